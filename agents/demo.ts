@@ -1,0 +1,64 @@
+/**
+ * @module The offline demo agent, used when `RETELL_API_KEY` is unset: deterministic, useful
+ * answers about Parley after a short delay so that typing shows.
+ */
+import type { Agent, AgentReply, ReplyInput } from "./agent.ts";
+
+/** Options of the demo agent; tests and benchmarks set the delay to 0. */
+export interface DemoAgentOptions {
+  delayMs: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const ANSWERS: { match: RegExp; reply: string }[] = [
+  {
+    match: /\b(hi|hello|hey|good (morning|afternoon|evening))\b/i,
+    reply:
+      "Hi there! I'm Parley's demo assistant. Ask me about the widget, voice calls or pricing.",
+  },
+  {
+    match: /\b(voice|call|phone|speak|talk)\b/i,
+    reply:
+      "You can move this chat to a voice call at any time: press the **phone** button above the message box. I'll call you back, or we can talk right here in the browser, and I'll already know what we said.",
+  },
+  {
+    match: /\b(embed|install|script|snippet|website|site)\b/i,
+    reply:
+      "Embedding takes one line: paste the `<script>` tag from the admin's widget page before `</body>`. The loader is under 3 KB and the chat loads only when a visitor opens it.",
+  },
+  {
+    match: /\b(price|pricing|cost|plan)\b/i,
+    reply:
+      "This is a demo, so there's no real pricing here. A real agent would answer from your own knowledge base.",
+  },
+  {
+    match: /\b(human|person|agent|support)\b/i,
+    reply:
+      "I'm an AI demo agent. In a real deployment your Retell agent answers, and your team can watch every conversation live in the admin inbox.",
+  },
+  {
+    match: /\b(thanks|thank you|bye|goodbye)\b/i,
+    reply: "You're welcome! Come back any time; this conversation will still be here.",
+  },
+];
+
+const FALLBACK =
+  "I'm Parley's offline demo agent, so my answers are limited. Ask me about embedding the widget, voice calls, or how conversations are kept.";
+
+/** The demo reply to a message (pure, for tests). */
+export function demoReply(content: string): string {
+  return ANSWERS.find((a) => a.match.test(content))?.reply ?? FALLBACK;
+}
+
+/** Creates the offline demo agent. */
+export function createDemoAgent(options: DemoAgentOptions): Agent {
+  const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
+  return {
+    kind: "demo",
+    async reply({ content }: ReplyInput): Promise<AgentReply> {
+      if (options.delayMs > 0) await sleep(options.delayMs);
+      return { content: demoReply(content) };
+    },
+    async endChat() {},
+  };
+}

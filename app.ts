@@ -1,0 +1,95 @@
+/**
+ * @module `createApp(deps)`: the whole HTTP surface as one Hono app, pure so tests run it
+ * in-process with `app.request()`. `main.ts` only wires it to a server.
+ */
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { AppEnv, Deps } from "./lib/context.ts";
+import { errorBody, HttpError, isConnectionError } from "./lib/errors.ts";
+import { log } from "./lib/log.ts";
+import { authRoutes } from "./routes/api/auth.ts";
+import { agentRoutes } from "./routes/api/agents.ts";
+import { widgetRoutes } from "./routes/api/widgets.ts";
+import { embedApiRoutes } from "./routes/embed_api.ts";
+import { healthRoutes } from "./routes/health.ts";
+
+/** Builds the app from its dependencies. */
+export function createApp(deps: Deps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+
+  app.use(async (c, next) => {
+    const started = performance.now();
+    c.set("deps", deps);
+    c.set("db", deps.database.db);
+    c.set("config", deps.config);
+    c.set("requestId", crypto.randomUUID());
+    await next();
+    log.info("request", {
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - started) * 100) / 100,
+    });
+  });
+
+  // Every body is bounded before anyone reads it; /ws has no body and no header middleware.
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: deps.config.limits.bodyBytes,
+      onError: () => {
+        throw new HttpError(413, "payload_too_large", "Request body is too large", {
+          details: { maxBytes: deps.config.limits.bodyBytes },
+        });
+      },
+    }),
+  );
+
+  app.route("/", healthRoutes);
+  app.route("/api/auth", authRoutes);
+  app.route("/api/agents", agentRoutes);
+  app.route("/api/widgets", widgetRoutes);
+  app.route("/embed", embedApiRoutes);
+
+  app.notFound((c) =>
+    c.json(errorBody("not_found", `Cannot find route ${c.req.method} ${c.req.path}`), 404)
+  );
+  app.onError((err, c) => renderError(err, c.req.method, c.req.path));
+  return app;
+}
+
+/** Maps any thrown value to the error envelope; unexpected errors are logged, never shown. */
+export function renderError(err: unknown, method: string, path: string): Response {
+  const json = (
+    status: ContentfulStatusCode,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ) =>
+    new Response(JSON.stringify(body), {
+      status,
+      headers: { "content-type": "application/json; charset=utf-8", ...headers },
+    });
+  if (err instanceof HttpError) {
+    return json(err.status, errorBody(err.code, err.message, err.details), err.headers);
+  }
+  if (isConnectionError(err)) {
+    log.warn("database unavailable", { method, path, error: String(err) });
+    return json(
+      503,
+      errorBody("database_unavailable", "The database is unavailable, try again shortly"),
+      {
+        "Retry-After": "5",
+      },
+    );
+  }
+  const code = (err as { code?: unknown })?.code;
+  if (code === "23505") return json(409, errorBody("conflict", "This already exists"));
+  log.error("unhandled error", {
+    method,
+    path,
+    error: String(err),
+    stack: (err as Error)?.stack,
+  });
+  return json(500, errorBody("internal", "Something went wrong on our side"));
+}

@@ -1,0 +1,145 @@
+/**
+ * @module The only reader of the environment: every variable of SPEC.md parsed with zod into one
+ * typed `Config`, with one readable line per problem when start-up must stop.
+ */
+import { z } from "zod";
+
+const bool = z.enum(["0", "1", "true", "false"]).transform((v) => v === "1" || v === "true");
+const positiveInt = z.coerce.number().int().positive();
+
+/** Limits in one place, so hardening and tests can see and tune them. */
+export const LimitsSchema = z.object({
+  bodyBytes: positiveInt.default(64 * 1024),
+  messageChars: positiveInt.default(4000),
+  wsFrameBytes: positiveInt.default(16 * 1024),
+  wsBufferedBytes: positiveInt.default(1024 * 1024),
+  socketsPerSession: positiveInt.default(20),
+  socketsPerIp: positiveInt.default(200),
+  sessionsPerVisitorPerHour: positiveInt.default(30),
+  messagesPerMinute: positiveInt.default(30),
+  embedAuthPerMinute: positiveInt.default(60),
+  authPerMinute: positiveInt.default(20),
+  callsPerHour: positiveInt.default(10),
+  wsFramesPerMinute: positiveInt.default(120),
+});
+export type Limits = z.infer<typeof LimitsSchema>;
+
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8000),
+  DATABASE_URL: z.string().regex(/^(postgres(ql)?|memory):\/\//, {
+    message: "must start with postgres://, postgresql:// or memory://",
+  }).optional(),
+  DATA_DIR: z.string().min(1).default("./data"),
+  JWT_SECRET: z.string().min(32, { message: "must be at least 32 characters" }).optional(),
+  RETELL_API_KEY: z.string().min(1).optional(),
+  RETELL_BASE_URL: z.url().optional(),
+  PUBLIC_URL: z.url().optional(),
+  SEED_DEMO: bool.optional(),
+  DEMO_AGENT_DELAY_MS: z.coerce.number().int().min(0).default(700),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "off"]).default("info"),
+});
+
+/** What the app is built from; tests construct it directly with `testConfig()`. */
+export interface Config {
+  port: number;
+  /** `postgres://…`, `memory://`, or `pglite:<dir>` for the embedded database. */
+  databaseUrl: string;
+  dataDir: string;
+  jwtSecret: string;
+  retellApiKey?: string;
+  retellBaseUrl?: string;
+  publicUrl?: string;
+  seedDemo: boolean;
+  demoAgentDelayMs: number;
+  logLevel: "debug" | "info" | "warn" | "error" | "off";
+  limits: Limits;
+}
+
+/** Thrown with every problem found, one per line. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.join("\n"));
+    this.name = "ConfigError";
+  }
+}
+
+const LIMIT_ENV: Record<keyof Limits, string> = {
+  bodyBytes: "LIMIT_BODY_BYTES",
+  messageChars: "LIMIT_MESSAGE_CHARS",
+  wsFrameBytes: "LIMIT_WS_FRAME_BYTES",
+  wsBufferedBytes: "LIMIT_WS_BUFFERED_BYTES",
+  socketsPerSession: "LIMIT_SOCKETS_PER_SESSION",
+  socketsPerIp: "LIMIT_SOCKETS_PER_IP",
+  sessionsPerVisitorPerHour: "LIMIT_SESSIONS_PER_VISITOR_PER_HOUR",
+  messagesPerMinute: "LIMIT_MESSAGES_PER_MINUTE",
+  embedAuthPerMinute: "LIMIT_EMBED_AUTH_PER_MINUTE",
+  authPerMinute: "LIMIT_AUTH_PER_MINUTE",
+  callsPerHour: "LIMIT_CALLS_PER_HOUR",
+  wsFramesPerMinute: "LIMIT_WS_FRAMES_PER_MINUTE",
+};
+
+/**
+ * Parses the environment. Reading the generated dev secret needs the file system, so it is passed
+ * in (`readSecret`) to keep this function pure for tests.
+ */
+export function parseConfig(
+  env: Record<string, string | undefined>,
+  readSecret: (dataDir: string) => string = readOrCreateDevSecret,
+): Config {
+  const problems: string[] = [];
+  const parsed = EnvSchema.safeParse(env);
+  const limitsInput: Record<string, string | undefined> = {};
+  for (const [key, name] of Object.entries(LIMIT_ENV)) limitsInput[key] = env[name];
+  const limits = LimitsSchema.safeParse(limitsInput);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push(`${issue.path.join(".")}: ${issue.message}`);
+    }
+  }
+  if (!limits.success) {
+    for (const issue of limits.error.issues) {
+      problems.push(`${LIMIT_ENV[issue.path[0] as keyof Limits]}: ${issue.message}`);
+    }
+  }
+  if (!parsed.success || !limits.success) throw new ConfigError(problems);
+  const e = parsed.data;
+  const server = e.DATABASE_URL?.startsWith("postgres");
+  if (server && !e.JWT_SECRET) {
+    throw new ConfigError([
+      "JWT_SECRET: required when DATABASE_URL points at a PostgreSQL server (at least 32 characters)",
+    ]);
+  }
+  return {
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL ?? `pglite:${e.DATA_DIR}/db`,
+    dataDir: e.DATA_DIR,
+    jwtSecret: e.JWT_SECRET ?? readSecret(e.DATA_DIR),
+    retellApiKey: e.RETELL_API_KEY,
+    retellBaseUrl: e.RETELL_BASE_URL,
+    publicUrl: e.PUBLIC_URL?.replace(/\/$/, ""),
+    seedDemo: e.SEED_DEMO ?? !server,
+    demoAgentDelayMs: e.DEMO_AGENT_DELAY_MS,
+    logLevel: e.LOG_LEVEL,
+    limits: limits.data,
+  };
+}
+
+/** The embedded database's dev secret: generated once and kept beside the data. */
+function readOrCreateDevSecret(dataDir: string): string {
+  const path = `${dataDir}/jwt_secret`;
+  try {
+    return Deno.readTextFileSync(path).trim();
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  }
+  Deno.mkdirSync(dataDir, { recursive: true });
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  const secret = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  Deno.writeTextFileSync(path, secret + "\n", { mode: 0o600 });
+  return secret;
+}
+
+/** Reads `Deno.env` (the one place that does). */
+export function loadConfig(): Config {
+  return parseConfig(Deno.env.toObject());
+}

@@ -1,0 +1,119 @@
+/**
+ * @module Opens the database named by the configuration: embedded PGlite (on disk or in memory) or
+ * a PostgreSQL server through postgres.js, behind one drizzle type so queries never care which.
+ */
+import { PGlite } from "@electric-sql/pglite";
+import postgres from "postgres";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import * as schema from "./schema.ts";
+
+/** The typed query builder every query module takes first. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** Runs raw multi-statement SQL text; only migrations use it, never with input. */
+export type ExecSql = (text: string) => Promise<Record<string, unknown>[]>;
+
+/** A live subscription that can be dropped. */
+export interface Subscription {
+  unlisten(): Promise<void>;
+}
+
+/** An open database: drizzle plus the few driver features drizzle does not cover. */
+export interface Database {
+  readonly kind: "pglite" | "postgres";
+  readonly db: Db;
+  /** Runs `fn` holding the migration lock (an advisory lock on PostgreSQL). */
+  withMigrationLock<T>(fn: (exec: ExecSql) => Promise<T>): Promise<T>;
+  /** LISTEN on a channel; `onListen` runs on every (re)connect so callers can re-sync. */
+  listen(
+    channel: string,
+    onMessage: (payload: string) => void,
+    onListen?: () => void,
+  ): Promise<Subscription>;
+  notify(channel: string, payload: string): Promise<void>;
+  /** Cheap liveness probe for `/healthz`. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Arbitrary but fixed: every Parley process contends for this one lock while migrating. */
+const MIGRATION_LOCK_KEY = 7_215_334_211;
+
+/** Opens `postgres://…`, `memory://` or `pglite:<dir>`. */
+export async function openDatabase(url: string): Promise<Database> {
+  if (url.startsWith("postgres")) return openPostgres(url);
+  const dir = url.startsWith("pglite:") ? url.slice("pglite:".length) : undefined;
+  if (dir) await Deno.mkdir(dir, { recursive: true });
+  return openPglite(dir);
+}
+
+async function openPglite(dir?: string): Promise<Database> {
+  const pg = await PGlite.create(dir);
+  const db = drizzlePglite({ client: pg, schema }) as unknown as Db;
+  // PGlite is one connection in one process: its own mutex serialises statements.
+  return {
+    kind: "pglite",
+    db,
+    withMigrationLock: (fn) =>
+      fn(async (text) => {
+        const results = await pg.exec(text);
+        return (results.at(-1)?.rows ?? []) as Record<string, unknown>[];
+      }),
+    async listen(channel, onMessage, onListen) {
+      const unsub = await pg.listen(channel, onMessage);
+      onListen?.();
+      return { unlisten: () => unsub() };
+    },
+    async notify(channel, payload) {
+      await pg.query("select pg_notify($1, $2)", [channel, payload]);
+    },
+    async ping() {
+      await pg.query("select 1");
+    },
+    async close() {
+      if (!pg.closed) await pg.close();
+    },
+  };
+}
+
+function openPostgres(url: string): Database {
+  const sql = postgres(url, {
+    max: 10,
+    onnotice: () => {},
+    connect_timeout: 5,
+    connection: { application_name: "parley" },
+  });
+  const db = drizzlePostgres({ client: sql, schema }) as unknown as Db;
+  return {
+    kind: "postgres",
+    db,
+    async withMigrationLock(fn) {
+      const conn = await sql.reserve();
+      try {
+        await conn`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
+        try {
+          return await fn((text) => conn.unsafe(text) as Promise<Record<string, unknown>[]>);
+        } finally {
+          await conn`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
+        }
+      } finally {
+        conn.release();
+      }
+    },
+    async listen(channel, onMessage, onListen) {
+      const sub = await sql.listen(channel, onMessage, onListen);
+      return { unlisten: () => sub.unlisten() };
+    },
+    async notify(channel, payload) {
+      await sql.notify(channel, payload);
+    },
+    async ping() {
+      await sql`select 1`;
+    },
+    async close() {
+      await sql.end({ timeout: 5 });
+    },
+  };
+}

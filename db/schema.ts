@@ -1,0 +1,149 @@
+/**
+ * @module The drizzle schema: the single source of row types. The SQL that creates these tables is
+ * in `migrations/`; `tests/db/schema_test.ts` checks the two agree.
+ */
+import {
+  bigserial,
+  boolean,
+  index,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  varchar,
+} from "drizzle-orm/pg-core";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
+
+export const organizations = pgTable("organizations", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: varchar("name", { length: 100 }).notNull(),
+  createdAt: createdAt(),
+});
+
+export const users = pgTable("users", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  organizationId: uuid("organization_id").notNull().references(() => organizations.id, {
+    onDelete: "cascade",
+  }),
+  email: varchar("email", { length: 254 }).notNull().unique(),
+  passwordHash: text("password_hash").notNull(),
+  createdAt: createdAt(),
+});
+
+export const agents = pgTable("agents", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  organizationId: uuid("organization_id").notNull().references(() => organizations.id, {
+    onDelete: "cascade",
+  }),
+  name: varchar("name", { length: 100 }).notNull(),
+  retellAgentId: varchar("retell_agent_id", { length: 100 }),
+  retellChatAgentId: varchar("retell_chat_agent_id", { length: 100 }),
+  fromNumber: varchar("from_number", { length: 20 }),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [index("agents_organization_idx").on(t.organizationId)]);
+
+export type Position = "bottom-right" | "bottom-left" | "top-right" | "top-left";
+export type VoiceMode = "phone" | "web" | "both" | "off";
+
+export const widgetConfigurations = pgTable("widget_configurations", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  organizationId: uuid("organization_id").notNull().references(() => organizations.id, {
+    onDelete: "cascade",
+  }),
+  name: varchar("name", { length: 100 }).notNull(),
+  agentId: uuid("agent_id").notNull().references(() => agents.id, { onDelete: "cascade" }),
+  themeColor: varchar("theme_color", { length: 20 }).notNull().default("#0088FF"),
+  headerText: varchar("header_text", { length: 100 }).notNull().default("Chat with us"),
+  welcomeMessage: text("welcome_message"),
+  allowedDomains: text("allowed_domains").array().notNull().default([]),
+  isActive: boolean("is_active").notNull().default(true),
+  position: varchar("position", { length: 20 }).$type<Position>().notNull().default("bottom-right"),
+  width: varchar("width", { length: 20 }).notNull().default("350px"),
+  height: varchar("height", { length: 20 }).notNull().default("550px"),
+  autoOpen: boolean("auto_open").notNull().default(false),
+  voiceMode: varchar("voice_mode", { length: 10 }).$type<VoiceMode>().notNull().default("both"),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [index("widget_configurations_organization_idx").on(t.organizationId)]);
+
+export type SessionStatus = "active" | "ended";
+export type SessionMode = "chat" | "voice";
+
+export const chatSessions = pgTable("chat_sessions", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  organizationId: uuid("organization_id").notNull().references(() => organizations.id, {
+    onDelete: "cascade",
+  }),
+  agentId: uuid("agent_id").notNull().references(() => agents.id, { onDelete: "cascade" }),
+  widgetId: uuid("widget_id").references(() => widgetConfigurations.id, { onDelete: "set null" }),
+  visitorId: varchar("visitor_id", { length: 100 }).notNull(),
+  status: varchar("status", { length: 20 }).$type<SessionStatus>().notNull().default("active"),
+  mode: varchar("mode", { length: 10 }).$type<SessionMode>().notNull().default("chat"),
+  retellChatId: varchar("retell_chat_id", { length: 100 }),
+  metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+  endedAt: timestamp("ended_at", { withTimezone: true }),
+}, (t) => [
+  index("chat_sessions_org_created_idx").on(t.organizationId, t.createdAt),
+  index("chat_sessions_widget_status_idx").on(t.widgetId, t.status, t.createdAt),
+  index("chat_sessions_visitor_idx").on(t.widgetId, t.visitorId, t.createdAt),
+]);
+
+export type SenderType = "user" | "agent" | "system";
+export type MessageType = "text" | "voice" | "system";
+
+export const chatMessages = pgTable("chat_messages", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  /** Total order across the table: `after=<id>` and resume compare on it, never on clocks. */
+  seq: bigserial("seq", { mode: "number" }).notNull().unique(),
+  chatSessionId: uuid("chat_session_id").notNull().references(() => chatSessions.id, {
+    onDelete: "cascade",
+  }),
+  senderType: varchar("sender_type", { length: 20 }).$type<SenderType>().notNull(),
+  messageType: varchar("message_type", { length: 20 }).$type<MessageType>().notNull(),
+  content: text("content").notNull(),
+  voiceUrl: varchar("voice_url", { length: 1024 }),
+  metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
+  clientMessageId: varchar("client_message_id", { length: 100 }),
+  createdAt: createdAt(),
+}, (t) => [
+  index("chat_messages_session_seq_idx").on(t.chatSessionId, t.seq),
+  uniqueIndex("chat_messages_session_client_id_idx").on(t.chatSessionId, t.clientMessageId),
+]);
+
+export type CallKind = "phone" | "web";
+export type CallStatus = "connecting" | "ongoing" | "ended" | "error";
+
+export const calls = pgTable("calls", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  chatSessionId: uuid("chat_session_id").notNull().references(() => chatSessions.id, {
+    onDelete: "cascade",
+  }),
+  retellCallId: varchar("retell_call_id", { length: 100 }).unique(),
+  kind: varchar("kind", { length: 10 }).$type<CallKind>().notNull(),
+  phoneNumber: varchar("phone_number", { length: 20 }),
+  status: varchar("status", { length: 20 }).$type<CallStatus>().notNull().default("connecting"),
+  startedAt: timestamp("started_at", { withTimezone: true }),
+  endedAt: timestamp("ended_at", { withTimezone: true }),
+  transcript: text("transcript"),
+  recordingUrl: varchar("recording_url", { length: 1024 }),
+  summary: text("summary"),
+  disconnectionReason: varchar("disconnection_reason", { length: 100 }),
+  metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [index("calls_session_idx").on(t.chatSessionId, t.createdAt)]);
+
+export type Organization = typeof organizations.$inferSelect;
+export type User = typeof users.$inferSelect;
+export type AgentRow = typeof agents.$inferSelect;
+export type WidgetRow = typeof widgetConfigurations.$inferSelect;
+export type SessionRow = typeof chatSessions.$inferSelect;
+export type MessageRow = typeof chatMessages.$inferSelect;
+export type CallRow = typeof calls.$inferSelect;

@@ -1,0 +1,82 @@
+/** @module zod schemas of request bodies shared by routes and admin islands (one source of types). */
+import { z } from "zod";
+
+const HOST_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
+const HOST_RE = new RegExp(`^(\\*\\.)?(${HOST_LABEL})(\\.${HOST_LABEL})*$`);
+const IPV4_RE = /^\d{1,3}(\.\d{1,3}){3}$/;
+
+/** A host name, `*.host` wildcard, or IPv4 address; stored lower-cased. */
+export const DomainSchema = z.string().trim().toLowerCase().max(253).refine(
+  (v) => HOST_RE.test(v) || IPV4_RE.test(v),
+  { message: "must be a host name such as example.com or *.example.com (no scheme, port or path)" },
+);
+
+/** `#rgb` or `#rrggbb`. */
+export const HexColorSchema = z.string().regex(/^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, {
+  message: "must be a hex colour such as #0088FF",
+});
+
+/** A CSS length such as `350px`, `90vw`, `32rem`, `100%`. */
+export const CssLengthSchema = z.string().regex(
+  /^(0|\d{1,4}(\.\d{1,2})?(px|rem|em|vw|vh|dvh|svh|lvh|%))$/,
+  { message: "must be a CSS length such as 350px, 90vw or 32rem" },
+);
+
+export const PositionSchema = z.enum(["bottom-right", "bottom-left", "top-right", "top-left"]);
+export const VoiceModeSchema = z.enum(["phone", "web", "both", "off"]);
+
+/** E.164 phone number shape (full validity is checked with libphonenumber-js where it matters). */
+export const E164Schema = z.string().regex(/^\+[1-9]\d{6,14}$/, {
+  message: "must be an E.164 phone number such as +15555555555",
+});
+
+const RetellIdSchema = z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9_\-]+$/, {
+  message: "must be a Retell id such as agent_abc123",
+});
+
+export const RegisterSchema = z.strictObject({
+  email: z.email().max(254).transform((v) => v.toLowerCase()),
+  password: z.string().min(8, { message: "must be at least 8 characters" }).max(200),
+  organizationName: z.string().trim().min(1).max(100),
+});
+
+export const LoginSchema = z.strictObject({
+  email: z.string().max(254).transform((v) => v.trim().toLowerCase()),
+  password: z.string().max(200),
+});
+
+export const AgentCreateSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  retellAgentId: RetellIdSchema.nullish(),
+  retellChatAgentId: RetellIdSchema.nullish(),
+  fromNumber: E164Schema.nullish(),
+});
+export const AgentUpdateSchema = AgentCreateSchema.partial();
+export type AgentCreate = z.infer<typeof AgentCreateSchema>;
+
+export const WidgetCreateSchema = z.strictObject({
+  name: z.string().trim().min(1).max(100),
+  agentId: z.uuid(),
+  themeColor: HexColorSchema.optional(),
+  headerText: z.string().trim().min(1).max(100).optional(),
+  welcomeMessage: z.string().max(1000).nullish(),
+  allowedDomains: z.array(DomainSchema).max(100).optional(),
+  isActive: z.boolean().optional(),
+  position: PositionSchema.optional(),
+  width: CssLengthSchema.optional(),
+  height: CssLengthSchema.optional(),
+  autoOpen: z.boolean().optional(),
+  voiceMode: VoiceModeSchema.optional(),
+});
+export const WidgetUpdateSchema = WidgetCreateSchema.partial();
+export type WidgetCreate = z.infer<typeof WidgetCreateSchema>;
+
+export const EmbedAuthSchema = z.strictObject({
+  widgetId: z.string().min(1).max(100),
+  domain: z.string().min(1).max(253),
+  visitorId: z.string().regex(/^[A-Za-z0-9_\-]{8,100}$/, {
+    message: "must be 8 to 100 letters, digits, - or _",
+  }).optional(),
+});
+
+export const UuidParamSchema = z.object({ id: z.uuid({ message: "must be a UUID" }) });

@@ -1,0 +1,107 @@
+/**
+ * @module Signed tokens (HS256 through jose). Admin and visitor tokens carry different audiences,
+ * so one can never stand in for the other.
+ */
+import { jwtVerify, SignJWT } from "jose";
+
+const ISSUER = "parley";
+export const ADMIN_AUDIENCE = "parley:admin";
+export const VISITOR_AUDIENCE = "parley:visitor";
+export const ADMIN_TTL_SECONDS = 7 * 24 * 3600;
+export const VISITOR_TTL_SECONDS = 24 * 3600;
+
+/** Who an admin token speaks for. */
+export interface AdminClaims {
+  userId: string;
+  organizationId: string;
+}
+
+/** Who a visitor token speaks for: one visitor of one widget. */
+export interface VisitorClaims {
+  visitorId: string;
+  widgetId: string;
+  organizationId: string;
+  agentId: string;
+}
+
+const keyCache = new Map<string, Uint8Array>();
+function key(secret: string): Uint8Array {
+  let k = keyCache.get(secret);
+  if (!k) keyCache.set(secret, k = new TextEncoder().encode(secret));
+  return k;
+}
+
+/** Signs an admin token. */
+export function signAdminToken(secret: string, claims: AdminClaims): Promise<string> {
+  return new SignJWT({ org: claims.organizationId })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(claims.userId)
+    .setIssuer(ISSUER)
+    .setAudience(ADMIN_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(`${ADMIN_TTL_SECONDS}s`)
+    .sign(key(secret));
+}
+
+/** Signs a visitor token; returns it with its expiry. */
+export async function signVisitorToken(
+  secret: string,
+  claims: VisitorClaims,
+  ttlSeconds = VISITOR_TTL_SECONDS,
+): Promise<{ token: string; expiresAt: Date }> {
+  const exp = Math.floor(Date.now() / 1000) + ttlSeconds;
+  const token = await new SignJWT({
+    wid: claims.widgetId,
+    org: claims.organizationId,
+    agt: claims.agentId,
+  })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(claims.visitorId)
+    .setIssuer(ISSUER)
+    .setAudience(VISITOR_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(exp)
+    .sign(key(secret));
+  return { token, expiresAt: new Date(exp * 1000) };
+}
+
+const str = (v: unknown) => typeof v === "string" && v.length > 0 ? v : undefined;
+
+/** Verifies an admin token; undefined when it is not one (bad, expired, other audience). */
+export async function verifyAdminToken(
+  secret: string,
+  token: string,
+): Promise<AdminClaims | undefined> {
+  try {
+    const { payload } = await jwtVerify(token, key(secret), {
+      algorithms: ["HS256"],
+      issuer: ISSUER,
+      audience: ADMIN_AUDIENCE,
+    });
+    const userId = str(payload.sub), organizationId = str(payload.org);
+    return userId && organizationId ? { userId, organizationId } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Verifies a visitor token; undefined when it is not one. */
+export async function verifyVisitorToken(
+  secret: string,
+  token: string,
+): Promise<VisitorClaims | undefined> {
+  try {
+    const { payload } = await jwtVerify(token, key(secret), {
+      algorithms: ["HS256"],
+      issuer: ISSUER,
+      audience: VISITOR_AUDIENCE,
+    });
+    const visitorId = str(payload.sub), widgetId = str(payload.wid);
+    const organizationId = str(payload.org), agentId = str(payload.agt);
+    return visitorId && widgetId && organizationId && agentId
+      ? { visitorId, widgetId, organizationId, agentId }
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}

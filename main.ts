@@ -1,0 +1,60 @@
+/**
+ * @module Composition root: config → database → migrations → demo data → app → server, and a
+ * graceful stop on SIGTERM/SIGINT.
+ */
+import { ConfigError, loadConfig } from "./config.ts";
+import { openDatabase } from "./db/client.ts";
+import { migrate } from "./db/migrate.ts";
+import { seedDemo } from "./db/seed.ts";
+import { createApp } from "./app.ts";
+import { Hub } from "./hub/hub.ts";
+import { createDemoAgent } from "./agents/demo.ts";
+import { log, setLogLevel } from "./lib/log.ts";
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  // deno-lint-ignore no-console
+  console.error(`Parley cannot start:\n${err.problems.map((p) => `  ${p}`).join("\n")}`);
+  Deno.exit(1);
+}
+setLogLevel(config.logLevel);
+
+const database = await openDatabase(config.databaseUrl);
+const applied = await migrate(database);
+if (applied.length) log.info("migrated", { applied });
+const demo = config.seedDemo ? await seedDemo(database.db) : undefined;
+
+const hub = new Hub();
+const agent = createDemoAgent({ delayMs: config.demoAgentDelayMs });
+const app = createApp({ config, database, hub, agent });
+
+const controller = new AbortController();
+const server = Deno.serve({
+  port: config.port,
+  signal: controller.signal,
+  onListen: ({ port }) => {
+    const base = config.publicUrl ?? `http://localhost:${port}`;
+    log.info("listening", { url: base, database: database.kind });
+    if (demo) {
+      // deno-lint-ignore no-console
+      console.log(
+        `\n  Parley is running at ${base}\n  Demo page:  ${base}/\n  Admin:      ${base}/admin  (${demo.email} / ${demo.password})\n  Widget id:  ${demo.widgetId}\n`,
+      );
+    }
+  },
+}, app.fetch);
+
+async function shutdown(signal: string) {
+  log.info("shutting down", { signal });
+  controller.abort();
+  await server.finished;
+  await hub.close();
+  await database.close();
+  Deno.exit(0);
+}
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  Deno.addSignalListener(signal, () => shutdown(signal));
+}

@@ -1,0 +1,45 @@
+/** @module `/api/agents`: the organization's agents. */
+import { Hono } from "hono";
+import type { AppEnv } from "../../lib/context.ts";
+import { adminOf, requireAdmin } from "../../lib/auth.ts";
+import { notFound } from "../../lib/errors.ts";
+import { idParam, readJson } from "../../lib/validate.ts";
+import { AgentCreateSchema, AgentUpdateSchema } from "../../lib/schemas.ts";
+import { toAgent } from "../../lib/wire.ts";
+import {
+  createAgent,
+  deleteAgent,
+  getAgent,
+  listAgents,
+  updateAgent,
+} from "../../db/queries/agents.ts";
+
+export const agentRoutes = new Hono<AppEnv>()
+  .use(requireAdmin())
+  .post("/", async (c) => {
+    const body = await readJson(c, AgentCreateSchema);
+    const row = await createAgent(c.var.db, adminOf(c).organizationId, body);
+    return c.json(toAgent(row), 201);
+  })
+  .get("/", async (c) => {
+    const rows = await listAgents(c.var.db, adminOf(c).organizationId);
+    return c.json({ agents: rows.map(toAgent) });
+  })
+  .get("/:id", async (c) => {
+    const id = idParam(c, "agent");
+    const row = await getAgent(c.var.db, adminOf(c).organizationId, id);
+    if (!row) throw notFound("agent", id);
+    return c.json(toAgent(row));
+  })
+  .put("/:id", async (c) => {
+    const id = idParam(c, "agent");
+    const body = await readJson(c, AgentUpdateSchema);
+    const row = await updateAgent(c.var.db, adminOf(c).organizationId, id, body);
+    if (!row) throw notFound("agent", id);
+    return c.json(toAgent(row));
+  })
+  .delete("/:id", async (c) => {
+    const id = idParam(c, "agent");
+    if (!await deleteAgent(c.var.db, adminOf(c).organizationId, id)) throw notFound("agent", id);
+    return c.body(null, 204);
+  });

@@ -1,0 +1,68 @@
+/** @module `/api/auth`: register, login, me. */
+import { Hono } from "hono";
+import type { AppEnv } from "../../lib/context.ts";
+import { adminOf, requireAdmin } from "../../lib/auth.ts";
+import { HttpError } from "../../lib/errors.ts";
+import { readJson } from "../../lib/validate.ts";
+import { LoginSchema, RegisterSchema } from "../../lib/schemas.ts";
+import { DUMMY_HASH, hashPassword, verifyPassword } from "../../lib/passwords.ts";
+import { signAdminToken } from "../../lib/tokens.ts";
+import {
+  createOrganizationWithUser,
+  findUserByEmail,
+  findUserWithOrganization,
+} from "../../db/queries/users.ts";
+import type { Organization, User } from "../../db/schema.ts";
+
+const userJson = (u: User) => ({
+  id: u.id,
+  email: u.email,
+  organizationId: u.organizationId,
+  createdAt: u.createdAt.toISOString(),
+});
+const organizationJson = (o: Organization) => ({
+  id: o.id,
+  name: o.name,
+  createdAt: o.createdAt.toISOString(),
+});
+
+export const authRoutes = new Hono<AppEnv>()
+  .post("/register", async (c) => {
+    const body = await readJson(c, RegisterSchema);
+    if (await findUserByEmail(c.var.db, body.email)) {
+      throw new HttpError(409, "conflict", "An account with this email already exists");
+    }
+    const { user, organization } = await createOrganizationWithUser(c.var.db, {
+      organizationName: body.organizationName,
+      email: body.email,
+      passwordHash: await hashPassword(body.password),
+    });
+    const token = await signAdminToken(c.var.config.jwtSecret, {
+      userId: user.id,
+      organizationId: organization.id,
+    });
+    return c.json(
+      { token, user: userJson(user), organization: organizationJson(organization) },
+      201,
+    );
+  })
+  .post("/login", async (c) => {
+    const body = await readJson(c, LoginSchema);
+    const user = await findUserByEmail(c.var.db, body.email);
+    // Always spend one scrypt so response time does not tell which emails exist.
+    const ok = await verifyPassword(body.password, user?.passwordHash ?? DUMMY_HASH);
+    if (!user || !ok) throw new HttpError(401, "unauthorized", "Email or password is incorrect");
+    const token = await signAdminToken(c.var.config.jwtSecret, {
+      userId: user.id,
+      organizationId: user.organizationId,
+    });
+    return c.json({ token, user: userJson(user) });
+  })
+  .get("/me", requireAdmin(), async (c) => {
+    const found = await findUserWithOrganization(c.var.db, adminOf(c).userId);
+    if (!found) throw new HttpError(401, "unauthorized", "This account no longer exists");
+    return c.json({
+      user: userJson(found.user),
+      organization: organizationJson(found.organization),
+    });
+  });

@@ -1,0 +1,66 @@
+/** @module `/api/widgets`: widget configurations on the seed's routes. */
+import { Hono } from "hono";
+import type { AppEnv } from "../../lib/context.ts";
+import { adminOf, requireAdmin } from "../../lib/auth.ts";
+import { HttpError, notFound } from "../../lib/errors.ts";
+import { idParam, readJson } from "../../lib/validate.ts";
+import { WidgetCreateSchema, WidgetUpdateSchema } from "../../lib/schemas.ts";
+import { toWidget } from "../../lib/wire.ts";
+import { getAgent } from "../../db/queries/agents.ts";
+import {
+  createWidget,
+  deleteWidget,
+  getWidget,
+  listWidgets,
+  updateWidget,
+} from "../../db/queries/widgets.ts";
+import type { Db } from "../../db/client.ts";
+
+/** A widget may only point at an agent of its own organization. */
+async function assertOwnAgent(db: Db, organizationId: string, agentId: string | undefined) {
+  if (agentId === undefined) return;
+  if (!await getAgent(db, organizationId, agentId)) {
+    throw new HttpError(400, "validation_failed", "Invalid body", {
+      details: [{ path: "agentId", message: `Cannot find agent "${agentId}"` }],
+    });
+  }
+}
+
+export const widgetRoutes = new Hono<AppEnv>()
+  .use(requireAdmin())
+  .post("/", async (c) => {
+    const body = await readJson(c, WidgetCreateSchema);
+    const { organizationId } = adminOf(c);
+    await assertOwnAgent(c.var.db, organizationId, body.agentId);
+    return c.json(toWidget(await createWidget(c.var.db, organizationId, body)), 201);
+  })
+  .get("/organization/:orgId", async (c) => {
+    const { organizationId } = adminOf(c);
+    // Another organization's list is as unknown to this admin as a list that does not exist.
+    if (c.req.param("orgId") !== organizationId) {
+      throw notFound("organization", c.req.param("orgId"));
+    }
+    const rows = await listWidgets(c.var.db, organizationId);
+    return c.json({ widgets: rows.map(toWidget) });
+  })
+  .get("/:id", async (c) => {
+    const id = idParam(c, "widget");
+    const row = await getWidget(c.var.db, adminOf(c).organizationId, id);
+    if (!row) throw notFound("widget", id);
+    return c.json(toWidget(row));
+  })
+  .put("/:id", async (c) => {
+    const id = idParam(c, "widget");
+    const body = await readJson(c, WidgetUpdateSchema);
+    const { organizationId } = adminOf(c);
+    if (!await getWidget(c.var.db, organizationId, id)) throw notFound("widget", id);
+    await assertOwnAgent(c.var.db, organizationId, body.agentId);
+    const row = await updateWidget(c.var.db, organizationId, id, body);
+    if (!row) throw notFound("widget", id);
+    return c.json(toWidget(row));
+  })
+  .delete("/:id", async (c) => {
+    const id = idParam(c, "widget");
+    if (!await deleteWidget(c.var.db, adminOf(c).organizationId, id)) throw notFound("widget", id);
+    return c.body(null, 204);
+  });

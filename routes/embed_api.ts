@@ -1,0 +1,84 @@
+/**
+ * @module The public embed API: `POST /embed/auth` (a visitor token for an allowed domain) and
+ * `GET /embed/config/:widgetId`. The loader and frame files are served by `embed_assets.ts`.
+ */
+import { Hono } from "hono";
+import { cors } from "hono/cors";
+import type { AppEnv } from "../lib/context.ts";
+import { HttpError, notFound } from "../lib/errors.ts";
+import { isUuid, readJson } from "../lib/validate.ts";
+import { EmbedAuthSchema } from "../lib/schemas.ts";
+import { DEFAULT_WELCOME, toPublicConfig } from "../lib/wire.ts";
+import { hostOf, isHostAllowed } from "../lib/origins.ts";
+import { signVisitorToken } from "../lib/tokens.ts";
+import { getWidgetById } from "../db/queries/widgets.ts";
+import type { Db } from "../db/client.ts";
+
+/** A new visitor id: unguessable, URL-safe. */
+export function newVisitorId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return "v_" + btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_")
+    .replace(/=+$/, "");
+}
+
+/** Our own origin: `PUBLIC_URL`, else the origin the request was made to. */
+export function selfOrigin(publicUrl: string | undefined, requestUrl: string): string {
+  return publicUrl ? new URL(publicUrl).origin : new URL(requestUrl).origin;
+}
+
+async function activeWidget(db: Db, id: string) {
+  const widget = isUuid(id) ? await getWidgetById(db, id) : undefined;
+  if (!widget) throw notFound("widget", id.slice(0, 100));
+  return widget;
+}
+
+export const embedApiRoutes = new Hono<AppEnv>()
+  .post("/auth", async (c) => {
+    const body = await readJson(c, EmbedAuthSchema);
+    const widget = await activeWidget(c.var.db, body.widgetId);
+    if (!widget.isActive) throw new HttpError(403, "forbidden", "This widget is not active");
+    const host = hostOf(body.domain);
+    if (!host) {
+      throw new HttpError(400, "validation_failed", "Invalid body", {
+        details: [{ path: "domain", message: "must be a host name" }],
+      });
+    }
+    if (!isHostAllowed(widget.allowedDomains, host)) {
+      throw new HttpError(403, "forbidden", `This widget is not allowed on ${host}`);
+    }
+    // A browser names the page that really sent the request; a page may not claim another domain.
+    const origin = c.req.header("origin");
+    if (origin && origin !== "null" && origin !== selfOrigin(c.var.config.publicUrl, c.req.url)) {
+      const originHost = hostOf(origin);
+      if (!originHost || !isHostAllowed(widget.allowedDomains, originHost)) {
+        throw new HttpError(
+          403,
+          "forbidden",
+          `This widget is not allowed on ${originHost ?? origin}`,
+        );
+      }
+    }
+    const visitorId = body.visitorId ?? newVisitorId();
+    const { token, expiresAt } = await signVisitorToken(c.var.config.jwtSecret, {
+      visitorId,
+      widgetId: widget.id,
+      organizationId: widget.organizationId,
+      agentId: widget.agentId,
+    });
+    return c.json({
+      token,
+      visitorId,
+      agentId: widget.agentId,
+      themeColor: widget.themeColor,
+      headerText: widget.headerText,
+      welcomeMessage: widget.welcomeMessage ?? DEFAULT_WELCOME,
+      expiresAt: expiresAt.toISOString(),
+    });
+  })
+  // Public, read-only data the loader fetches from the host page, so any origin may read it.
+  .get("/config/:widgetId", cors({ origin: "*", allowMethods: ["GET"] }), async (c) => {
+    const widget = await activeWidget(c.var.db, c.req.param("widgetId"));
+    if (!widget.isActive) throw notFound("widget", widget.id);
+    c.header("Cache-Control", "public, max-age=30");
+    return c.json(toPublicConfig(widget));
+  });

@@ -1,0 +1,79 @@
+/**
+ * @module Real databases for tests: every data test runs on PGlite and on the PostgreSQL server
+ * named by `TEST_DATABASE_URL` (each test on a fresh database of its own there).
+ */
+import postgres from "postgres";
+import { type Database, openDatabase } from "../../db/client.ts";
+import { migrate } from "../../db/migrate.ts";
+
+export type DbKind = "pglite" | "postgres";
+
+export const TEST_DATABASE_URL = Deno.env.get("TEST_DATABASE_URL");
+/** CI sets this so that no PostgreSQL test can be skipped silently. */
+const REQUIRE_DATABASE = Deno.env.get("CI") === "true" || Deno.env.get("REQUIRE_DATABASE") === "1";
+
+if (!TEST_DATABASE_URL) {
+  if (REQUIRE_DATABASE) throw new Error("TEST_DATABASE_URL must be set when CI=true");
+  // deno-lint-ignore no-console
+  console.warn("TEST_DATABASE_URL is unset: PostgreSQL variants of data tests are skipped");
+}
+
+/** A fresh, empty PostgreSQL database; `drop()` removes it. */
+export async function createPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  if (!TEST_DATABASE_URL) throw new Error("TEST_DATABASE_URL is unset");
+  const name = `parley_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+  const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
+  try {
+    await admin.unsafe(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(TEST_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const sql = postgres(TEST_DATABASE_URL!, { max: 1, onnotice: () => {} });
+      try {
+        await sql.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await sql.end();
+      }
+    },
+  };
+}
+
+/** An open, migrated database of the kind, with its disposal. */
+export interface TestDatabase {
+  kind: DbKind;
+  url: string;
+  database: Database;
+  dispose(): Promise<void>;
+}
+
+/** Opens and migrates a fresh database of the kind. */
+export async function openTestDatabase(kind: DbKind): Promise<TestDatabase> {
+  if (kind === "pglite") {
+    const database = await openDatabase("memory://");
+    await migrate(database);
+    return { kind, url: "memory://", database, dispose: () => database.close() };
+  }
+  const pg = await createPgDatabase();
+  const database = await openDatabase(pg.url);
+  await migrate(database);
+  return {
+    kind,
+    url: pg.url,
+    database,
+    async dispose() {
+      await database.close();
+      await pg.drop();
+    },
+  };
+}
+
+/** The kinds a data test runs on, with the reason a kind is skipped. */
+export const DB_KINDS: { kind: DbKind; ignore: boolean }[] = [
+  { kind: "pglite", ignore: false },
+  { kind: "postgres", ignore: !TEST_DATABASE_URL },
+];

@@ -1,0 +1,182 @@
+/**
+ * @module The app in-process on a real database, plus small API helpers, so route tests read as
+ * HTTP conversations: `const t = await startApp(kind); await t.post("/api/agents", body, token)`.
+ */
+import { createApp } from "../../app.ts";
+import { type Config, parseConfig } from "../../config.ts";
+import { Hub } from "../../hub/hub.ts";
+import { createDemoAgent } from "../../agents/demo.ts";
+import type { Agent } from "../../agents/agent.ts";
+import type { Deps } from "../../lib/context.ts";
+import { setLogLevel } from "../../lib/log.ts";
+import { DB_KINDS, type DbKind, openTestDatabase, type TestDatabase } from "./db.ts";
+
+setLogLevel("off");
+
+/** A config for tests: defaults, a fixed secret, no Retell, no demo delay. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    ...parseConfig({
+      JWT_SECRET: "test-secret-test-secret-test-secret-42",
+      DEMO_AGENT_DELAY_MS: "0",
+    }),
+    databaseUrl: "memory://",
+    seedDemo: false,
+    ...overrides,
+  };
+}
+
+/** Options of `startApp`. */
+export interface StartAppOptions {
+  config?: Partial<Config>;
+  agent?: Agent;
+  /** Reuse an open database instead of a fresh one (two apps on one database). */
+  database?: TestDatabase;
+}
+
+/** The app under test with request helpers. */
+export interface TestApp {
+  kind: DbKind;
+  deps: Deps;
+  app: ReturnType<typeof createApp>;
+  testDb: TestDatabase;
+  request(path: string, init?: RequestInit): Promise<Response>;
+  get(path: string, token?: string): Promise<Response>;
+  post(
+    path: string,
+    body: unknown,
+    token?: string,
+    headers?: Record<string, string>,
+  ): Promise<Response>;
+  put(path: string, body: unknown, token?: string): Promise<Response>;
+  delete(path: string, token?: string): Promise<Response>;
+  close(): Promise<void>;
+}
+
+const auth = (token?: string): Record<string, string> =>
+  token ? { authorization: `Bearer ${token}` } : {};
+
+/** Starts the app on a fresh database of the kind. */
+export async function startApp(kind: DbKind, options: StartAppOptions = {}): Promise<TestApp> {
+  const testDb = options.database ?? await openTestDatabase(kind);
+  const config = testConfig(options.config);
+  const hub = new Hub();
+  const deps: Deps = {
+    config,
+    database: testDb.database,
+    hub,
+    agent: options.agent ?? createDemoAgent({ delayMs: 0 }),
+  };
+  const app = createApp(deps);
+  const request = (path: string, init?: RequestInit) =>
+    Promise.resolve(app.request(`http://parley.test${path}`, init));
+  const send =
+    (method: string) =>
+    (path: string, body: unknown, token?: string, headers: Record<string, string> = {}) =>
+      request(path, {
+        method,
+        headers: { "content-type": "application/json", ...auth(token), ...headers },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      });
+  return {
+    kind,
+    deps,
+    app,
+    testDb,
+    request,
+    get: (path, token) => request(path, { headers: auth(token) }),
+    post: send("POST"),
+    put: send("PUT"),
+    delete: (path, token) => request(path, { method: "DELETE", headers: auth(token) }),
+    async close() {
+      await hub.close();
+      if (!options.database) await testDb.dispose();
+    },
+  };
+}
+
+/**
+ * Registers one `Deno.test` per database kind (`name [pglite]`, `name [postgres]`); the app is
+ * started before and closed after `fn`.
+ */
+export function dbTest(
+  name: string,
+  fn: (t: TestApp) => Promise<void>,
+  options: StartAppOptions = {},
+): void {
+  for (const { kind, ignore } of DB_KINDS) {
+    Deno.test({
+      name: `${name} [${kind}]`,
+      ignore,
+      // postgres.js keeps pooled sockets and timers between queries by design.
+      sanitizeOps: false,
+      sanitizeResources: false,
+      async fn() {
+        const t = await startApp(kind, options);
+        try {
+          await fn(t);
+        } finally {
+          await t.close();
+        }
+      },
+    });
+  }
+}
+
+let counter = 0;
+/** A unique email for a test account. */
+export function uniqueEmail(prefix = "owner"): string {
+  return `${prefix}-${Date.now().toString(36)}-${++counter}-${
+    crypto.randomUUID().slice(0, 6)
+  }@example.com`;
+}
+
+/** Registers an organization; returns its admin token and ids. */
+export async function registerAdmin(t: TestApp, organizationName = "Acme") {
+  const res = await t.post("/api/auth/register", {
+    email: uniqueEmail(),
+    password: "correct horse battery",
+    organizationName,
+  });
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${await res.text()}`);
+  const body = await res.json();
+  return {
+    token: body.token as string,
+    organizationId: body.organization.id as string,
+    userId: body.user.id as string,
+  };
+}
+
+/** Creates an agent and a widget for an admin; returns the widget JSON and agent id. */
+export async function createAgentAndWidget(
+  t: TestApp,
+  token: string,
+  widget: Record<string, unknown> = {},
+  agent: Record<string, unknown> = {},
+) {
+  const a = await t.post("/api/agents", { name: "Helper", ...agent }, token);
+  if (a.status !== 201) throw new Error(`agent failed: ${a.status} ${await a.text()}`);
+  const agentJson = await a.json();
+  const w = await t.post("/api/widgets", { name: "Site", agentId: agentJson.id, ...widget }, token);
+  if (w.status !== 201) throw new Error(`widget failed: ${w.status} ${await w.text()}`);
+  return { agent: agentJson, widget: await w.json() };
+}
+
+/** A whole tenant ready to chat: admin, agent, widget and a visitor token. */
+export async function setupVisitor(
+  t: TestApp,
+  widget: Record<string, unknown> = {},
+  agent: Record<string, unknown> = {},
+) {
+  const admin = await registerAdmin(t);
+  const created = await createAgentAndWidget(t, admin.token, widget, agent);
+  const res = await t.post("/embed/auth", { widgetId: created.widget.id, domain: "example.com" });
+  if (res.status !== 200) throw new Error(`embed auth failed: ${res.status} ${await res.text()}`);
+  const visitor = await res.json();
+  return {
+    admin,
+    ...created,
+    visitorToken: visitor.token as string,
+    visitorId: visitor.visitorId as string,
+  };
+}
