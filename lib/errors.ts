@@ -88,6 +88,12 @@ export function dbErrorCode(err: unknown): string | undefined {
 export function isConnectionError(err: unknown): boolean {
   const code = dbErrorCode(err);
   if (code && CONNECTION_CODES.has(code)) return true;
-  const msg = String((err as Error)?.message ?? "");
-  return /PGlite is closed|connection (terminated|refused|ended)|ECONNREFUSED/i.test(msg);
+  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
+    const msg = String((e as Error).message ?? "");
+    if (/PGlite is closed|connection (terminated|refused|ended)|ECONNREFUSED/i.test(msg)) {
+      return true;
+    }
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
 }

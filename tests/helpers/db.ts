@@ -77,3 +77,9 @@ export const DB_KINDS: { kind: DbKind; ignore: boolean }[] = [
   { kind: "pglite", ignore: false },
   { kind: "postgres", ignore: !TEST_DATABASE_URL },
 ];
+
+/** Plain row objects from `db.execute` on either driver (PGlite: `{rows}`, postgres.js: a RowList). */
+export function rowsOf<T>(result: unknown): T[] {
+  const rows = (result as { rows?: unknown[] }).rows ?? (result as unknown[]);
+  return Array.from(rows, (r) => ({ ...(r as object) }) as T);
+}

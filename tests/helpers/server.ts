@@ -15,7 +15,10 @@ export interface TestServer {
 }
 
 /** Serves the app of `startApp` on a free port. */
-export async function startServer(kind: DbKind, options: StartAppOptions = {}): Promise<TestServer> {
+export async function startServer(
+  kind: DbKind,
+  options: StartAppOptions = {},
+): Promise<TestServer> {
   const t = await startApp(kind, options);
   return await serveApp(t);
 }

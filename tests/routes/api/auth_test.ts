@@ -38,7 +38,12 @@ dbTest("POST /api/auth/login accepts the right password only", async (t) => {
   assert.equal(me.status, 200);
   assert.equal((await me.json()).organization.name, "A");
 
-  for (const body of [{ email, password: "wrong password" }, { email: uniqueEmail(), password: "right password" }]) {
+  for (
+    const body of [{ email, password: "wrong password" }, {
+      email: uniqueEmail(),
+      password: "right password",
+    }]
+  ) {
     const res = await t.post("/api/auth/login", body);
     assert.equal(res.status, 401);
     assert.equal((await res.json()).error.message, "Email or password is incorrect");
@@ -57,7 +62,10 @@ dbTest("POST /api/auth/register validates its body", async (t) => {
     assert.equal(res.status, 400, JSON.stringify(body));
     const json = await res.json();
     assert.equal(json.error.code, "validation_failed");
-    assert.ok(json.error.details.some((d: { path: string }) => d.path === path), JSON.stringify(json));
+    assert.ok(
+      json.error.details.some((d: { path: string }) => d.path === path),
+      JSON.stringify(json),
+    );
   }
   const malformed = await t.post("/api/auth/register", "{not json");
   assert.equal(malformed.status, 400);
