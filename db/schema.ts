@@ -6,6 +6,7 @@ import {
   bigserial,
   boolean,
   index,
+  integer,
   jsonb,
   pgTable,
   text,
@@ -139,6 +140,13 @@ export const calls = pgTable("calls", {
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [index("calls_session_idx").on(t.chatSessionId, t.createdAt)]);
+
+/** Counters of rate-limiter-flexible's drizzle store (column names are the library's). */
+export const rateLimits = pgTable("rate_limits", {
+  key: varchar("key", { length: 255 }).primaryKey(),
+  points: integer("points").notNull().default(0),
+  expire: timestamp("expire", { withTimezone: true }),
+}, (t) => [index("rate_limits_expire_idx").on(t.expire)]);
 
 export type Organization = typeof organizations.$inferSelect;
 export type User = typeof users.$inferSelect;
