@@ -21,6 +21,7 @@ export const LimitsSchema = z.object({
   authPerMinute: positiveInt.default(20),
   callsPerHour: positiveInt.default(10),
   wsFramesPerMinute: positiveInt.default(120),
+  loginFailuresPerQuarterHour: positiveInt.default(10),
 });
 export type Limits = z.infer<typeof LimitsSchema>;
 
@@ -36,6 +37,9 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   SEED_DEMO: bool.optional(),
   DEMO_AGENT_DELAY_MS: z.coerce.number().int().min(0).default(700),
+  RETELL_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
+  RETELL_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
+  TRUST_PROXY: bool.optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "off"]).default("info"),
 });
 
@@ -48,10 +52,16 @@ export interface Config {
   jwtSecret: string;
   retellApiKey?: string;
   retellBaseUrl?: string;
+  /** Per attempt, for every Retell request. */
+  retellTimeoutMs: number;
+  /** Retries of idempotent Retell requests (and of completions Retell refused with 429). */
+  retellMaxRetries: number;
   publicUrl?: string;
   seedDemo: boolean;
   demoAgentDelayMs: number;
   logLevel: "debug" | "info" | "warn" | "error" | "off";
+  /** Take the client address from `X-Forwarded-For` (only behind a proxy that sets it). */
+  trustProxy: boolean;
   limits: Limits;
 }
 
@@ -76,6 +86,7 @@ const LIMIT_ENV: Record<keyof Limits, string> = {
   authPerMinute: "LIMIT_AUTH_PER_MINUTE",
   callsPerHour: "LIMIT_CALLS_PER_HOUR",
   wsFramesPerMinute: "LIMIT_WS_FRAMES_PER_MINUTE",
+  loginFailuresPerQuarterHour: "LIMIT_LOGIN_FAILURES_PER_QUARTER_HOUR",
 };
 
 /**
@@ -116,10 +127,13 @@ export function parseConfig(
     jwtSecret: e.JWT_SECRET ?? readSecret(e.DATA_DIR),
     retellApiKey: e.RETELL_API_KEY,
     retellBaseUrl: e.RETELL_BASE_URL,
+    retellTimeoutMs: e.RETELL_TIMEOUT_MS,
+    retellMaxRetries: e.RETELL_MAX_RETRIES,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ""),
     seedDemo: e.SEED_DEMO ?? !server,
     demoAgentDelayMs: e.DEMO_AGENT_DELAY_MS,
     logLevel: e.LOG_LEVEL,
+    trustProxy: e.TRUST_PROXY ?? false,
     limits: limits.data,
   };
 }

@@ -10,6 +10,7 @@ import { createApp } from "./app.ts";
 import { Hub } from "./hub/hub.ts";
 import { createDemoAgent } from "./agents/demo.ts";
 import { log, setLogLevel } from "./lib/log.ts";
+import { RateLimits } from "./lib/rate_limit.ts";
 
 let config;
 try {
@@ -29,7 +30,8 @@ const demo = config.seedDemo ? await seedDemo(database.db) : undefined;
 
 const hub = new Hub();
 const agent = createDemoAgent({ delayMs: config.demoAgentDelayMs });
-const app = createApp({ config, database, hub, agent });
+const rateLimits = new RateLimits(config, database);
+const app = createApp({ config, database, hub, agent, rateLimits });
 
 const controller = new AbortController();
 const server = Deno.serve({

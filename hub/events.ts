@@ -44,6 +44,11 @@ export const ClientEventSchema = z.discriminatedUnion("type", [
 export type ClientEvent = z.infer<typeof ClientEventSchema>;
 
 /** Adds the timestamp every event carries. */
-export function event<E extends ServerEvent>(e: Omit<E, "timestamp">): E {
-  return { ...e, timestamp: new Date().toISOString() } as E;
+export function event(e: ServerEventInput): ServerEvent {
+  return { ...e, timestamp: new Date().toISOString() } as ServerEvent;
 }
+
+/** A server event without its timestamp (Omit distributed over the union). */
+export type ServerEventInput = ServerEvent extends infer E
+  ? E extends ServerEvent ? Omit<E, "timestamp"> : never
+  : never;

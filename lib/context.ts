@@ -4,6 +4,7 @@ import type { Database, Db } from "../db/client.ts";
 import type { Hub } from "../hub/hub.ts";
 import type { Agent } from "../agents/agent.ts";
 import type { AdminClaims, VisitorClaims } from "./tokens.ts";
+import type { RateLimits } from "./rate_limit.ts";
 
 /** Everything `createApp` is built from. */
 export interface Deps {
@@ -11,6 +12,7 @@ export interface Deps {
   database: Database;
   hub: Hub;
   agent: Agent;
+  rateLimits: RateLimits;
 }
 
 /** Hono's environment: `new Hono<AppEnv>()` everywhere. */

@@ -12,6 +12,7 @@ import { DEFAULT_WELCOME, toPublicConfig } from "../lib/wire.ts";
 import { hostOf, isHostAllowed } from "../lib/origins.ts";
 import { signVisitorToken } from "../lib/tokens.ts";
 import { getWidgetById } from "../db/queries/widgets.ts";
+import { rateLimitByIp } from "../lib/rate_limit.ts";
 import type { Db } from "../db/client.ts";
 
 /** A new visitor id: unguessable, URL-safe. */
@@ -33,7 +34,7 @@ async function activeWidget(db: Db, id: string) {
 }
 
 export const embedApiRoutes = new Hono<AppEnv>()
-  .post("/auth", async (c) => {
+  .post("/auth", rateLimitByIp("embedAuth"), async (c) => {
     const body = await readJson(c, EmbedAuthSchema);
     const widget = await activeWidget(c.var.db, body.widgetId);
     if (!widget.isActive) throw new HttpError(403, "forbidden", "This widget is not active");

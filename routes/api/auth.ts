@@ -7,6 +7,7 @@ import { readJson } from "../../lib/validate.ts";
 import { LoginSchema, RegisterSchema } from "../../lib/schemas.ts";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "../../lib/passwords.ts";
 import { signAdminToken } from "../../lib/tokens.ts";
+import { rateLimitByIp, tooMany } from "../../lib/rate_limit.ts";
 import {
   createOrganizationWithUser,
   findUserByEmail,
@@ -27,6 +28,7 @@ const organizationJson = (o: Organization) => ({
 });
 
 export const authRoutes = new Hono<AppEnv>()
+  .use(rateLimitByIp("auth"))
   .post("/register", async (c) => {
     const body = await readJson(c, RegisterSchema);
     if (await findUserByEmail(c.var.db, body.email)) {
@@ -48,10 +50,18 @@ export const authRoutes = new Hono<AppEnv>()
   })
   .post("/login", async (c) => {
     const body = await readJson(c, LoginSchema);
+    const limits = c.var.deps.rateLimits;
+    // A locked account answers 429 whatever the password, so guessing gains nothing while locked.
+    const lockedFor = await limits.isBlocked("loginFailures", body.email);
+    if (lockedFor !== undefined) throw tooMany(lockedFor);
     const user = await findUserByEmail(c.var.db, body.email);
     // Always spend one scrypt so response time does not tell which emails exist.
     const ok = await verifyPassword(body.password, user?.passwordHash ?? DUMMY_HASH);
-    if (!user || !ok) throw new HttpError(401, "unauthorized", "Email or password is incorrect");
+    if (!user || !ok) {
+      await limits.consume("loginFailures", body.email).catch(() => {});
+      throw new HttpError(401, "unauthorized", "Email or password is incorrect");
+    }
+    await limits.reset("loginFailures", body.email);
     const token = await signAdminToken(c.var.config.jwtSecret, {
       userId: user.id,
       organizationId: user.organizationId,

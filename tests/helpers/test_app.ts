@@ -9,26 +9,42 @@ import { createDemoAgent } from "../../agents/demo.ts";
 import type { Agent } from "../../agents/agent.ts";
 import type { Deps } from "../../lib/context.ts";
 import { setLogLevel } from "../../lib/log.ts";
+import { RateLimits } from "../../lib/rate_limit.ts";
 import { DB_KINDS, type DbKind, openTestDatabase, type TestDatabase } from "./db.ts";
 
 setLogLevel("off");
 
-/** A config for tests: defaults, a fixed secret, no Retell, no demo delay. */
-export function testConfig(overrides: Partial<Config> = {}): Config {
+/** Config fields to change in a test; `limits` may name only some limits. */
+export type ConfigOverrides = Omit<Partial<Config>, "limits"> & {
+  limits?: Partial<Config["limits"]>;
+};
+
+/**
+ * A config for tests: defaults, a fixed secret, no Retell, no demo delay, and rate limits so high
+ * that only the tests of rate limiting (which lower them) ever meet one.
+ */
+export function testConfig(overrides: ConfigOverrides = {}): Config {
+  const base = parseConfig({
+    JWT_SECRET: "test-secret-test-secret-test-secret-42",
+    DEMO_AGENT_DELAY_MS: "0",
+  });
+  const generous = Object.fromEntries(
+    Object.entries(base.limits).map((
+      [k, v],
+    ) => [k, /Per(Minute|Hour|QuarterHour)$/.test(k) ? 1e6 : v]),
+  ) as Config["limits"];
   return {
-    ...parseConfig({
-      JWT_SECRET: "test-secret-test-secret-test-secret-42",
-      DEMO_AGENT_DELAY_MS: "0",
-    }),
+    ...base,
     databaseUrl: "memory://",
     seedDemo: false,
     ...overrides,
+    limits: { ...generous, ...overrides.limits },
   };
 }
 
 /** Options of `startApp`. */
 export interface StartAppOptions {
-  config?: Partial<Config>;
+  config?: ConfigOverrides;
   agent?: Agent;
   /** Reuse an open database instead of a fresh one (two apps on one database). */
   database?: TestDatabase;
@@ -66,6 +82,7 @@ export async function startApp(kind: DbKind, options: StartAppOptions = {}): Pro
     database: testDb.database,
     hub,
     agent: options.agent ?? createDemoAgent({ delayMs: 0 }),
+    rateLimits: new RateLimits(config, testDb.database),
   };
   const app = createApp(deps);
   const request = (path: string, init?: RequestInit) =>
