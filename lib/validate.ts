@@ -34,7 +34,12 @@ export async function readJson<T extends z.ZodType>(c: Context, schema: T): Prom
   }
   let value: unknown;
   try {
-    value = await c.req.json();
+    const text = await c.req.text();
+    // PostgreSQL text cannot hold NUL; refuse it here rather than fail at the database.
+    if (/\\u0000|\u0000/i.test(text)) {
+      throw new HttpError(400, "bad_request", "Body must not contain NUL characters");
+    }
+    value = JSON.parse(text);
   } catch (err) {
     if (err instanceof HttpError) throw err;
     throw new HttpError(400, "invalid_json", "Body is not valid JSON");
