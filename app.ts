@@ -13,6 +13,8 @@ import { agentRoutes } from "./routes/api/agents.ts";
 import { widgetRoutes } from "./routes/api/widgets.ts";
 import { embedApiRoutes } from "./routes/embed_api.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { chatRoutes } from "./routes/api/chat.ts";
+import { wsRoutes } from "./routes/ws.ts";
 
 /** Builds the app from its dependencies. */
 export function createApp(deps: Deps): Hono<AppEnv> {
@@ -51,6 +53,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route("/api/agents", agentRoutes);
   app.route("/api/widgets", widgetRoutes);
   app.route("/embed", embedApiRoutes);
+  app.route("/api/chat", chatRoutes);
+  app.route("/", wsRoutes);
 
   app.notFound((c) =>
     c.json(errorBody("not_found", `Cannot find route ${c.req.method} ${c.req.path}`), 404)

@@ -2,18 +2,34 @@
  * @module The session hub: who is connected to which chat session, and delivery of events to them.
  * In-process by default; `pg_fanout.ts` carries events between processes sharing a database.
  */
-import type { ServerEvent } from "./events.ts";
+import { event, type ServerEvent } from "./events.ts";
+import type { MessageRow } from "../db/schema.ts";
+import { log } from "../lib/log.ts";
+import { toMessage } from "../lib/wire.ts";
 
 /** One connected socket, as the hub sees it. */
 export interface Peer {
   readonly role: "visitor" | "admin";
-  send(event: ServerEvent): void;
+  /** `seq` is the stored message's order when the event carries one (resume and re-sync use it). */
+  send(event: ServerEvent, seq?: number): void;
+  /** Sends every message stored since the last one this peer got (after a lost connection). */
+  resync?(): Promise<void>;
+  /** Closes the peer's socket (shutdown). */
+  close?(code: number, reason: string): void;
 }
 
 /** Carries published events to other processes (see `pg_fanout.ts`). */
 export interface Fanout {
   publish(sessionId: string, event: ServerEvent): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Options of a published event. */
+export interface PublishOptions {
+  /** A peer that must not receive it (the sender of a relayed typing frame). */
+  except?: Peer;
+  /** The message's `seq` for events that carry a stored message. */
+  seq?: number;
 }
 
 /** Map<sessionId, Set<Peer>> with join/leave/publish. */
@@ -47,23 +63,63 @@ export class Hub {
     return this.#rooms.keys();
   }
 
-  /** Delivers to this process's peers and hands the event to the fan-out. */
+  /**
+   * Delivers to this process's peers and hands the event to the fan-out. A fan-out failure is
+   * logged, not thrown: the event is stored or transient, and re-sync repairs what was missed.
+   */
   async publish(
     sessionId: string,
     event: ServerEvent,
-    options: { except?: Peer } = {},
+    options: PublishOptions = {},
   ): Promise<void> {
-    this.deliverLocal(sessionId, event, options.except);
-    await this.#fanout?.publish(sessionId, event);
+    this.deliverLocal(sessionId, event, options);
+    try {
+      await this.#fanout?.publish(sessionId, event);
+    } catch (err) {
+      log.warn("fan-out publish failed", { sessionId, type: event.type, error: String(err) });
+    }
   }
 
   /** Delivers to this process's peers only (what the fan-out calls for remote events). */
-  deliverLocal(sessionId: string, event: ServerEvent, except?: Peer): void {
-    for (const peer of this.peers(sessionId)) if (peer !== except) peer.send(event);
+  deliverLocal(sessionId: string, event: ServerEvent, options: PublishOptions = {}): void {
+    for (const peer of this.peers(sessionId)) {
+      if (peer === options.except) continue;
+      try {
+        peer.send(event, options.seq);
+      } catch (err) {
+        log.warn("peer send failed", { sessionId, error: String(err) });
+      }
+    }
   }
 
-  /** Stops cross-process delivery. */
+  /** Asks every local peer to catch up on stored messages (after the fan-out reconnected). */
+  async resyncAll(): Promise<void> {
+    const peers = [...this.#rooms.values()].flatMap((room) => [...room]);
+    await Promise.all(peers.map(async (peer) => {
+      try {
+        await peer.resync?.();
+      } catch (err) {
+        log.warn("peer re-sync failed", { error: String(err) });
+      }
+    }));
+  }
+
+  /** Stops cross-process delivery and closes every local socket ("going away"). */
   async close(): Promise<void> {
     await this.#fanout?.close();
+    this.#fanout = undefined;
+    for (const room of this.#rooms.values()) {
+      for (const peer of room) peer.close?.(1001, "Server shutting down");
+    }
+    this.#rooms.clear();
   }
+}
+
+/** Publishes a stored message to its session as `message:received` (with its `seq`). */
+export function publishMessage(hub: Hub, row: MessageRow): Promise<void> {
+  return hub.publish(
+    row.chatSessionId,
+    event({ type: "message:received", message: toMessage(row) }),
+    { seq: row.seq },
+  );
 }

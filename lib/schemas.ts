@@ -80,3 +80,62 @@ export const EmbedAuthSchema = z.strictObject({
 });
 
 export const UuidParamSchema = z.object({ id: z.uuid({ message: "must be a UUID" }) });
+
+/** A visitor id as `/embed/auth` issues or accepts it. */
+export const VisitorIdSchema = z.string().regex(/^[A-Za-z0-9_\-]{8,100}$/, {
+  message: "must be 8 to 100 letters, digits, - or _",
+});
+
+/** Free-form JSON metadata, bounded so that one row cannot grow without limit. */
+export const MetadataSchema = z.record(z.string().max(100), z.unknown()).refine(
+  (v) => JSON.stringify(v).length <= 8 * 1024,
+  { message: "must be at most 8 KB of JSON" },
+);
+
+export const SessionCreateSchema = z.strictObject({
+  agentId: z.uuid().optional(),
+  visitorId: VisitorIdSchema.optional(),
+  welcomeMessage: z.string().trim().min(1).max(1000).optional(),
+  metadata: MetadataSchema.optional(),
+});
+export type SessionCreate = z.infer<typeof SessionCreateSchema>;
+
+export const SessionUpdateSchema = z.strictObject({
+  status: z.enum(["active", "ended"]).optional(),
+  metadata: MetadataSchema.optional(),
+});
+
+/**
+ * A message a client sends; `maxChars` is `config.limits.messageChars`. The client id has no `:`
+ * so that it can never collide with the server's own `reply:<id>` keys.
+ */
+export function messageCreateSchema(maxChars = 4000) {
+  return z.strictObject({
+    content: z.string()
+      .refine((v) => v.trim().length > 0, { message: "must not be empty" })
+      .refine((v) => [...v].length <= maxChars, {
+        message: `must be at most ${maxChars} characters`,
+      }),
+    messageType: z.enum(["text", "voice", "system"]).default("text"),
+    metadata: MetadataSchema.optional(),
+    clientMessageId: z.string().regex(/^[A-Za-z0-9_.\-]{1,64}$/, {
+      message: "must be 1 to 64 letters, digits, ., - or _",
+    }).optional(),
+  });
+}
+export const MessageCreateSchema = messageCreateSchema();
+export type MessageCreate = z.infer<typeof MessageCreateSchema>;
+
+/** Query of the admin session list. */
+export const SessionListQuerySchema = z.object({
+  status: z.enum(["active", "ended"]).optional(),
+  widgetId: z.uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  before: z.union([z.uuid(), z.iso.datetime({ offset: true })]).optional(),
+});
+
+/** Query of a session's messages. */
+export const MessageListQuerySchema = z.object({
+  after: z.uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});

@@ -1,0 +1,155 @@
+/**
+ * @module A WebSocket as a hub `Peer`: a bounded send path (a slow reader is closed, not buffered
+ * without end), and resume/re-sync that deliver every stored message once and in `seq` order even
+ * while live events keep arriving.
+ */
+import type { MessageRow } from "../db/schema.ts";
+import { toMessage } from "../lib/wire.ts";
+import { event, type ServerEvent } from "./events.ts";
+import type { Peer } from "./hub.ts";
+
+/** The part of a WebSocket the peer uses (Deno's `WebSocket` fits). */
+export interface SocketLike {
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+}
+
+/** Options of a socket peer. */
+export interface SocketPeerOptions {
+  role: "visitor" | "admin";
+  /** Past this many unsent bytes the reader is too slow and is closed (1013). */
+  maxBufferedBytes: number;
+  /** Stored messages of the session with `seq > afterSeq`, oldest first, at most `limit`. */
+  loadAfter(afterSeq: number, limit: number): Promise<MessageRow[]>;
+  /** Called once when the peer stops (closed by either side). */
+  onClose?(): void;
+}
+
+const OPEN = 1;
+const RESUME_BATCH = 200;
+/** Live events held while a resume reads the database; more than this means something is stuck. */
+const MAX_HELD = 1000;
+/** Message ids remembered to drop duplicates between resume and live delivery. */
+const MAX_REMEMBERED = 2000;
+
+/** Close codes the server uses. */
+export const CloseCode = {
+  goingAway: 1001,
+  policy: 1008,
+  tooBig: 1009,
+  tryAgainLater: 1013,
+} as const;
+
+/** A socket joined to a session. */
+export class SocketPeer implements Peer {
+  readonly role: "visitor" | "admin";
+  /** Highest `seq` of a message this peer was sent. */
+  lastSeq = 0;
+  #socket: SocketLike;
+  #options: SocketPeerOptions;
+  #sent = new Set<string>();
+  #held: { event: ServerEvent; seq?: number }[] | undefined;
+  #closed = false;
+
+  constructor(socket: SocketLike, options: SocketPeerOptions) {
+    this.#socket = socket;
+    this.#options = options;
+    this.role = options.role;
+  }
+
+  /** True once the peer stopped sending. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Queues or sends an event; duplicate messages are dropped. */
+  send(e: ServerEvent, seq?: number): void {
+    if (this.#closed) return;
+    if (this.#held) {
+      if (this.#held.length >= MAX_HELD) {
+        return this.close(CloseCode.tryAgainLater, "Too far behind");
+      }
+      this.#held.push({ event: e, seq });
+      return;
+    }
+    this.#write(e, seq);
+  }
+
+  /** Sends every stored message after `afterSeq`, then the live events that arrived meanwhile. */
+  async resume(afterSeq: number): Promise<void> {
+    if (this.#closed) return;
+    const outer = this.#held === undefined;
+    if (outer) this.#held = [];
+    try {
+      let cursor = afterSeq;
+      for (;;) {
+        const rows = await this.#options.loadAfter(cursor, RESUME_BATCH);
+        for (const row of rows) {
+          this.#write(
+            event({ type: "message:received", message: toMessage(row) }),
+            row.seq,
+          );
+        }
+        if (rows.length < RESUME_BATCH || this.#closed) break;
+        cursor = rows[rows.length - 1].seq;
+      }
+    } finally {
+      if (outer) {
+        const held = this.#held ?? [];
+        this.#held = undefined;
+        for (const h of held) this.#write(h.event, h.seq);
+      }
+    }
+  }
+
+  /** Catches up from the last message this peer got. */
+  resync(): Promise<void> {
+    return this.resume(this.lastSeq);
+  }
+
+  /** Closes the socket and stops the peer. */
+  close(code: number = CloseCode.goingAway, reason = ""): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#held = undefined;
+    try {
+      if (this.#socket.readyState === OPEN) this.#socket.close(code, reason);
+    } catch {
+      // Already closing: nothing left to do.
+    }
+    this.#options.onClose?.();
+  }
+
+  /** Marks the peer stopped after the socket closed by itself. */
+  stopped(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#held = undefined;
+    this.#options.onClose?.();
+  }
+
+  #write(e: ServerEvent, seq?: number): void {
+    if (this.#closed || this.#socket.readyState !== OPEN) return;
+    if (e.type === "message:received") {
+      if (this.#sent.has(e.message.id)) return;
+      this.#remember(e.message.id);
+    }
+    // The socket's own queue is the send queue; bounding it keeps a stalled reader from holding
+    // memory for every event of a busy session.
+    if (this.#socket.bufferedAmount > this.#options.maxBufferedBytes) {
+      return this.close(CloseCode.tryAgainLater, "Reader too slow");
+    }
+    this.#socket.send(JSON.stringify(e));
+    if (seq !== undefined && seq > this.lastSeq) this.lastSeq = seq;
+  }
+
+  #remember(id: string): void {
+    this.#sent.add(id);
+    if (this.#sent.size > MAX_REMEMBERED) {
+      const oldest = this.#sent.values().next().value;
+      if (oldest !== undefined) this.#sent.delete(oldest);
+    }
+  }
+}

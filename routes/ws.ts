@@ -1,0 +1,136 @@
+/**
+ * @module `GET /ws?sessionId=&token=`: the token and the session are checked BEFORE the upgrade, so
+ * a wrong one gets a JSON 401/403/404 rather than a socket that closes. Then the socket joins the
+ * session in the hub; client frames are validated and bounded.
+ */
+import { Hono } from "hono";
+import { upgradeWebSocket } from "hono/deno";
+import type { AppEnv } from "../lib/context.ts";
+import { actorFromToken } from "../lib/auth.ts";
+import { HttpError, notFound } from "../lib/errors.ts";
+import { isUuid } from "../lib/validate.ts";
+import { log } from "../lib/log.ts";
+import { ClientEventSchema, event } from "../hub/events.ts";
+import { CloseCode, SocketPeer } from "../hub/socket_peer.ts";
+import { findSession } from "../db/queries/sessions.ts";
+import { findMessage, listMessages } from "../db/queries/messages.ts";
+import { activeVisitorWidget, scopeOf } from "./api/chat.ts";
+
+/** Deno pings an idle socket this often and closes it when no pong comes back (the heartbeat). */
+const IDLE_TIMEOUT_SECONDS = 30;
+const encoder = new TextEncoder();
+
+export const wsRoutes = new Hono<AppEnv>().get("/ws", async (c) => {
+  const { db, config, deps } = c.var;
+  const token = c.req.query("token");
+  const actor = token ? await actorFromToken(config.jwtSecret, token) : undefined;
+  if (!actor) {
+    throw new HttpError(401, "unauthorized", "Missing or invalid token");
+  }
+  const sessionId = c.req.query("sessionId") ?? "";
+  const session = isUuid(sessionId) ? await findSession(db, scopeOf(actor), sessionId) : undefined;
+  if (!session) throw notFound("session", sessionId.slice(0, 100));
+  if (actor.kind === "visitor") await activeVisitorWidget(c, actor.visitor);
+  if (deps.hub.peers(session.id).size >= config.limits.socketsPerSession) {
+    throw new HttpError(429, "rate_limited", "Too many connections to this session", {
+      headers: { "Retry-After": "30" },
+    });
+  }
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    throw new HttpError(426, "bad_request", "Expected a WebSocket upgrade", {
+      headers: { Upgrade: "websocket" },
+    });
+  }
+
+  const { hub } = deps;
+  const limits = config.limits;
+  const role = actor.kind;
+  let peer: SocketPeer | undefined;
+  let windowStart = Date.now(), frames = 0;
+
+  const fail = (code: string, message: string) =>
+    peer?.send(event({ type: "error", code, message }));
+
+  async function handle(raw: unknown): Promise<void> {
+    if (!peer || peer.closed) return;
+    const size = typeof raw === "string"
+      ? encoder.encode(raw).byteLength
+      : raw instanceof ArrayBuffer
+      ? raw.byteLength
+      : raw instanceof Blob
+      ? raw.size
+      : 0;
+    if (size > limits.wsFrameBytes) return peer.close(CloseCode.tooBig, "Frame too large");
+    const now = Date.now();
+    if (now - windowStart >= 60_000) (windowStart = now, frames = 0);
+    if (++frames > limits.wsFramesPerMinute) {
+      if (frames > 2 * limits.wsFramesPerMinute) {
+        return peer.close(CloseCode.policy, "Too many frames");
+      }
+      return fail("rate_limited", "Too many frames; slow down");
+    }
+    if (typeof raw !== "string") return fail("invalid_frame", "Frames must be JSON text");
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      return fail("invalid_json", "Frame is not valid JSON");
+    }
+    const parsed = ClientEventSchema.safeParse(json);
+    if (!parsed.success) return fail("invalid_event", "Unknown or malformed event");
+    const frame = parsed.data;
+    switch (frame.type) {
+      case "typing:start":
+      case "typing:stop":
+        // An admin watches; only the visitor's typing means something to the other sockets.
+        if (role === "visitor") {
+          await hub.publish(session!.id, event({ type: frame.type, senderId: "user" }), {
+            except: peer,
+          });
+        }
+        return;
+      case "resume": {
+        let afterSeq = 0;
+        if (frame.afterMessageId) {
+          const anchor = isUuid(frame.afterMessageId)
+            ? await findMessage(db, session!.id, frame.afterMessageId)
+            : undefined;
+          if (!anchor) {
+            return fail("unknown_message", "afterMessageId is not a message of this session");
+          }
+          afterSeq = anchor.seq;
+        }
+        return await peer.resume(afterSeq);
+      }
+      case "ping":
+        return peer.send(event({ type: "pong" }));
+      default: {
+        const unreachable: never = frame;
+        return unreachable;
+      }
+    }
+  }
+
+  return upgradeWebSocket(c, {
+    onOpen(_evt, ws) {
+      let leave = () => {};
+      peer = new SocketPeer(ws.raw as WebSocket, {
+        role,
+        maxBufferedBytes: limits.wsBufferedBytes,
+        loadAfter: (afterSeq, limit) => listMessages(db, session!.id, { afterSeq, limit }),
+        onClose: () => leave(),
+      });
+      leave = hub.join(session!.id, peer);
+      peer.send(event({ type: "connection:established", sessionId: session!.id }));
+    },
+    onMessage(evt) {
+      handle(evt.data).catch((err) => {
+        log.warn("websocket frame failed", { sessionId: session!.id, error: String(err) });
+        fail("internal", "Could not handle the frame");
+      });
+    },
+    onClose() {
+      peer?.stopped();
+    },
+  }, { idleTimeout: IDLE_TIMEOUT_SECONDS });
+});
