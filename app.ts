@@ -15,6 +15,7 @@ import { embedApiRoutes } from "./routes/embed_api.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { chatRoutes } from "./routes/api/chat.ts";
 import { wsRoutes } from "./routes/ws.ts";
+import { adminRoutes } from "./routes/admin/mod.tsx";
 
 /** Builds the app from its dependencies. */
 export function createApp(deps: Deps): Hono<AppEnv> {
@@ -55,6 +56,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route("/embed", embedApiRoutes);
   app.route("/api/chat", chatRoutes);
   app.route("/", wsRoutes);
+  app.route("/admin", adminRoutes);
 
   app.notFound((c) =>
     c.json(errorBody("not_found", `Cannot find route ${c.req.method} ${c.req.path}`), 404)

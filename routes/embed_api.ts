@@ -44,7 +44,10 @@ export const embedApiRoutes = new Hono<AppEnv>()
         details: [{ path: "domain", message: "must be a host name" }],
       });
     }
-    if (!isHostAllowed(widget.allowedDomains, host)) {
+    // Parley's own pages (the admin editor's live preview) may always run a widget; another site
+    // cannot borrow this: its browser sends its own Origin, which is checked below.
+    const ownHost = hostOf(selfOrigin(c.var.config.publicUrl, c.req.url));
+    if (host !== ownHost && !isHostAllowed(widget.allowedDomains, host)) {
       throw new HttpError(403, "forbidden", `This widget is not allowed on ${host}`);
     }
     // A browser names the page that really sent the request; a page may not claim another domain.

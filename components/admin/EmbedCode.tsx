@@ -1,0 +1,88 @@
+/** @module The embed snippets of a widget (plain and with a pre-set configuration), with copy buttons. */
+import type { WidgetRow } from "../../db/schema.ts";
+import { DEFAULT_WELCOME } from "../../lib/wire.ts";
+import { Island } from "./Island.tsx";
+
+/** A JSON literal safe to paste inside a `<script>` element. */
+function jsLiteral(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, "\\u003c").replace(
+    /\u2028|\u2029/g,
+    (ch) => ch === "\u2028" ? "\\u2028" : "\\u2029",
+  );
+}
+
+/** `<script src=".../embed/widget.js?id=ID" async></script>` */
+export function plainSnippet(origin: string, widgetId: string): string {
+  return `<script src="${origin}/embed/widget.js?id=${widgetId}" async></script>`;
+}
+
+/** The pre-set form: `window.rtlChatWidget = {widgetId, config}` before the loader. */
+export function presetSnippet(origin: string, widget: WidgetRow): string {
+  const config = {
+    position: widget.position,
+    themeColor: widget.themeColor,
+    headerText: widget.headerText,
+    welcomeMessage: widget.welcomeMessage ?? DEFAULT_WELCOME,
+    autoOpen: widget.autoOpen,
+    width: widget.width,
+    height: widget.height,
+  };
+  const lines = Object.entries(config).map(([k, v]) => `      ${k}: ${jsLiteral(v)}`);
+  return [
+    "<script>",
+    "  window.rtlChatWidget = {",
+    `    widgetId: ${jsLiteral(widget.id)},`,
+    "    config: {",
+    lines.join(",\n"),
+    "    }",
+    "  };",
+    "</script>",
+    `<script src="${origin}/embed/widget.js" async></script>`,
+  ].join("\n");
+}
+
+function Snippet(
+  { id, title, hint, code }: { id: string; title: string; hint: string; code: string },
+) {
+  return (
+    <div class="snippet">
+      <div class="snippet-head">
+        <div>
+          <h3 id={`${id}-title`}>{title}</h3>
+          <p class="hint">{hint}</p>
+        </div>
+        <Island name="CopyButton" props={{ text: code, label: "Copy code" }} />
+      </div>
+      <pre
+        class="code"
+        id={id}
+        aria-labelledby={`${id}-title`}
+        tabIndex={0}
+      ><code>{code}</code></pre>
+    </div>
+  );
+}
+
+/** Both snippets, for a saved widget. */
+export function EmbedCode({ origin, widget }: { origin: string; widget: WidgetRow }) {
+  return (
+    <section class="card" aria-labelledby="embed-title" id="embed">
+      <h2 id="embed-title">Embed code</h2>
+      <p class="muted">
+        Paste this before <code>&lt;/body&gt;</code> on every page that should show the widget.
+      </p>
+      <Snippet
+        id="snippet-plain"
+        title="Script tag"
+        hint="Uses the settings saved here; changes apply without touching your site."
+        code={plainSnippet(origin, widget.id)}
+      />
+      <Snippet
+        id="snippet-preset"
+        title="With settings in the page"
+        hint="Settings written in the page win over the saved ones for look and placement."
+        code={presetSnippet(origin, widget)}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,230 @@
+/**
+ * @module The widget form: every option of the seed's configuration table plus name, agent,
+ * allowed domains, voice mode and active state. Plain HTML controls, so it works without
+ * JavaScript; the preview island listens to its `input` events.
+ */
+import type { AgentRow } from "../../db/schema.ts";
+import { Field, type FieldErrors, TextField } from "./ui.tsx";
+
+/** The form's values as strings and booleans (a stored widget or what was just typed). */
+export interface WidgetValues {
+  name: string;
+  agentId: string;
+  themeColor: string;
+  headerText: string;
+  welcomeMessage: string | null;
+  allowedDomains: string[];
+  isActive: boolean;
+  position: string;
+  width: string;
+  height: string;
+  autoOpen: boolean;
+  voiceMode: string;
+}
+
+/** The seed's defaults for a new widget. */
+export const WIDGET_DEFAULTS: Omit<WidgetValues, "name" | "agentId"> = {
+  themeColor: "#0088FF",
+  headerText: "Chat with us",
+  welcomeMessage: "Hello! How can I help you today?",
+  allowedDomains: [],
+  isActive: true,
+  position: "bottom-right",
+  width: "350px",
+  height: "550px",
+  autoOpen: false,
+  voiceMode: "both",
+};
+
+const POSITIONS = [
+  { value: "top-left", label: "Top left" },
+  { value: "top-right", label: "Top right" },
+  { value: "bottom-left", label: "Bottom left" },
+  { value: "bottom-right", label: "Bottom right" },
+];
+
+const VOICE_MODES = [
+  { value: "both", label: "Phone and browser calls" },
+  { value: "web", label: "Browser calls only" },
+  { value: "phone", label: "Phone calls only" },
+  { value: "off", label: "Off: text chat only" },
+];
+
+function Checkbox(
+  props: { name: string; label: string; hint: string; checked: boolean },
+) {
+  return (
+    <div class="check-field">
+      <input
+        type="checkbox"
+        id={`f-${props.name}`}
+        name={props.name}
+        value="true"
+        checked={props.checked}
+        aria-describedby={`f-${props.name}-hint`}
+      />
+      <div>
+        <label for={`f-${props.name}`}>{props.label}</label>
+        <p class="hint" id={`f-${props.name}-hint`}>{props.hint}</p>
+      </div>
+    </div>
+  );
+}
+
+/** The widget's form sections (without the `<form>` itself). */
+export function WidgetFields(
+  { values, errors, agents }: { values: WidgetValues; errors: FieldErrors; agents: AgentRow[] },
+) {
+  return (
+    <>
+      <section class="card form-section" aria-labelledby="sec-basics">
+        <h2 id="sec-basics">Basics</h2>
+        <TextField
+          name="name"
+          label="Name"
+          value={values.name}
+          error={errors.name}
+          placeholder="Main website"
+          hint="For you only, to tell widgets apart."
+          maxLength={100}
+          required
+        />
+        <Field name="agentId" label="Agent" error={errors.agentId} hint="Who answers visitors.">
+          {(aria) => (
+            <select {...aria} required>
+              {!values.agentId && <option value="">Choose an agent…</option>}
+              {agents.map((a) => (
+                <option key={a.id} value={a.id} selected={a.id === values.agentId}>{a.name}</option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Checkbox
+          name="isActive"
+          label="Active"
+          hint="Visitors see the widget only while it is active."
+          checked={values.isActive}
+        />
+      </section>
+
+      <section class="card form-section" aria-labelledby="sec-look">
+        <h2 id="sec-look">Appearance</h2>
+        <div class="field-row">
+          <Field name="themeColor" label="Theme colour" error={errors.themeColor}>
+            {(aria) => (
+              <input {...aria} type="color" class="color-input" value={values.themeColor} />
+            )}
+          </Field>
+          <TextField
+            name="headerText"
+            label="Header text"
+            value={values.headerText}
+            error={errors.headerText}
+            maxLength={100}
+            required
+          />
+        </div>
+        <Field
+          name="welcomeMessage"
+          label="Welcome message"
+          error={errors.welcomeMessage}
+          hint="The agent's first message in every new conversation."
+          optional
+        >
+          {(aria) => (
+            <textarea {...aria} rows={3} maxLength={1000}>{values.welcomeMessage ?? ""}</textarea>
+          )}
+        </Field>
+        <fieldset class="field" aria-describedby="f-position-hint">
+          <legend>Position</legend>
+          <div class="position-picker">
+            {POSITIONS.map((p) => (
+              <label key={p.value} class={`position-option pos-${p.value}`}>
+                <input
+                  type="radio"
+                  name="position"
+                  value={p.value}
+                  checked={values.position === p.value}
+                />
+                <span class="position-screen" aria-hidden="true">
+                  <span class="position-dot" />
+                </span>
+                <span class="position-label">{p.label}</span>
+              </label>
+            ))}
+          </div>
+          <p class="hint" id="f-position-hint">The corner of the page the launcher sits in.</p>
+          {errors.position && <p class="error-text">{errors.position}</p>}
+        </fieldset>
+        <div class="field-row">
+          <TextField
+            name="width"
+            label="Width"
+            value={values.width}
+            error={errors.width}
+            hint="A CSS length: 350px, 30rem, 90vw."
+            class="mono"
+            required
+          />
+          <TextField
+            name="height"
+            label="Height"
+            value={values.height}
+            error={errors.height}
+            hint="For example 550px or 80vh."
+            class="mono"
+            required
+          />
+        </div>
+        <Checkbox
+          name="autoOpen"
+          label="Open automatically"
+          hint="Open the chat window as soon as the page loads."
+          checked={values.autoOpen}
+        />
+      </section>
+
+      <section class="card form-section" aria-labelledby="sec-voice">
+        <h2 id="sec-voice">Voice</h2>
+        <Field
+          name="voiceMode"
+          label="Voice calls"
+          error={errors.voiceMode}
+          hint="How visitors can move the conversation to a call with the agent's voice agent."
+        >
+          {(aria) => (
+            <select {...aria}>
+              {VOICE_MODES.map((m) => (
+                <option key={m.value} value={m.value} selected={m.value === values.voiceMode}>
+                  {m.label}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      </section>
+
+      <section class="card form-section" aria-labelledby="sec-security">
+        <h2 id="sec-security">Where it may run</h2>
+        <Field
+          name="allowedDomains"
+          label="Allowed domains"
+          error={errors.allowedDomains}
+          hint={
+            <>
+              One per line, such as <code>example.com</code> or <code>*.example.com</code>{" "}
+              for every subdomain. Leave empty to allow any site.
+            </>
+          }
+          optional
+        >
+          {(aria) => (
+            <textarea {...aria} rows={3} class="mono" placeholder="example.com">
+              {values.allowedDomains.join("\n")}
+            </textarea>
+          )}
+        </Field>
+      </section>
+    </>
+  );
+}

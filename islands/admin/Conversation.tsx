@@ -1,0 +1,220 @@
+/**
+ * @module One conversation, live: the timeline (text and voice turns, mode switches), typing
+ * indicators, the call details and the session's state follow the session's `/ws` events; "End
+ * conversation" is `PUT /api/chat/sessions/:id {status: "ended"}` with the page's Bearer token.
+ */
+import { useEffect, useRef } from "preact/hooks";
+import { useSignal } from "@preact/signals";
+import type { Call, Message, Session } from "../../lib/wire.ts";
+import type { ServerEvent } from "../../hub/events.ts";
+import { Timeline } from "../../components/admin/Timeline.tsx";
+import { CallCard } from "../../components/admin/CallCard.tsx";
+import { Icon } from "../../components/admin/icons.tsx";
+import { longTime, visitorLabel } from "./format.ts";
+import { connectLive, fetchToken, type LiveState } from "./live.ts";
+
+/** Props of `Conversation`. */
+export interface ConversationProps {
+  session: Session;
+  messages: Message[];
+  calls: Call[];
+  widgetName: string | null;
+  agentName: string | null;
+  backHref: string;
+}
+
+function upsert<T extends { id: string }>(list: T[], item: T): T[] {
+  const i = list.findIndex((x) => x.id === item.id);
+  if (i === -1) return [...list, item];
+  const next = list.slice();
+  next[i] = item;
+  return next;
+}
+
+const STATE_TEXT: Record<LiveState, string> = {
+  connecting: "Connecting…",
+  live: "Live",
+  offline: "Reconnecting…",
+  "signed-out": "Signed out: reload to sign in",
+};
+
+/** The conversation pane. */
+export default function Conversation(props: ConversationProps) {
+  const session = useSignal(props.session);
+  const messages = useSignal(props.messages);
+  const calls = useSignal(props.calls);
+  const typing = useSignal<"agent" | "user" | null>(null);
+  const live = useSignal<LiveState | "ended">(
+    props.session.status === "ended" ? "ended" : "connecting",
+  );
+  const ending = useSignal(false);
+  const error = useSignal<string | null>(null);
+  const scroller = useRef<HTMLDivElement>(null);
+  const sessionId = props.session.id;
+
+  useEffect(() => {
+    if (props.session.status === "ended") return;
+    let typingTimer: ReturnType<typeof setTimeout> | undefined;
+    function onEvent(e: ServerEvent) {
+      switch (e.type) {
+        case "message:received":
+          messages.value = upsert(messages.value, e.message);
+          if (e.message.senderType !== "system") typing.value = null;
+          break;
+        case "typing:start":
+          typing.value = e.senderId;
+          clearTimeout(typingTimer);
+          typingTimer = setTimeout(() => typing.value = null, 15_000);
+          break;
+        case "typing:stop":
+          if (typing.value === e.senderId) typing.value = null;
+          break;
+        case "mode:changed":
+          messages.value = upsert(messages.value, e.message);
+          session.value = { ...session.value, mode: e.mode };
+          break;
+        case "call:updated":
+          calls.value = upsert(calls.value, e.call);
+          break;
+        case "session:updated":
+          session.value = e.session;
+          if (e.session.status === "ended") live.value = "ended";
+          break;
+        case "connection:established":
+        case "pong":
+        case "error":
+          break;
+        default:
+          e satisfies never;
+      }
+    }
+    const connection = connectLive({
+      sessionId,
+      lastMessageId: () => messages.value.at(-1)?.id,
+      onEvent,
+      onState: (state) => {
+        if (live.value !== "ended") live.value = state;
+      },
+    });
+    return () => {
+      clearTimeout(typingTimer);
+      connection.close();
+    };
+  }, [sessionId]);
+
+  // Keep the newest message in view, unless the reader scrolled up to read older ones.
+  const count = messages.value.length;
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    if (el.scrollHeight - el.scrollTop - el.clientHeight < 160 || count === props.messages.length) {
+      el.scrollTop = el.scrollHeight;
+    }
+  }, [count, typing.value]);
+
+  async function end() {
+    ending.value = true;
+    error.value = null;
+    try {
+      const token = await fetchToken();
+      const res = await fetch(`/api/chat/sessions/${sessionId}`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ status: "ended" }),
+      });
+      if (!res.ok) {
+        const body = await res.json().catch(() => null);
+        throw new Error(body?.error?.message ?? `HTTP ${res.status}`);
+      }
+      session.value = (await res.json()) as Session;
+      live.value = "ended";
+    } catch (err) {
+      error.value = `Could not end the conversation: ${(err as Error).message}`;
+    } finally {
+      ending.value = false;
+    }
+  }
+
+  const s = session.value;
+  return (
+    <div class="conversation" data-status={s.status} data-live={live.value}>
+      <header class="conv-header">
+        <a class="icon-button conv-back" href={props.backHref} aria-label="Back to the inbox">
+          <Icon name="chevronLeft" />
+        </a>
+        <div class="conv-title">
+          <h1>{visitorLabel(s.visitorId)}</h1>
+          <p class="muted">
+            {props.widgetName ?? "Deleted widget"} · started {longTime(s.createdAt)}
+          </p>
+        </div>
+        <div class="conv-status">
+          {s.mode === "voice" && <span class="tag tag-voice">On a call</span>}
+          <span class={`live-dot live-${live.value}`} role="status">
+            {live.value === "ended" ? "Ended" : STATE_TEXT[live.value]}
+          </span>
+          {s.status === "active" && (
+            <button
+              type="button"
+              class="btn btn-secondary btn-sm"
+              onClick={end}
+              disabled={ending.value}
+            >
+              {ending.value ? "Ending…" : "End conversation"}
+            </button>
+          )}
+        </div>
+      </header>
+      {error.value && <p class="inline-alert" role="alert">{error.value}</p>}
+      <div class="conv-body">
+        <div class="conv-scroll" ref={scroller} tabIndex={0} aria-label="Conversation">
+          <Timeline messages={messages.value} />
+          {typing.value && (
+            <p class={`typing typing-${typing.value}`} aria-live="polite">
+              <span class="typing-dots" aria-hidden="true">
+                <i />
+                <i />
+                <i />
+              </span>
+              {typing.value === "agent" ? "Agent is typing" : "Visitor is typing"}
+            </p>
+          )}
+          {s.status === "ended" && (
+            <p class="marker-end">
+              Conversation ended{s.endedAt ? ` · ${longTime(s.endedAt)}` : ""}
+            </p>
+          )}
+        </div>
+        <aside class="conv-details" aria-label="Details">
+          <h2>Details</h2>
+          <dl class="facts facts-stacked">
+            <div>
+              <dt>Status</dt>
+              <dd>{s.status === "active" ? "Active" : "Ended"}</dd>
+            </div>
+            <div>
+              <dt>Mode</dt>
+              <dd>{s.mode === "voice" ? "Voice call" : "Chat"}</dd>
+            </div>
+            <div>
+              <dt>Agent</dt>
+              <dd>{props.agentName ?? "—"}</dd>
+            </div>
+            <div>
+              <dt>Visitor id</dt>
+              <dd class="mono">{s.visitorId}</dd>
+            </div>
+            <div>
+              <dt>Messages</dt>
+              <dd>{messages.value.length}</dd>
+            </div>
+          </dl>
+          <h2>Calls</h2>
+          {calls.value.length === 0
+            ? <p class="muted small">No voice calls in this conversation.</p>
+            : calls.value.map((call) => <CallCard key={call.id} call={call} />)}
+        </aside>
+      </div>
+    </div>
+  );
+}

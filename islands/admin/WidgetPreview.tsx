@@ -1,0 +1,99 @@
+/**
+ * @module The live preview beside the widget form: an iframe of our own preview page, which runs
+ * the real loader (`/embed/widget.js`) with a pre-set `window.rtlChatWidget` config. Every edit in
+ * the form is posted to that page (same origin, origin and source checked there), which re-mounts
+ * the widget with the new presentation options before anything is saved.
+ */
+import { useEffect, useRef } from "preact/hooks";
+
+/** Props of `WidgetPreview`. */
+export interface WidgetPreviewProps {
+  previewUrl: string;
+  formId: string;
+  active: boolean;
+}
+
+/** The message the editor posts to the preview page. */
+export interface PreviewConfigMessage {
+  type: "parley:preview-config";
+  config: Record<string, string | boolean>;
+}
+
+const POSITIONS = ["bottom-right", "bottom-left", "top-right", "top-left"];
+
+/**
+ * The pre-set config the form describes right now. A value the browser would not accept is left
+ * to the saved one (the server validates with the API's schema on save; zod stays out of this
+ * bundle, and the browser's own `CSS.supports` is the better judge of a length here).
+ */
+export function configFromForm(form: HTMLFormElement): Record<string, string | boolean> {
+  const data = new FormData(form);
+  const text = (name: string) => String(data.get(name) ?? "").trim();
+  const config: Record<string, string | boolean> = { autoOpen: data.has("autoOpen") };
+  if (POSITIONS.includes(text("position"))) config.position = text("position");
+  if (/^#([0-9a-f]{3}|[0-9a-f]{6})$/i.test(text("themeColor"))) {
+    config.themeColor = text("themeColor");
+  }
+  if (text("headerText")) config.headerText = text("headerText").slice(0, 100);
+  if (text("welcomeMessage")) config.welcomeMessage = text("welcomeMessage").slice(0, 1000);
+  for (const size of ["width", "height"]) {
+    if (/^\d/.test(text(size)) && CSS.supports("width", text(size))) config[size] = text(size);
+  }
+  return config;
+}
+
+/** The preview frame, kept in step with the form. */
+export default function WidgetPreview({ previewUrl, formId, active }: WidgetPreviewProps) {
+  const frame = useRef<HTMLIFrameElement>(null);
+  useEffect(() => {
+    const form = document.getElementById(formId);
+    if (!(form instanceof HTMLFormElement)) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const send = () => {
+      clearTimeout(timer);
+      // A short pause so that typing a word re-mounts the widget once, not once per key.
+      timer = setTimeout(() => {
+        const message: PreviewConfigMessage = {
+          type: "parley:preview-config",
+          config: configFromForm(form),
+        };
+        frame.current?.contentWindow?.postMessage(message, location.origin);
+      }, 200);
+    };
+    const iframe = frame.current;
+    form.addEventListener("input", send);
+    form.addEventListener("change", send);
+    // Unsaved edits survive a reload of the frame.
+    iframe?.addEventListener("load", send);
+    return () => {
+      clearTimeout(timer);
+      form.removeEventListener("input", send);
+      form.removeEventListener("change", send);
+      iframe?.removeEventListener("load", send);
+    };
+  }, [formId]);
+  return (
+    <div class="preview">
+      <div class="preview-bar">
+        <span class="preview-dots" aria-hidden="true">
+          <i />
+          <i />
+          <i />
+        </span>
+        <span class="preview-title">Live preview</span>
+        {!active && <span class="badge badge-amber">Inactive</span>}
+      </div>
+      <iframe
+        ref={frame}
+        class="preview-frame"
+        src={previewUrl}
+        title="Live preview of the widget on a sample page"
+      />
+      <p class="preview-note">
+        {active
+          ? "Follows your edits as you type. Messages you send here start a real conversation."
+          : "This widget is inactive: visitors do not see it, and the preview cannot start a chat."}
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * @module Runs inside the editor's preview frame (`/admin/widgets/:id/preview`): pre-sets
+ * `page.rtlChatWidget = {widgetId, config}`, loads the real loader, and re-mounts it whenever the
+ * editor posts a new config. Only our own origin's parent window is listened to.
+ */
+import type { PreviewConfigMessage } from "./WidgetPreview.tsx";
+
+/** The id of the JSON element the preview page renders its initial config into. */
+export const PREVIEW_CONFIG_ID = "parley-preview";
+
+interface PreviewData {
+  widgetId: string;
+  config: Record<string, unknown>;
+}
+
+interface LoaderApi {
+  widgetId?: string;
+  open?: () => void;
+  on?: (event: string, handler: () => void) => void;
+  destroy?: () => void;
+}
+
+/** The page's global object, as the loader sees it. */
+const page = globalThis as unknown as { rtlChatWidget?: LoaderApi | PreviewData };
+
+let generation = 0;
+
+function mount(data: PreviewData): void {
+  const api = page.rtlChatWidget as LoaderApi | undefined;
+  if (api && typeof api.destroy === "function") api.destroy();
+  document.querySelectorAll("script[data-parley-loader]").forEach((s) => s.remove());
+  // The preview always shows the chat window open, whatever `autoOpen` says.
+  page.rtlChatWidget = { widgetId: data.widgetId, config: { ...data.config, autoOpen: true } };
+  const script = document.createElement("script");
+  // A fresh URL per mount makes the browser run the loader again after `destroy()`.
+  script.src = `/embed/widget.js?preview=${++generation}`;
+  script.async = true;
+  script.dataset.parleyLoader = "";
+  document.body.append(script);
+}
+
+/** Starts the preview from the page's JSON element. */
+export function bootPreview(el: HTMLElement): void {
+  const data = JSON.parse(el.textContent ?? "{}") as PreviewData;
+  mount(data);
+  addEventListener("message", (event: MessageEvent<PreviewConfigMessage>) => {
+    if (event.origin !== location.origin || event.source !== parent) return;
+    if (event.data?.type !== "parley:preview-config") return;
+    const config = { ...data.config, ...event.data.config };
+    if (JSON.stringify(config) === JSON.stringify(data.config)) return;
+    data.config = config;
+    mount(data);
+  });
+}

@@ -1,0 +1,227 @@
+/** @module `/admin/login`, `/admin/signup`, `/admin/logout`: the cookie session's life. */
+import { Hono, type MiddlewareHandler } from "hono";
+import { deleteCookie } from "hono/cookie";
+import { LoginSchema, RegisterSchema } from "../../lib/schemas.ts";
+import { DUMMY_HASH, hashPassword, verifyPassword } from "../../lib/passwords.ts";
+import { signAdminToken, verifyAdminToken } from "../../lib/tokens.ts";
+import { csrfToken, newNonce } from "../../lib/csrf.ts";
+import {
+  clearSessionCookie,
+  COOKIE_PATH,
+  ensurePreSessionNonce,
+  PRE_SESSION_COOKIE,
+  readSessionCookie,
+  setSessionCookie,
+} from "../../lib/session_cookie.ts";
+import { createOrganizationWithUser, findUserByEmail } from "../../db/queries/users.ts";
+import { AuthShell } from "../../components/admin/Layout.tsx";
+import {
+  ErrorSummary,
+  type FieldErrors,
+  Notice,
+  PostForm,
+  TextField,
+} from "../../components/admin/ui.tsx";
+import {
+  type AdminContext,
+  type AdminEnv,
+  noticeText,
+  page,
+  readForm,
+  requireAccount,
+  requireCsrf,
+  safeNext,
+} from "./middleware.ts";
+import { fieldErrors } from "./forms.ts";
+
+/**
+ * The hook where the rate limiter plugs in for sign-in and sign-up (per IP and per email). It is
+ * a pass-through until that lands; it runs after the CSRF check and before any password work.
+ */
+// TODO(rate-limit): replace with the limiter from lib/rate_limit.ts (429 + Retry-After).
+export const authRateLimit: MiddlewareHandler<AdminEnv> = async (_c, next) => await next();
+
+async function preSessionCsrf(c: AdminContext): Promise<string> {
+  const nonce = ensurePreSessionNonce(c, newNonce, c.var.config.publicUrl);
+  return await csrfToken(c.var.config.jwtSecret, nonce);
+}
+
+/** True when the request already carries a valid session (skip the sign-in form). */
+async function signedIn(c: AdminContext): Promise<boolean> {
+  const cookie = readSessionCookie(c);
+  return !!cookie && !!await verifyAdminToken(c.var.config.jwtSecret, cookie);
+}
+
+async function startSession(c: AdminContext, userId: string, organizationId: string) {
+  const token = await signAdminToken(c.var.config.jwtSecret, { userId, organizationId });
+  setSessionCookie(c, token, c.var.config.publicUrl);
+  deleteCookie(c, PRE_SESSION_COOKIE, { path: COOKIE_PATH });
+}
+
+const NOTICES = { "signed-out": "You have been signed out." };
+
+function LoginPage(
+  props: { csrf: string; email?: string; next?: string; error?: string; notice?: string },
+) {
+  return (
+    <AuthShell
+      title="Sign in"
+      footer={
+        <>
+          New to Parley? <a href="/admin/signup">Create an account</a>
+        </>
+      }
+    >
+      <Notice text={props.notice} />
+      <ErrorSummary message={props.error} />
+      <PostForm action="/admin/login" csrf={props.csrf} class="stack">
+        {props.next && <input type="hidden" name="next" value={props.next} />}
+        <TextField
+          name="email"
+          label="Email"
+          type="email"
+          value={props.email}
+          autocomplete="username"
+          required
+          autofocus={!props.email}
+        />
+        <TextField
+          name="password"
+          label="Password"
+          type="password"
+          autocomplete="current-password"
+          required
+          autofocus={!!props.email}
+        />
+        <button type="submit" class="btn btn-primary btn-block">Sign in</button>
+      </PostForm>
+    </AuthShell>
+  );
+}
+
+function SignupPage(
+  props: { csrf: string; values?: Record<string, string>; errors?: FieldErrors },
+) {
+  const v = props.values ?? {}, e = props.errors ?? {};
+  return (
+    <AuthShell
+      title="Create your account"
+      footer={
+        <>
+          Already have an account? <a href="/admin/login">Sign in</a>
+        </>
+      }
+    >
+      <p class="auth-lead">Put a chat and voice assistant on your site in a few minutes.</p>
+      <ErrorSummary errors={props.errors} />
+      <PostForm action="/admin/signup" csrf={props.csrf} class="stack" novalidate>
+        <TextField
+          name="organizationName"
+          label="Organization"
+          value={v.organizationName}
+          error={e.organizationName}
+          placeholder="Acme Inc."
+          autocomplete="organization"
+          maxLength={100}
+          required
+          autofocus
+        />
+        <TextField
+          name="email"
+          label="Work email"
+          type="email"
+          value={v.email}
+          error={e.email}
+          autocomplete="email"
+          required
+        />
+        <TextField
+          name="password"
+          label="Password"
+          type="password"
+          error={e.password}
+          hint="At least 8 characters."
+          autocomplete="new-password"
+          required
+        />
+        <button type="submit" class="btn btn-primary btn-block">Create account</button>
+      </PostForm>
+    </AuthShell>
+  );
+}
+
+/** The sign-in, sign-up and sign-out routes. */
+export const authPages = new Hono<AdminEnv>()
+  .get("/", (c) => c.redirect("/admin/conversations", 302))
+  .get("/login", async (c) => {
+    const next = c.req.query("next");
+    if (await signedIn(c)) return c.redirect(safeNext(next), 303);
+    const notice = noticeText(c, NOTICES);
+    return page(c, <LoginPage csrf={await preSessionCsrf(c)} next={next} notice={notice} />);
+  })
+  .post("/login", requireCsrf("pre-session"), authRateLimit, async (c) => {
+    const form = await readForm(c);
+    const parsed = LoginSchema.safeParse({
+      email: form.email ?? "",
+      password: form.password ?? "",
+    });
+    const email = parsed.success ? parsed.data.email : "";
+    const user = email ? await findUserByEmail(c.var.db, email) : undefined;
+    // Always spend one scrypt so response time does not tell which emails exist.
+    const ok = await verifyPassword(
+      parsed.success ? parsed.data.password : "",
+      user?.passwordHash ?? DUMMY_HASH,
+    );
+    if (!user || !ok) {
+      return page(
+        c,
+        <LoginPage
+          csrf={await preSessionCsrf(c)}
+          email={form.email}
+          next={form.next}
+          error="Email or password is incorrect"
+        />,
+        401,
+      );
+    }
+    await startSession(c, user.id, user.organizationId);
+    return c.redirect(safeNext(form.next), 303);
+  })
+  .get("/signup", async (c) => {
+    if (await signedIn(c)) return c.redirect("/admin/conversations", 303);
+    return page(c, <SignupPage csrf={await preSessionCsrf(c)} />);
+  })
+  .post("/signup", requireCsrf("pre-session"), authRateLimit, async (c) => {
+    const form = await readForm(c);
+    const input = {
+      email: (form.email ?? "").trim(),
+      password: form.password ?? "",
+      organizationName: form.organizationName ?? "",
+    };
+    const parsed = RegisterSchema.safeParse(input);
+    let errors: FieldErrors | undefined;
+    if (!parsed.success) errors = fieldErrors(parsed.error, input);
+    else if (await findUserByEmail(c.var.db, parsed.data.email)) {
+      errors = { email: "An account with this email already exists. Sign in instead?" };
+    }
+    if (errors || !parsed.success) {
+      const values = { email: input.email, organizationName: input.organizationName };
+      return page(
+        c,
+        <SignupPage csrf={await preSessionCsrf(c)} values={values} errors={errors} />,
+        400,
+      );
+    }
+    const { user, organization } = await createOrganizationWithUser(c.var.db, {
+      organizationName: parsed.data.organizationName,
+      email: parsed.data.email,
+      passwordHash: await hashPassword(parsed.data.password),
+    });
+    await startSession(c, user.id, organization.id);
+    return c.redirect("/admin/agents/new?notice=welcome", 303);
+  })
+  // A JWT cannot be revoked before it expires; signing out removes it from this browser.
+  .post("/logout", requireAccount(), requireCsrf("session"), (c) => {
+    clearSessionCookie(c, c.var.config.publicUrl);
+    return c.redirect("/admin/login?notice=signed-out", 303);
+  });

@@ -1,0 +1,43 @@
+/**
+ * @module `/admin`: the owner's pages. Security headers on everything, an Origin check on every
+ * form post (hono/csrf) on top of the per-session CSRF token, then one sub-app per section.
+ */
+import { Hono } from "hono";
+import { csrf } from "hono/csrf";
+import { signAdminToken } from "../../lib/tokens.ts";
+import { notFound } from "../../lib/errors.ts";
+import {
+  accountOf,
+  type AdminEnv,
+  requireAccount,
+  requireCsrf,
+  securityHeaders,
+  selfOrigins,
+} from "./middleware.ts";
+import { renderAdminError } from "./errors.tsx";
+import { assetRoutes } from "./assets.ts";
+import { authPages } from "./auth.tsx";
+import { agentPages } from "./agents.tsx";
+import { widgetPages } from "./widgets.tsx";
+import { conversationPages } from "./conversations.tsx";
+
+/** Every admin page, mounted at `/admin` by `createApp`. */
+export const adminRoutes = new Hono<AdminEnv>()
+  .use(securityHeaders())
+  .use(csrf({ origin: (origin, c) => selfOrigins(c).includes(origin) }))
+  .route("/assets", assetRoutes)
+  .route("/", authPages)
+  .route("/agents", agentPages)
+  .route("/widgets", widgetPages)
+  .route("/conversations", conversationPages)
+  // The live inbox's islands call the JSON API and /ws, which take Bearer tokens; this hands the
+  // signed-in page one. Same origin only: POST with the CSRF header, and no CORS on /admin.
+  .post("/token", requireAccount(), requireCsrf("session"), async (c) => {
+    const { userId, organizationId } = accountOf(c);
+    const token = await signAdminToken(c.var.config.jwtSecret, { userId, organizationId });
+    return c.json({ token });
+  })
+  .all("*", (c) => {
+    throw notFound("page", c.req.path.slice(0, 100));
+  })
+  .onError(renderAdminError);
