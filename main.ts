@@ -8,7 +8,8 @@ import { migrate } from "./db/migrate.ts";
 import { seedDemo } from "./db/seed.ts";
 import { createApp } from "./app.ts";
 import { Hub } from "./hub/hub.ts";
-import { createDemoAgent } from "./agents/demo.ts";
+import { startPgFanout } from "./hub/pg_fanout.ts";
+import { selectAgent } from "./agents/select.ts";
 import { log, setLogLevel } from "./lib/log.ts";
 import { RateLimits } from "./lib/rate_limit.ts";
 
@@ -29,7 +30,10 @@ if (applied.length) log.info("migrated", { applied });
 const demo = config.seedDemo ? await seedDemo(database.db) : undefined;
 
 const hub = new Hub();
-const agent = createDemoAgent({ delayMs: config.demoAgentDelayMs });
+// Several processes on one PostgreSQL server reach each other's sockets through LISTEN/NOTIFY.
+if (database.kind === "postgres") await startPgFanout(hub, database);
+const agent = selectAgent(config);
+log.info("agent", { kind: agent.kind });
 const rateLimits = new RateLimits(config, database);
 const app = createApp({ config, database, hub, agent, rateLimits });
 

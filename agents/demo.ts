@@ -12,6 +12,11 @@ export interface DemoAgentOptions {
 
 const ANSWERS: { match: RegExp; reply: string }[] = [
   {
+    match: /\b(who|what) are you\b|\b(demo|bot|real|retell)\b/i,
+    reply:
+      "I'm Parley's offline demo agent: no AI service is connected, so my answers are canned. Set RETELL_API_KEY and give the agent a Retell chat agent id, and your own Retell agent answers here instead.",
+  },
+  {
     match: /\b(hi|hello|hey|good (morning|afternoon|evening))\b/i,
     reply:
       "Hi there! I'm Parley's demo assistant. Ask me about the widget, voice calls or pricing.",

@@ -13,7 +13,7 @@ import { log } from "../lib/log.ts";
 import { ClientEventSchema, event } from "../hub/events.ts";
 import { CloseCode, SocketPeer } from "../hub/socket_peer.ts";
 import { findSession } from "../db/queries/sessions.ts";
-import { findMessage, listMessages } from "../db/queries/messages.ts";
+import { findMessage, lastSeqOf, listMessages } from "../db/queries/messages.ts";
 import { activeVisitorWidget, scopeOf } from "./api/chat.ts";
 
 /** Deno pings an idle socket this often and closes it when no pong comes back (the heartbeat). */
@@ -44,6 +44,8 @@ export const wsRoutes = new Hono<AppEnv>().get("/ws", async (c) => {
 
   const { hub } = deps;
   const limits = config.limits;
+  // Re-sync after a fan-out outage starts from here, not from the beginning of the session.
+  const watermark = await lastSeqOf(db, session.id);
   const role = actor.kind;
   let peer: SocketPeer | undefined;
   let windowStart = Date.now(), frames = 0;
@@ -120,6 +122,7 @@ export const wsRoutes = new Hono<AppEnv>().get("/ws", async (c) => {
         loadAfter: (afterSeq, limit) => listMessages(db, session!.id, { afterSeq, limit }),
         onClose: () => leave(),
       });
+      peer.lastSeq = watermark;
       leave = hub.join(session!.id, peer);
       peer.send(event({ type: "connection:established", sessionId: session!.id }));
     },

@@ -85,6 +85,13 @@ export function listMessages(
   )).orderBy(asc(chatMessages.seq)).limit(options.limit);
 }
 
+/** The highest `seq` of the session's messages (0 when none): where a new socket starts. */
+export async function lastSeqOf(db: Db, sessionId: string): Promise<number> {
+  const [row] = await db.select({ seq: sql<number>`coalesce(max(${chatMessages.seq}), 0)::bigint` })
+    .from(chatMessages).where(eq(chatMessages.chatSessionId, sessionId));
+  return Number(row?.seq ?? 0);
+}
+
 /** True when an earlier attempt to answer the user message failed (its system message exists). */
 export async function hasFailedReply(db: Db, sessionId: string, userMessageId: string) {
   const [row] = await db.select({ id: chatMessages.id }).from(chatMessages).where(and(

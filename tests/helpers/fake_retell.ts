@@ -1,0 +1,319 @@
+/**
+ * @module A fake Retell HTTP server (RETELL.md §7) that the real `retell-sdk` talks to: it checks
+ * the Bearer key, records every request, keeps chats in memory, and can be told to fail or stall.
+ * Routes are a table: `fake.route("POST", "/v2/create-phone-call", handler)` adds one.
+ */
+
+/** One request as the fake saw it. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: unknown;
+  /** The status the fake answered with (set once answered; undefined while stalled/aborted). */
+  status?: number;
+}
+
+/** A chat the fake keeps. */
+export interface FakeChat {
+  chat_id: string;
+  agent_id: string;
+  chat_status: "ongoing" | "ended" | "error";
+  start_timestamp: number;
+  end_timestamp?: number;
+  metadata?: unknown;
+  retell_llm_dynamic_variables?: Record<string, string>;
+  messages: { message_id: string; role: string; content: string; created_timestamp: number }[];
+}
+
+/** What a route handler gets. */
+export interface RouteContext {
+  req: Request;
+  params: Record<string, string>;
+  body: unknown;
+  fake: FakeRetell;
+}
+
+/** A handler's answer: a Response, or `[status, json]`, or a JSON body (200). */
+export type RouteResult = Response | [number, unknown] | Record<string, unknown>;
+export type RouteHandler = (ctx: RouteContext) => RouteResult | Promise<RouteResult>;
+
+/** Which requests a failure or stall applies to. */
+export type RequestMatch = string | RegExp | undefined;
+
+interface Injection {
+  match: RequestMatch;
+  left: number;
+  status?: number;
+  retryAfterMs?: number;
+  delayMs?: number;
+  body?: unknown;
+}
+
+/** `{"status":"error","message":…}` as Retell sends it. */
+export function retellError(status: number, message: string): Response {
+  return Response.json({ status: "error", message }, { status });
+}
+
+const NOT_FOUND = "Cannot find requested asset under given api key.";
+
+/** The fake server. */
+export class FakeRetell {
+  readonly apiKey: string;
+  readonly requests: RecordedRequest[] = [];
+  readonly chats = new Map<string, FakeChat>();
+  /** Chat agent ids `create-chat` accepts. */
+  readonly chatAgents = new Set<string>(["agent_chat_test"]);
+  /** Voice agent ids (for the voice routes added later). */
+  readonly voiceAgents = new Set<string>(["agent_voice_test"]);
+  /** The agent's reply to a user message; replace it to script a conversation. */
+  replyTo: (content: string, chat: FakeChat) => string = (content) => `Echo: ${content}`;
+  url = "";
+  #routes: { method: string; pattern: RegExp; handler: RouteHandler }[] = [];
+  #injections: Injection[] = [];
+  #server?: Deno.HttpServer;
+  #controller = new AbortController();
+  #counter = 0;
+
+  constructor(apiKey = "key_test_fake_retell") {
+    this.apiKey = apiKey;
+    this.#chatRoutes();
+  }
+
+  /** Adds (or overrides, when added later) a route; `:name` segments become `params.name`. */
+  route(method: string, path: string, handler: RouteHandler): this {
+    const pattern = new RegExp(
+      "^" + path.replace(/[.*+?^${}()|[\]\\]/g, "\\$&").replace(/\\?:(\w+)/g, "(?<$1>[^/]+)") +
+        "$",
+    );
+    this.#routes.unshift({ method, pattern, handler });
+    return this;
+  }
+
+  /** The next `count` matching requests get `status` (with `retry-after-ms`). */
+  failNext(
+    status: number,
+    options: { count?: number; retryAfterMs?: number; match?: RequestMatch; body?: unknown } = {},
+  ): this {
+    this.#injections.push({
+      match: options.match,
+      left: options.count ?? 1,
+      status,
+      retryAfterMs: options.retryAfterMs ?? 0,
+      body: options.body,
+    });
+    return this;
+  }
+
+  /** The next `count` matching requests are answered only after `ms` (sooner when closed). */
+  stallNext(ms: number, options: { count?: number; match?: RequestMatch } = {}): this {
+    this.#injections.push({ match: options.match, left: options.count ?? 1, delayMs: ms });
+    return this;
+  }
+
+  /** Recorded requests to a path (string equality or RegExp). */
+  requestsTo(match: string | RegExp, method?: string): RecordedRequest[] {
+    return this.requests.filter((r) =>
+      (method === undefined || r.method === method) &&
+      (typeof match === "string" ? r.path === match : match.test(r.path))
+    );
+  }
+
+  /** A fresh id with Retell's prefix. */
+  newId(prefix: string): string {
+    return `${prefix}_${(++this.#counter).toString(36)}${crypto.randomUUID().slice(0, 8)}`;
+  }
+
+  /** Listens on 127.0.0.1 on a free port. */
+  start(): Promise<this> {
+    return new Promise((resolve) => {
+      this.#server = Deno.serve({
+        hostname: "127.0.0.1",
+        port: 0,
+        signal: this.#controller.signal,
+        onListen: ({ port }) => {
+          this.url = `http://127.0.0.1:${port}`;
+          resolve(this);
+        },
+        // A client that timed out leaves a stalled response behind; that is expected here.
+        onError: () => new Response(null, { status: 500 }),
+      }, (req) => this.#handle(req));
+    });
+  }
+
+  /** Stops the server. */
+  async close(): Promise<void> {
+    this.#controller.abort();
+    await this.#server?.finished;
+  }
+
+  async #handle(req: Request): Promise<Response> {
+    const url = new URL(req.url);
+    const text = await req.text();
+    let body: unknown = undefined;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = text;
+    }
+    const recorded: RecordedRequest = {
+      method: req.method,
+      path: url.pathname,
+      headers: Object.fromEntries(req.headers),
+      body,
+    };
+    this.requests.push(recorded);
+    const answer = (res: Response) => {
+      recorded.status = res.status;
+      return res;
+    };
+
+    if (req.headers.get("authorization") !== `Bearer ${this.apiKey}`) {
+      return answer(retellError(401, "API key is missing or invalid."));
+    }
+    const injection = this.#injections.find((i) => i.left > 0 && matches(i.match, url.pathname));
+    if (injection) {
+      injection.left--;
+      if (injection.delayMs !== undefined) {
+        // Only closing the fake cuts a stall short (a timed-out client does not, as with Retell).
+        const aborted = await delay(injection.delayMs, this.#controller.signal);
+        if (aborted) return new Response(null, { status: 503 });
+      } else {
+        const res = Response.json(
+          injection.body ?? { status: "error", message: `Injected failure ${injection.status}` },
+          {
+            status: injection.status,
+            headers: { "retry-after-ms": String(injection.retryAfterMs ?? 0) },
+          },
+        );
+        return answer(res);
+      }
+    }
+    for (const r of this.#routes) {
+      if (r.method !== req.method) continue;
+      const m = r.pattern.exec(url.pathname);
+      if (!m) continue;
+      const params = Object.fromEntries(
+        Object.entries(m.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]),
+      );
+      return answer(toResponse(await r.handler({ req, params, body, fake: this })));
+    }
+    return answer(retellError(404, `No route ${req.method} ${url.pathname}`));
+  }
+
+  #chatRoutes(): void {
+    this.route("POST", "/create-chat", ({ body, fake }) => {
+      const b = (body ?? {}) as Record<string, unknown>;
+      if (typeof b.agent_id !== "string" || !fake.chatAgents.has(b.agent_id)) {
+        return [422, { status: "error", message: NOT_FOUND }];
+      }
+      const chat: FakeChat = {
+        chat_id: fake.newId("chat"),
+        agent_id: b.agent_id,
+        chat_status: "ongoing",
+        start_timestamp: Date.now(),
+        metadata: b.metadata,
+        retell_llm_dynamic_variables: b.retell_llm_dynamic_variables as Record<string, string>,
+        messages: [],
+      };
+      fake.chats.set(chat.chat_id, chat);
+      return [201, publicChat(chat)];
+    });
+    this.route("POST", "/create-chat-completion", ({ body, fake }) => {
+      const b = (body ?? {}) as Record<string, unknown>;
+      const chat = fake.chats.get(String(b.chat_id));
+      if (!chat) return [422, { status: "error", message: NOT_FOUND }];
+      if (chat.chat_status !== "ongoing") {
+        return [400, { status: "error", message: "Chat has ended." }];
+      }
+      if (typeof b.content !== "string") {
+        return [400, { status: "error", message: "Invalid request format." }];
+      }
+      const now = Date.now();
+      chat.messages.push({
+        message_id: fake.newId("msg"),
+        role: "user",
+        content: b.content,
+        created_timestamp: now,
+      });
+      const reply = {
+        message_id: fake.newId("msg"),
+        role: "agent",
+        content: fake.replyTo(b.content, chat),
+        created_timestamp: now,
+      };
+      chat.messages.push(reply);
+      return [201, { messages: [reply] }];
+    });
+    this.route("GET", "/get-chat/:id", ({ params, fake }) => {
+      const chat = fake.chats.get(params.id);
+      if (!chat) return [422, { status: "error", message: NOT_FOUND }];
+      return [200, {
+        ...publicChat(chat),
+        transcript: chat.messages.map((m) =>
+          `${m.role === "user" ? "User" : "Agent"}: ${m.content}\n`
+        )
+          .join(""),
+      }];
+    });
+    this.route("PATCH", "/end-chat/:id", ({ params, fake }) => {
+      const chat = fake.chats.get(params.id);
+      if (!chat) return [422, { status: "error", message: NOT_FOUND }];
+      chat.chat_status = "ended";
+      chat.end_timestamp = Date.now();
+      return new Response(null, { status: 204 });
+    });
+    this.route("GET", "/get-chat-agent/:id", ({ params, fake }) => {
+      if (!fake.chatAgents.has(params.id)) return [422, { status: "error", message: NOT_FOUND }];
+      return [200, {
+        agent_id: params.id,
+        response_engine: { type: "retell-llm", llm_id: "llm_test" },
+        last_modification_timestamp: Date.now(),
+      }];
+    });
+    this.route("GET", "/get-agent/:id", ({ params, fake }) => {
+      if (!fake.voiceAgents.has(params.id)) return [422, { status: "error", message: NOT_FOUND }];
+      return [200, {
+        agent_id: params.id,
+        version: 0,
+        voice_id: "11labs-Adrian",
+        response_engine: { type: "retell-llm", llm_id: "llm_test" },
+        last_modification_timestamp: Date.now(),
+      }];
+    });
+    this.route("GET", "/get-api-key-info", () => [200, { api_key_name: "test", org_name: "Test" }]);
+  }
+}
+
+/** Starts a fake Retell server. */
+export async function startFakeRetell(apiKey?: string): Promise<FakeRetell> {
+  return await new FakeRetell(apiKey).start();
+}
+
+function publicChat(chat: FakeChat) {
+  const { messages, ...rest } = chat;
+  return { ...rest, message_with_tool_calls: messages };
+}
+
+function matches(match: RequestMatch, path: string): boolean {
+  if (match === undefined) return true;
+  return typeof match === "string" ? match === path : match.test(path);
+}
+
+function toResponse(result: RouteResult): Response {
+  if (result instanceof Response) return result;
+  if (Array.isArray(result)) return Response.json(result[1], { status: result[0] });
+  return Response.json(result);
+}
+
+/** Waits `ms`; resolves true when `signal` aborted first. */
+function delay(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve(true);
+    const timer = setTimeout(() => resolve(false), ms);
+    signal.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve(true);
+    }, { once: true });
+  });
+}
