@@ -6,7 +6,7 @@ import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv, Deps } from "./lib/context.ts";
-import { errorBody, HttpError, isConnectionError } from "./lib/errors.ts";
+import { dbErrorCode, errorBody, HttpError, isConnectionError } from "./lib/errors.ts";
 import { log } from "./lib/log.ts";
 import { authRoutes } from "./routes/api/auth.ts";
 import { agentRoutes } from "./routes/api/agents.ts";
@@ -34,6 +34,18 @@ export function createApp(deps: Deps): Hono<AppEnv> {
       status: c.res.status,
       ms: Math.round((performance.now() - started) * 100) / 100,
     });
+  });
+
+  // Baseline headers for every response but the WebSocket upgrade, whose 101 response must be
+  // left alone. Pages set their own CSP (the frame: frame-ancestors from the allowlist; admin:
+  // 'none'); Hono's secureHeaders() defaults are avoided because they forbid framing the widget.
+  app.use(async (c, next) => {
+    await next();
+    if (c.req.path === "/ws") return;
+    c.header("X-Content-Type-Options", "nosniff");
+    if (!c.res.headers.has("Referrer-Policy")) {
+      c.header("Referrer-Policy", "strict-origin-when-cross-origin");
+    }
   });
 
   // Every body is bounded before anyone reads it; /ws has no body and no header middleware.
@@ -89,8 +101,12 @@ export function renderError(err: unknown, method: string, path: string): Respons
       },
     );
   }
-  const code = (err as { code?: unknown })?.code;
+  const code = dbErrorCode(err);
   if (code === "23505") return json(409, errorBody("conflict", "This already exists"));
+  // A value the database cannot store as given (bad encoding, too long): the client's input.
+  if (code === "22021" || code === "22P05" || code === "22001" || code === "22P02") {
+    return json(400, errorBody("bad_request", "A value in the request cannot be stored"));
+  }
   log.error("unhandled error", {
     method,
     path,

@@ -40,3 +40,13 @@ dbTest("a closed database answers 503 on /healthz and routes", async (t) => {
   assert.equal(res.status, 503);
   assert.equal((await res.json()).error.code, "database_unavailable");
 });
+
+dbTest("responses carry nosniff and a referrer policy", async (t) => {
+  for (const path of ["/healthz", "/api/nope"]) {
+    const res = await t.get(path);
+    await res.body?.cancel();
+    assert.equal(res.headers.get("x-content-type-options"), "nosniff", path);
+    assert.equal(res.headers.get("referrer-policy"), "strict-origin-when-cross-origin", path);
+    assert.equal(res.headers.get("x-frame-options"), null, "the widget frame must stay frameable");
+  }
+});
