@@ -67,6 +67,13 @@ async function sessionOf(c: Ctx, actor: Actor): Promise<SessionRow> {
   return session;
 }
 
+/** Whose budget a request spends: one visitor of one widget, or one admin. */
+function limitKey(actor: Actor): string {
+  return actor.kind === "admin"
+    ? `admin:${actor.admin.userId}`
+    : `${actor.visitor.widgetId}:${actor.visitor.visitorId}`;
+}
+
 const forbidden = (message: string) => new HttpError(403, "forbidden", message);
 const invalid = (path: string, message: string) =>
   new HttpError(400, "validation_failed", "Invalid body", { details: [{ path, message }] });
@@ -139,6 +146,7 @@ export const chatRoutes = new Hono<AppEnv>()
     if (actor.kind === "visitor") {
       const v = actor.visitor;
       const widget = await activeVisitorWidget(c, v);
+      await c.var.deps.rateLimits.consume("sessions", limitKey(actor));
       if (body.agentId && body.agentId !== widget.agentId && body.agentId !== v.agentId) {
         throw forbidden("A visitor may only chat with the widget's agent");
       }
@@ -237,6 +245,7 @@ export const chatRoutes = new Hono<AppEnv>()
     }
     if (actor.kind === "visitor") await activeVisitorWidget(c, actor.visitor);
     const { db, deps } = c.var;
+    await deps.rateLimits.consume("messages", limitKey(actor));
 
     if (session.status === "ended") {
       // A retry of a message sent before the end still gets its stored answer.

@@ -5,6 +5,7 @@ import {
   registerAdmin,
   setupVisitor,
   type TestApp,
+  testConfig,
 } from "../../helpers/test_app.ts";
 import type { Agent } from "../../../agents/agent.ts";
 import { HttpError } from "../../../lib/errors.ts";
@@ -445,4 +446,33 @@ dbTest("a failing agent keeps the user message and the session usable", async (t
   const next = await t.post(path, { content: "next" }, v.visitorToken);
   assert.equal(next.status, 201);
   assert.equal((await messagesOf(t, session.id, v.visitorToken)).length, 6);
+});
+
+dbTest("chat routes rate-limit a flooding visitor with 429 and Retry-After", async (t) => {
+  const v = await setupVisitor(t);
+  const session = await createSession(t, v.visitorToken);
+  const path = `/api/chat/sessions/${session.id}/messages`;
+  for (let i = 0; i < 3; i++) {
+    assert.equal((await t.post(path, { content: `m${i}` }, v.visitorToken)).status, 201);
+  }
+  const limited = await t.post(path, { content: "one too many" }, v.visitorToken);
+  assert.equal(limited.status, 429);
+  assert.ok(Number(limited.headers.get("retry-after")) > 0);
+  assert.equal((await limited.json()).error.code, "rate_limited");
+  // Another visitor of the same widget has their own budget.
+  const other = await visitorToken(t, v.widget.id);
+  const theirs = await createSession(t, other);
+  assert.equal(
+    (await t.post(`/api/chat/sessions/${theirs.id}/messages`, { content: "hi" }, other)).status,
+    201,
+  );
+  // Nothing of the refused message was stored.
+  const contents = (await messagesOf(t, session.id, v.visitorToken)).map((m) => m.content);
+  assert.ok(!contents.includes("one too many"));
+  assert.equal((await t.post("/api/chat/sessions", {}, v.visitorToken)).status, 201);
+  assert.equal((await t.post("/api/chat/sessions", {}, v.visitorToken)).status, 429);
+}, {
+  config: {
+    limits: { ...testConfig().limits, messagesPerMinute: 3, sessionsPerVisitorPerHour: 2 },
+  },
 });
