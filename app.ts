@@ -16,6 +16,8 @@ import { healthRoutes } from "./routes/health.ts";
 import { chatRoutes } from "./routes/api/chat.ts";
 import { wsRoutes } from "./routes/ws.ts";
 import { adminRoutes } from "./routes/admin/mod.tsx";
+import { embedAssetRoutes } from "./routes/embed_assets.ts";
+import { pageRoutes } from "./routes/pages.tsx";
 
 /** Builds the app from its dependencies. */
 export function createApp(deps: Deps): Hono<AppEnv> {
@@ -69,6 +71,8 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route("/api/chat", chatRoutes);
   app.route("/", wsRoutes);
   app.route("/admin", adminRoutes);
+  app.route("/embed", embedAssetRoutes());
+  app.route("/", pageRoutes());
 
   app.notFound((c) =>
     c.json(errorBody("not_found", `Cannot find route ${c.req.method} ${c.req.path}`), 404)

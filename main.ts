@@ -12,6 +12,7 @@ import { startPgFanout } from "./hub/pg_fanout.ts";
 import { selectAgent } from "./agents/select.ts";
 import { log, setLogLevel } from "./lib/log.ts";
 import { RateLimits } from "./lib/rate_limit.ts";
+import { ensureBuilt } from "./build.ts";
 
 let config;
 try {
@@ -23,6 +24,12 @@ try {
   Deno.exit(1);
 }
 setLogLevel(config.logLevel);
+
+// The browser bundles are built here when missing or stale, so a fresh clone needs no other step.
+// A failed build is logged and the API still serves; the widget files answer 503 until fixed.
+await ensureBuilt().catch((err) =>
+  log.error("building the browser bundles failed", { error: String(err) })
+);
 
 const database = await openDatabase(config.databaseUrl);
 const applied = await migrate(database);

@@ -1,0 +1,155 @@
+/**
+ * @module Browser bundles: `deno bundle` turns the loader, the chat frame and the browser-call
+ * chunk into `static/build/`. `deno task build` runs it; `main.ts` and the tests call
+ * `ensureBuilt()`, which rebuilds only when a source is newer than an output, so a fresh clone
+ * needs no extra step.
+ */
+import { log } from "./lib/log.ts";
+
+const ROOT = new URL("./", import.meta.url);
+/** Where the bundles are written (gitignored). */
+export const BUILD_DIR = new URL("static/build/", ROOT);
+
+/** One `deno bundle` entry. */
+export interface Bundle {
+  entry: string;
+  out: string;
+  /** `iife` for a classic `<script>` (the loader), `esm` for modules and dynamic imports. */
+  format: "iife" | "esm";
+}
+
+/** Every bundle the server serves; add admin island entries here too. */
+export const BUNDLES: Bundle[] = [
+  { entry: "embed/loader.ts", out: "widget.js", format: "iife" },
+  { entry: "embed/frame.tsx", out: "widget-frame.js", format: "esm" },
+  { entry: "embed/voice_web.ts", out: "voice-web.js", format: "esm" },
+];
+
+/** Stylesheets copied (minified) next to the bundles. */
+const STYLES = [{ from: "static/widget-frame.css", out: "widget-frame.css" }];
+
+/** What the outputs are made from: any of these newer than an output means a rebuild. */
+const SOURCES = [
+  "embed",
+  "islands/widget",
+  "components/widget",
+  "lib/wire.ts",
+  "hub/events.ts",
+  "static/widget-frame.css",
+  "deno.json",
+  "deno.lock",
+  "build.ts",
+];
+
+async function newestMtime(path: URL): Promise<number> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return 0;
+    throw err;
+  }
+  if (!info.isDirectory) return info.mtime?.getTime() ?? 0;
+  let newest = 0;
+  for await (const entry of Deno.readDir(path)) {
+    const child = new URL(entry.name + (entry.isDirectory ? "/" : ""), path);
+    newest = Math.max(newest, await newestMtime(child));
+  }
+  return newest;
+}
+
+/** Output file names, bundles and styles. */
+export function outputs(): string[] {
+  return [...BUNDLES.map((b) => b.out), ...STYLES.map((s) => s.out)];
+}
+
+/** True when an output is missing or older than a source. */
+export async function isStale(): Promise<boolean> {
+  const sources = await Promise.all(
+    SOURCES.map((s) => newestMtime(new URL(s + (s.includes(".") ? "" : "/"), ROOT))),
+  );
+  const newestSource = Math.max(...sources);
+  for (const out of outputs()) {
+    const mtime = await newestMtime(new URL(out, BUILD_DIR));
+    if (mtime === 0 || mtime < newestSource) return true;
+  }
+  return false;
+}
+
+/** Keeps CSS small without a dependency: comments and layout whitespace go. */
+export function minifyCss(css: string): string {
+  return css.replace(/\/\*[\s\S]*?\*\//g, "")
+    .replace(/\s+/g, " ")
+    .replace(/\s*([{}:;,>])\s*/g, "$1")
+    .replace(/;}/g, "}")
+    .trim();
+}
+
+// Writes go to a temporary name and are renamed into place, so a server (or a parallel test
+// process building at the same time) never reads half a file.
+async function writeAtomically(out: string, write: (tmp: URL) => Promise<void>): Promise<void> {
+  const tmp = new URL(`.${out}.${crypto.randomUUID()}.tmp`, BUILD_DIR);
+  try {
+    await write(tmp);
+    await Deno.rename(tmp, new URL(out, BUILD_DIR));
+  } catch (err) {
+    await Deno.remove(tmp).catch(() => {});
+    throw err;
+  }
+}
+
+async function bundle(b: Bundle): Promise<void> {
+  await writeAtomically(b.out, async (tmp) => {
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "bundle",
+        "--quiet",
+        "--platform",
+        "browser",
+        "--minify",
+        "--format",
+        b.format,
+        "--output",
+        tmp.pathname,
+        b.entry,
+      ],
+      cwd: ROOT.pathname,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (code !== 0) {
+      throw new Error(`deno bundle ${b.entry} failed:\n${new TextDecoder().decode(stderr)}`);
+    }
+  });
+}
+
+/** Builds every bundle and stylesheet; returns their sizes in bytes. */
+export async function build(): Promise<Record<string, number>> {
+  const started = performance.now();
+  await Deno.mkdir(BUILD_DIR, { recursive: true });
+  await Promise.all([
+    ...BUNDLES.map(bundle),
+    ...STYLES.map((s) =>
+      writeAtomically(s.out, async (tmp) => {
+        await Deno.writeTextFile(tmp, minifyCss(await Deno.readTextFile(new URL(s.from, ROOT))));
+      })
+    ),
+  ]);
+  const sizes: Record<string, number> = {};
+  for (const out of outputs()) sizes[out] = (await Deno.stat(new URL(out, BUILD_DIR))).size;
+  log.info("built browser bundles", { ms: Math.round(performance.now() - started), sizes });
+  return sizes;
+}
+
+let ensured: Promise<void> | undefined;
+/** Builds when missing or stale; once per process. */
+export function ensureBuilt(): Promise<void> {
+  ensured ??= (async () => {
+    if (await isStale()) await build();
+  })();
+  return ensured;
+}
+
+if (import.meta.main) {
+  await build();
+}

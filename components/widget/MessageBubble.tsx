@@ -1,0 +1,80 @@
+/**
+ * @module One message bubble: the visitor's on the right in the theme colour, the assistant's on
+ * the left, system notes centred, voice-call turns tagged. Plain props, so the admin inbox can
+ * reuse it.
+ */
+import type { UiMessage } from "../../embed/chat_model.ts";
+import { frameStrings as S } from "../../embed/strings.ts";
+import { RichText } from "./RichText.tsx";
+import { AssistantIcon, MicIcon } from "./icons.tsx";
+
+/** Props of a bubble. */
+export interface MessageBubbleProps {
+  message: UiMessage;
+  /** Last of a run from the same sender: shows the avatar and time. */
+  last?: boolean;
+  onRetry?: (clientMessageId: string) => void;
+}
+
+/** Short local time of an ISO timestamp. */
+export function timeOf(iso: string): string {
+  const d = new Date(iso);
+  return isNaN(d.getTime()) ? "" : d.toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+}
+
+/** A message as a list item. */
+export function MessageBubble({ message: m, last, onRetry }: MessageBubbleProps) {
+  if (m.senderType === "system") {
+    return (
+      <li class="msg msg-system" data-sender="system" data-id={m.id}>
+        <p>{m.content}</p>
+      </li>
+    );
+  }
+  const mine = m.senderType === "user";
+  const state = m.pending ? "pending" : m.failed ? "failed" : "sent";
+  return (
+    <li
+      class={`msg ${mine ? "msg-user" : "msg-agent"}${last ? " msg-last" : ""} msg-${state}`}
+      data-sender={m.senderType}
+      data-status={state}
+      data-id={m.id}
+    >
+      {!mine && (
+        <span class="msg-avatar" aria-hidden="true">
+          {last && <AssistantIcon size={16} />}
+        </span>
+      )}
+      <div class="msg-body">
+        <span class="sr-only">{mine ? S.you : S.agent}:</span>
+        <div class="bubble">
+          {m.messageType === "voice" && (
+            <span class="msg-tag">
+              <MicIcon size={12} /> {S.voiceTag}
+            </span>
+          )}
+          <RichText text={m.content} plain={mine} />
+        </div>
+        {m.pending && <span class="msg-meta">{S.sending}</span>}
+        {m.failed && (
+          <span class="msg-meta msg-error" role="alert">
+            {m.failed} {onRetry && m.clientMessageId && (
+              <button
+                type="button"
+                class="link"
+                onClick={() => onRetry(m.clientMessageId!)}
+              >
+                {S.retrySend}
+              </button>
+            )}
+          </span>
+        )}
+        {last && !m.pending && !m.failed && !m.local && (
+          <span class="msg-meta">
+            <time dateTime={m.createdAt}>{timeOf(m.createdAt)}</time>
+          </span>
+        )}
+      </div>
+    </li>
+  );
+}

@@ -1,0 +1,105 @@
+/**
+ * @module The call screen: who and how, status, duration, live captions of a browser call (an
+ * `aria-live` region), mute, end call and back to chat.
+ */
+import { useEffect, useState } from "preact/hooks";
+import type { CallState } from "../../embed/chat_model.ts";
+import { frameStrings as S } from "../../embed/strings.ts";
+import { AssistantIcon, BackIcon, HangUpIcon, MicIcon, MicOffIcon } from "./icons.tsx";
+
+/** Props of the call screen. */
+export interface VoiceInterfaceProps {
+  call: CallState;
+  onEnd: () => void;
+  onBack: () => void;
+  onMute: () => void;
+}
+
+/** mm:ss (or h:mm:ss). */
+export function formatDuration(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
+  return (h ? `${h}:${pad(m)}` : String(m)) + `:${pad(s % 60)}`;
+}
+
+function statusText(call: CallState): string {
+  switch (call.status) {
+    case "starting":
+    case "connecting":
+      return call.kind === "phone" && call.phoneNumber ? S.calling(call.phoneNumber) : S.connecting;
+    case "ongoing":
+      return S.connected;
+    case "ended":
+      return S.callEnded;
+    case "error":
+      return S.callFailed;
+    default:
+      return call.status satisfies never;
+  }
+}
+
+/** The call view. */
+export function VoiceInterface({ call, onEnd, onBack, onMute }: VoiceInterfaceProps) {
+  const [now, setNow] = useState(Date.now());
+  const live = call.status === "ongoing" || call.status === "connecting" ||
+    call.status === "starting";
+  useEffect(() => {
+    if (!live) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [live]);
+
+  return (
+    <section class="call" data-call-status={call.status} data-call-kind={call.kind}>
+      <div
+        class={`call-orb${call.status === "ongoing" ? " call-orb-live" : ""}`}
+        aria-hidden="true"
+      >
+        <AssistantIcon size={40} />
+      </div>
+      <p class="call-status" role="status">{statusText(call)}</p>
+      <p class="call-duration" aria-label="Duration">
+        {call.startedAt ? formatDuration(now - call.startedAt) : "\u00a0"}
+      </p>
+      {call.kind === "web" && (
+        <div class="captions" aria-live="polite" aria-label={S.captionsLabel}>
+          {call.captions.length
+            ? call.captions.map((c, i) => (
+              <p key={i} class={`caption caption-${c.role}`}>
+                <span class="sr-only">{c.role === "agent" ? S.agent : S.you}:</span>
+                {c.content}
+              </p>
+            ))
+            : <p class="caption caption-hint">{S.captionsWaiting}</p>}
+        </div>
+      )}
+      <div class="call-controls">
+        {call.kind === "web" && live && (
+          <button
+            type="button"
+            class="round-btn"
+            aria-pressed={call.muted}
+            aria-label={call.muted ? S.unmute : S.mute}
+            onClick={onMute}
+          >
+            {call.muted ? <MicOffIcon /> : <MicIcon />}
+          </button>
+        )}
+        {live && (
+          <button
+            type="button"
+            class="round-btn round-btn-danger"
+            aria-label={S.endCall}
+            onClick={onEnd}
+          >
+            <HangUpIcon />
+          </button>
+        )}
+      </div>
+      <button type="button" class="btn btn-ghost" onClick={onBack}>
+        <BackIcon /> {S.backToChat}
+      </button>
+    </section>
+  );
+}

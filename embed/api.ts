@@ -1,0 +1,124 @@
+/**
+ * @module The frame's HTTP client: visitor authentication (`POST /embed/auth`) kept fresh and
+ * renewed silently with the same visitor id, Bearer requests, and errors as `ApiError`.
+ */
+import type { Store } from "./store.ts";
+
+/** A failed request: `status` 0 means the network failed. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+    readonly retryAfter?: number,
+  ) {
+    super(message);
+    this.name = "ApiError";
+  }
+}
+
+/** What `POST /embed/auth` answers. */
+export interface AuthResponse {
+  token: string;
+  visitorId: string;
+  agentId: string;
+  expiresAt: string;
+}
+
+/** Options of the client. */
+export interface ApiOptions {
+  /** Server origin ("" for same origin). */
+  base: string;
+  widgetId: string;
+  /** The host page's host name, checked against the widget's allowed domains. */
+  host: string;
+  store: Store;
+  fetch?: typeof fetch;
+}
+
+// Renew a little before expiry so a request never races the clock.
+const RENEW_BEFORE_MS = 5 * 60_000;
+
+/** Talks to the Parley server as one visitor of one widget. */
+export class Api {
+  #o: ApiOptions;
+  #fetch: typeof fetch;
+  #auth?: Promise<string>;
+
+  constructor(options: ApiOptions) {
+    this.#o = options;
+    this.#fetch = options.fetch ?? globalThis.fetch.bind(globalThis);
+  }
+
+  /** A valid visitor token, authenticating when there is none or it is about to expire. */
+  token(force = false): Promise<string> {
+    const saved = this.#o.store.load();
+    const fresh = saved.token && saved.expiresAt &&
+      Date.parse(saved.expiresAt) - Date.now() > RENEW_BEFORE_MS;
+    if (fresh && !force) return Promise.resolve(saved.token!);
+    // One authentication at a time, however many requests want it.
+    this.#auth ??= this.#authenticate(saved.visitorId).finally(() => this.#auth = undefined);
+    return this.#auth;
+  }
+
+  async #authenticate(visitorId: string | undefined): Promise<string> {
+    const body = { widgetId: this.#o.widgetId, domain: this.#o.host, visitorId };
+    let res: AuthResponse;
+    try {
+      res = await this.#send<AuthResponse>("POST", "/embed/auth", body);
+    } catch (err) {
+      // A visitor id the server no longer accepts: start as a new visitor rather than fail.
+      if (!(err instanceof ApiError) || err.status !== 400 || !visitorId) throw err;
+      res = await this.#send<AuthResponse>("POST", "/embed/auth", {
+        ...body,
+        visitorId: undefined,
+      });
+    }
+    this.#o.store.save({ token: res.token, visitorId: res.visitorId, expiresAt: res.expiresAt });
+    return res.token;
+  }
+
+  /** An authenticated request; a 401 renews the token once and retries. */
+  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+    try {
+      return await this.#send<T>(method, path, body, await this.token());
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 401) throw err;
+      return await this.#send<T>(method, path, body, await this.token(true));
+    }
+  }
+
+  async #send<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers["content-type"] = "application/json";
+    if (token) headers.authorization = `Bearer ${token}`;
+    let res: Response;
+    try {
+      res = await this.#fetch(this.#o.base + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch (err) {
+      throw new ApiError(0, "network", String((err as Error)?.message ?? err));
+    }
+    const text = await res.text().catch(() => "");
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    if (res.ok) return json as T;
+    const e = (json as { error?: { code?: string; message?: string; details?: unknown } })?.error;
+    const retry = Number(res.headers.get("retry-after"));
+    throw new ApiError(
+      res.status,
+      e?.code ?? "http_" + res.status,
+      e?.message ?? res.statusText,
+      e?.details,
+      Number.isFinite(retry) && retry > 0 ? retry : undefined,
+    );
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * @module The chat frame's state as one signals model (`createModel`): messages, session, typing,
+ * connection, mode and call. Pure state transitions only, so they are unit-tested without a
+ * browser; the network lives in `controller.ts`.
+ */
+import { computed, createModel, signal } from "@preact/signals";
+import type { Call, Message, Session, SessionMode } from "../lib/wire.ts";
+import type { ServerEvent } from "../hub/events.ts";
+
+/** A message as the frame shows it: server messages plus local ones not stored yet. */
+export interface UiMessage extends Message {
+  /** Set on the visitor's messages until the server confirms them. */
+  clientMessageId?: string;
+  pending?: boolean;
+  /** Why sending failed; the bubble offers a retry. */
+  failed?: string;
+  /** Shown but not stored (the welcome before a session exists). */
+  local?: boolean;
+}
+
+/** The live connection, as the header banner shows it. */
+export type ConnectionState = "idle" | "connecting" | "open" | "reconnecting" | "offline";
+
+/** Where the frame is in its life. */
+export type FrameStatus = "loading" | "ready" | "error" | "unavailable";
+
+/** What the main area shows. */
+export type View = "chat" | "voice" | "call";
+
+/** A caption line of a browser call. */
+export interface Caption {
+  role: "agent" | "user";
+  content: string;
+}
+
+/** A voice call as the frame follows it. */
+export interface CallState {
+  kind: "phone" | "web";
+  /** `starting`: asking the server; then the server's statuses. */
+  status: "starting" | Call["status"];
+  callId?: string;
+  phoneNumber?: string | null;
+  /** When it connected (ms epoch), for the duration shown. */
+  startedAt?: number;
+  captions: Caption[];
+  muted: boolean;
+}
+
+const pendingLast = (a: UiMessage, b: UiMessage) =>
+  a.pending === b.pending ? 0 : a.pending ? 1 : b.pending ? -1 : 0;
+
+/** The chat model; `new ChatModel()`. */
+export const ChatModel = createModel(() => {
+  const messages = signal<UiMessage[]>([]);
+  const session = signal<Session | null>(null);
+  const status = signal<FrameStatus>("loading");
+  /** A problem to show above the input (not fatal). */
+  const notice = signal<string | null>(null);
+  const agentTyping = signal(false);
+  /** Replies the visitor is waiting for; typing shows meanwhile even before the socket says so. */
+  const awaiting = signal(0);
+  const connection = signal<ConnectionState>("idle");
+  const mode = signal<SessionMode>("chat");
+  const view = signal<View>("chat");
+  const call = signal<CallState | null>(null);
+  /** The session ended; the next message starts a new one. */
+  const ended = computed(() => session.value?.status === "ended");
+  const typing = computed(() => agentTyping.value || awaiting.value > 0);
+  /** The newest stored message, where a resumed socket picks up. */
+  const lastMessageId = computed(() => {
+    const list = messages.value;
+    for (let i = list.length - 1; i >= 0; i--) {
+      if (!list[i].pending && !list[i].local && !list[i].failed) return list[i].id;
+    }
+    return undefined;
+  });
+
+  /** Adds or replaces a stored message; true when it was new. */
+  function upsert(m: Message): boolean {
+    const list = messages.value;
+    const at = list.findIndex((x) => x.id === m.id);
+    if (at >= 0) {
+      const next = list.slice();
+      next[at] = { ...m, clientMessageId: list[at].clientMessageId };
+      messages.value = next;
+      return false;
+    }
+    // The socket may deliver the visitor's own message before its POST answers: it takes the
+    // place of the matching pending bubble.
+    const mine = m.senderType === "user"
+      ? list.findIndex((x) => x.pending && x.content === m.content)
+      : -1;
+    const next = list.filter((x) =>
+      !(x.local && m.senderType === "agent" && x.id === "local:welcome")
+    );
+    if (mine >= 0) {
+      const i = next.indexOf(list[mine]);
+      next[i] = { ...m, clientMessageId: list[mine].clientMessageId };
+    } else {
+      next.push(m);
+    }
+    messages.value = next.sort(pendingLast);
+    return mine < 0;
+  }
+
+  return {
+    messages,
+    session,
+    status,
+    notice,
+    agentTyping,
+    awaiting,
+    connection,
+    mode,
+    view,
+    call,
+    ended,
+    typing,
+    lastMessageId,
+    upsert,
+    /** Replaces the history (first load, or a new session's first page). */
+    setHistory(list: Message[]) {
+      const keep = messages.value.filter((m) => m.pending || m.failed);
+      messages.value = [...list, ...keep];
+    },
+    /** Shows the welcome message before any session exists. */
+    showWelcome(text: string) {
+      if (messages.value.length) return;
+      messages.value = [{
+        id: "local:welcome",
+        sessionId: "",
+        senderType: "agent",
+        messageType: "text",
+        content: text,
+        metadata: {},
+        createdAt: new Date().toISOString(),
+        local: true,
+      }];
+    },
+    /** A visitor message on its way. */
+    addPending(clientMessageId: string, content: string) {
+      messages.value = [...messages.value, {
+        id: `local:${clientMessageId}`,
+        sessionId: session.value?.id ?? "",
+        senderType: "user",
+        messageType: "text",
+        content,
+        metadata: {},
+        createdAt: new Date().toISOString(),
+        clientMessageId,
+        pending: true,
+      }];
+    },
+    /** The server stored the pending message as `stored`. */
+    confirm(clientMessageId: string, stored: Message) {
+      const list = messages.value;
+      const at = list.findIndex((x) => x.clientMessageId === clientMessageId);
+      if (at < 0) return void upsert(stored);
+      const next = list.filter((x, i) => i === at || x.id !== stored.id);
+      next[next.indexOf(list[at])] = { ...stored, clientMessageId };
+      messages.value = next.sort(pendingLast);
+    },
+    /** Sending failed for good: the bubble says why and offers a retry. */
+    fail(clientMessageId: string, reason: string) {
+      messages.value = messages.value.map((x) =>
+        x.clientMessageId === clientMessageId && x.pending
+          ? { ...x, pending: false, failed: reason }
+          : x
+      );
+    },
+    /** Back to pending for a retry. */
+    retrying(clientMessageId: string) {
+      const list = messages.value.filter((x) => x.clientMessageId !== clientMessageId);
+      const item = messages.value.find((x) => x.clientMessageId === clientMessageId);
+      if (item) messages.value = [...list, { ...item, pending: true, failed: undefined }];
+    },
+    /** Applies a server event; returns the message it brought when that is new. */
+    apply(e: ServerEvent): Message | undefined {
+      switch (e.type) {
+        case "message:received":
+          return upsert(e.message) ? e.message : undefined;
+        case "typing:start":
+        case "typing:stop":
+          if (e.senderId === "agent") agentTyping.value = e.type === "typing:start";
+          return;
+        case "mode:changed": {
+          mode.value = e.mode;
+          const current = call.value;
+          if (e.mode === "voice") {
+            call.value = {
+              kind: e.callDetails.kind ?? current?.kind ?? "phone",
+              status: (e.callDetails.status as CallState["status"]) ?? "connecting",
+              callId: e.callDetails.callId ?? current?.callId,
+              phoneNumber: e.callDetails.phoneNumber ?? current?.phoneNumber,
+              startedAt: current?.startedAt,
+              captions: current?.captions ?? [],
+              muted: current?.muted ?? false,
+            };
+            view.value = "call";
+          } else if (current) {
+            call.value = { ...current, status: "ended" };
+          }
+          return upsert(e.message) ? e.message : undefined;
+        }
+        case "call:updated": {
+          const current = call.value;
+          if (current?.callId && current.callId !== e.call.id) return;
+          const startedAt = e.call.startedAt ? Date.parse(e.call.startedAt) : current?.startedAt;
+          call.value = {
+            kind: e.call.kind,
+            status: e.call.status,
+            callId: e.call.id,
+            phoneNumber: e.call.phoneNumber,
+            startedAt: startedAt ?? (e.call.status === "ongoing" ? Date.now() : undefined),
+            captions: current?.captions ?? [],
+            muted: current?.muted ?? false,
+          };
+          return;
+        }
+        case "session:updated":
+          session.value = e.session;
+          mode.value = e.session.mode;
+          return;
+        case "connection:established":
+        case "pong":
+        case "error":
+          return;
+        default:
+          e satisfies never;
+      }
+    },
+  };
+});
+
+/** An instance of the chat model. */
+export type ChatModel = InstanceType<typeof ChatModel>;

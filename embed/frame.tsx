@@ -1,0 +1,81 @@
+/**
+ * @module The chat frame's entry (`/embed/widget-frame.js`): reads the widget's configuration that
+ * the server inlined in the page, applies the page's overrides and the theme, connects to the host
+ * page, renders the widget and starts the conversation.
+ */
+import { render } from "preact";
+import { signal } from "@preact/signals";
+import type { PublicWidgetConfig } from "../lib/wire.ts";
+import ChatWidget from "../islands/widget/ChatWidget.tsx";
+import { ChatController } from "./controller.ts";
+import { Api } from "./api.ts";
+import { createStore } from "./store.ts";
+import { createBridge, hostPage } from "./bridge.ts";
+import { loadWebCallClient } from "./voice.ts";
+
+const MAX_CHARS = 4000;
+
+const params = new URLSearchParams(location.search);
+/** The configuration the server inlined, with the theme it worked out (page colour included). */
+interface FrameConfig extends PublicWidgetConfig {
+  theme: { color: string; fill: string; text: string };
+}
+const stored: FrameConfig = JSON.parse(
+  document.getElementById("parley-config")?.textContent ?? "{}",
+);
+const text = (v: string | null, max: number) => v && v.trim() ? v.trim().slice(0, max) : undefined;
+// The page's pre-set values win for presentation (SPEC); anything invalid is ignored.
+const config: FrameConfig = {
+  ...stored,
+  themeColor: stored.theme.color,
+  headerText: text(params.get("headerText"), 100) ?? stored.headerText,
+  welcomeMessage: text(params.get("welcomeMessage"), 1000) ?? stored.welcomeMessage,
+};
+
+const rootStyle = document.documentElement.style;
+rootStyle.setProperty("--theme", stored.theme.color);
+rootStyle.setProperty("--fill", stored.theme.fill);
+rootStyle.setProperty("--on-fill", stored.theme.text);
+
+const { origin, host } = hostPage(params);
+const focusRequest = signal(0);
+const bridge = createBridge(origin, (msg) => {
+  switch (msg.type) {
+    case "open":
+      focusRequest.value++;
+      break;
+    case "close":
+      break;
+    default:
+      msg satisfies never;
+  }
+});
+const store = createStore(config.id);
+const api = new Api({ base: "", widgetId: config.id, host, store });
+const controller = new ChatController({
+  config,
+  host,
+  api,
+  store,
+  notify: (m) => bridge.send(m),
+  maxChars: MAX_CHARS,
+  // The server names the chunk with its content hash, so browsers may cache it for good.
+  loadWebCall: () =>
+    loadWebCallClient(
+      document.querySelector<HTMLMetaElement>('meta[name="parley-voice"]')?.content,
+    ),
+});
+
+render(
+  <ChatWidget
+    controller={controller}
+    title={config.headerText}
+    voiceMode={config.voiceMode}
+    maxChars={MAX_CHARS}
+    onClose={() => bridge.send({ type: "close" })}
+    focusRequest={focusRequest}
+  />,
+  document.getElementById("app")!,
+);
+bridge.send({ type: "ready" });
+controller.start();

@@ -1,0 +1,165 @@
+/**
+ * @module The session's live connection: connect, reconnect with capped exponential backoff (an
+ * injected `sleep`, so tests need no waiting), resume from the last message id so a reconnect
+ * loses nothing, a heartbeat that notices dead connections, and a visible connection state.
+ * `useWebSocket` ties it to a component's life.
+ */
+import { useEffect, useRef } from "preact/hooks";
+import type { ClientEvent, ServerEvent } from "../hub/events.ts";
+import type { ConnectionState } from "./chat_model.ts";
+
+/** Options of a session socket. */
+export interface SocketOptions {
+  /** A fresh `/ws?...` URL (the token may have been renewed since the last attempt). */
+  url: () => Promise<string>;
+  /** Where to resume: the newest message the client holds. */
+  lastMessageId: () => string | undefined;
+  onEvent: (event: ServerEvent) => void;
+  onState: (state: ConnectionState) => void;
+  sleep?: (ms: number) => Promise<void>;
+  /** Backoff: `baseMs * 2^(attempt-1)`, at most `maxMs`, with jitter. */
+  baseMs?: number;
+  maxMs?: number;
+  pingMs?: number;
+  WebSocket?: typeof WebSocket;
+}
+
+const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The delay before reconnect attempt `attempt` (1-based), jittered to 50–100 %. */
+export function backoffDelay(attempt: number, baseMs = 300, maxMs = 8000, random = Math.random) {
+  const full = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(full * (0.5 + random() / 2));
+}
+
+/** One session's socket, reconnecting until `close()`. */
+export class SessionSocket {
+  #o: SocketOptions;
+  #ws?: WebSocket;
+  #closed = false;
+  #wake?: () => void;
+
+  constructor(options: SocketOptions) {
+    this.#o = options;
+  }
+
+  /** Starts connecting (and reconnecting) in the background. */
+  start(): this {
+    this.#run();
+    return this;
+  }
+
+  /** Sends a client event when connected; dropped otherwise (typing is ephemeral). */
+  send(event: ClientEvent): void {
+    if (this.#ws?.readyState === 1) this.#ws.send(JSON.stringify(event));
+  }
+
+  /** Skips the current backoff wait (the browser came back online). */
+  retryNow(): void {
+    this.#wake?.();
+  }
+
+  /** Stops for good. */
+  close(): void {
+    this.#closed = true;
+    this.#wake?.();
+    this.#ws?.close(1000);
+  }
+
+  async #run(): Promise<void> {
+    const sleep = this.#o.sleep ?? defaultSleep;
+    let attempt = 0;
+    while (!this.#closed) {
+      this.#o.onState(attempt === 0 ? "connecting" : "reconnecting");
+      const opened = await this.#connectOnce().catch(() => false);
+      if (this.#closed) break;
+      attempt = opened ? 1 : attempt + 1;
+      this.#o.onState(navigator.onLine === false ? "offline" : "reconnecting");
+      await Promise.race([
+        sleep(backoffDelay(attempt, this.#o.baseMs, this.#o.maxMs)),
+        new Promise<void>((r) => this.#wake = r),
+      ]);
+    }
+    this.#o.onState("idle");
+  }
+
+  /** Resolves when the socket closes: true when it had opened. */
+  async #connectOnce(): Promise<boolean> {
+    const url = await this.#o.url();
+    if (this.#closed) return false;
+    const Impl = this.#o.WebSocket ?? WebSocket;
+    return await new Promise<boolean>((resolve) => {
+      const ws = this.#ws = new Impl(url);
+      let opened = false, heard = true;
+      let ping: ReturnType<typeof setInterval> | undefined;
+      ws.onopen = () => {
+        opened = true;
+        this.#o.onState("open");
+        const after = this.#o.lastMessageId();
+        ws.send(
+          JSON.stringify(after ? { type: "resume", afterMessageId: after } : { type: "resume" }),
+        );
+        // A connection that stays silent across a whole ping interval is dead: drop it.
+        ping = setInterval(() => {
+          if (!heard) return ws.close(4000, "heartbeat");
+          heard = false;
+          this.send({ type: "ping" });
+        }, this.#o.pingMs ?? 25_000);
+      };
+      ws.onmessage = (e) => {
+        heard = true;
+        let event: ServerEvent;
+        try {
+          event = JSON.parse(String(e.data));
+        } catch {
+          return;
+        }
+        if (event && typeof event.type === "string") this.#o.onEvent(event);
+      };
+      ws.onclose = () => {
+        clearInterval(ping);
+        resolve(opened);
+      };
+    });
+  }
+}
+
+/** Options of `useWebSocket`: a socket for `sessionId` while it is set. */
+export interface UseWebSocketOptions extends SocketOptions {
+  sessionId: string | null | undefined;
+}
+
+/**
+ * Keeps a `SessionSocket` open for the current session and returns a stable `send`. The latest
+ * callbacks are read through a ref, so re-renders never reconnect.
+ */
+export function useWebSocket(options: UseWebSocketOptions): (event: ClientEvent) => void {
+  const latest = useRef(options);
+  latest.current = options;
+  const socket = useRef<SessionSocket | null>(null);
+  useEffect(() => {
+    if (!options.sessionId) return;
+    const o = () => latest.current;
+    const s = new SessionSocket({
+      url: () => o().url(),
+      lastMessageId: () => o().lastMessageId(),
+      onEvent: (e) => o().onEvent(e),
+      onState: (st) => o().onState(st),
+      sleep: options.sleep,
+      baseMs: options.baseMs,
+      maxMs: options.maxMs,
+      pingMs: options.pingMs,
+      WebSocket: options.WebSocket,
+    }).start();
+    socket.current = s;
+    const online = () => s.retryNow();
+    addEventListener("online", online);
+    return () => {
+      removeEventListener("online", online);
+      s.close();
+      socket.current = null;
+    };
+  }, [options.sessionId]);
+  const send = useRef((event: ClientEvent) => socket.current?.send(event));
+  return send.current;
+}

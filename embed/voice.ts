@@ -1,0 +1,56 @@
+/**
+ * @module Voice from the widget: phone numbers checked before they are sent, the microphone
+ * asked for before a browser call is created, and the browser-call client behind a tiny interface
+ * loaded only on that click, from its own chunk (`/embed/voice-web.js`, ~150 KB the chat never
+ * pays for). Tests serve a fake chunk with the same export, as the real client can only reach
+ * Retell's cloud.
+ */
+
+/** The part of Retell's `RetellWebClient` the widget uses. */
+export interface WebCallClient {
+  startCall(options: { accessToken: string }): Promise<void>;
+  stopCall(): void;
+  mute(): void;
+  unmute(): void;
+  // deno-lint-ignore no-explicit-any -- the emitter's listeners take event-specific arguments
+  on(event: string, listener: (...args: any[]) => void): unknown;
+}
+
+/** What the `voice-web.js` chunk exports. */
+export interface VoiceWebModule {
+  createWebCallClient(): WebCallClient;
+}
+
+/** Loads the browser-call chunk (once) and makes a client. */
+export async function loadWebCallClient(url = "/embed/voice-web.js"): Promise<WebCallClient> {
+  const mod: VoiceWebModule = await import(url);
+  return mod.createWebCallClient();
+}
+
+/**
+ * Normalises what a visitor typed into E.164 (`+` and 8–15 digits), accepting spaces, dots,
+ * dashes, brackets and a `00` international prefix; null when it cannot be a number.
+ */
+export function normalizePhone(input: string): string | null {
+  let v = input.trim().replace(/[\s().\-\u00a0]/g, "");
+  if (v.startsWith("00")) v = "+" + v.slice(2);
+  return /^\+[1-9]\d{7,14}$/.test(v) ? v : null;
+}
+
+/** The outcome of asking for the microphone. */
+export type MicResult = "ok" | "denied" | "missing" | "unsupported";
+
+/** Asks for the microphone (and lets it go at once): a call is created only when this is "ok". */
+export async function checkMicrophone(): Promise<MicResult> {
+  const media = navigator.mediaDevices;
+  if (!media?.getUserMedia) return "unsupported";
+  try {
+    const stream = await media.getUserMedia({ audio: true });
+    for (const track of stream.getTracks()) track.stop();
+    return "ok";
+  } catch (err) {
+    const name = (err as DOMException)?.name;
+    if (name === "NotFoundError" || name === "OverconstrainedError") return "missing";
+    return "denied";
+  }
+}

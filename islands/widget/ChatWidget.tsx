@@ -1,0 +1,169 @@
+/**
+ * @module The chat frame's container: lifecycle (socket for the current session), mode (chat,
+ * voice options, call), and the pieces laid out. State comes from the controller's signals model;
+ * every action goes through the controller.
+ */
+import type { ReadonlySignal } from "@preact/signals";
+import { useEffect, useState } from "preact/hooks";
+import type { ChatController } from "../../embed/controller.ts";
+import { useWebSocket } from "../../embed/socket.ts";
+import { frameStrings as S } from "../../embed/strings.ts";
+import type { VoiceMode } from "../../lib/wire.ts";
+import { ChatHeader } from "../../components/widget/ChatHeader.tsx";
+import { ChatMessages } from "../../components/widget/ChatMessages.tsx";
+import { ChatInput } from "../../components/widget/ChatInput.tsx";
+import { VoicePanel } from "../../components/widget/VoicePanel.tsx";
+import { formatDuration, VoiceInterface } from "../../components/widget/VoiceInterface.tsx";
+import { PhoneIcon } from "../../components/widget/icons.tsx";
+
+/** Props of the widget. */
+export interface ChatWidgetProps {
+  controller: ChatController;
+  title: string;
+  voiceMode: VoiceMode;
+  maxChars: number;
+  /** The visitor asked to hide the widget. */
+  onClose: () => void;
+  focusRequest: ReadonlySignal<number>;
+}
+
+/** The whole chat window. */
+export default function ChatWidget(props: ChatWidgetProps) {
+  const { controller: c } = props;
+  const m = c.model;
+  const session = m.session.value;
+  const send = useWebSocket({
+    sessionId: session?.id,
+    url: () => c.socketUrl(),
+    lastMessageId: () => m.lastMessageId.peek(),
+    onEvent: (e) => c.onEvent(e),
+    onState: (s) => m.connection.value = s,
+  });
+  useEffect(() => c.attachSocket(send), [send]);
+  const [confirmEnd, setConfirmEnd] = useState(false);
+
+  const view = m.view.value, call = m.call.value, status = m.status.value;
+  const callLive = !!call && call.status !== "ended" && call.status !== "error";
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== "Escape") return;
+      if (confirmEnd) setConfirmEnd(false);
+      else if (m.view.peek() === "voice") m.view.value = "chat";
+      else props.onClose();
+    };
+    addEventListener("keydown", onKey);
+    return () => removeEventListener("keydown", onKey);
+  }, [confirmEnd]);
+
+  const connection = m.connection.value;
+  const banner = connection === "offline"
+    ? S.offline
+    : connection === "reconnecting"
+    ? S.reconnecting
+    : null;
+
+  return (
+    <main
+      class="pw"
+      aria-label={props.title}
+      data-status={status}
+      data-connection={connection}
+      data-mode={m.mode.value}
+      data-view={view}
+      data-session={session?.id ?? ""}
+    >
+      <ChatHeader
+        title={props.title}
+        mode={m.mode.value}
+        canEnd={!!session && !m.ended.value && status === "ready"}
+        onMinimize={props.onClose}
+        onEnd={() => setConfirmEnd(true)}
+      />
+      {confirmEnd && (
+        <div class="bar bar-confirm" role="alertdialog" aria-label={S.endChatConfirm}>
+          <span>{S.endChatConfirm}</span>
+          <button
+            type="button"
+            class="btn btn-danger btn-small"
+            ref={(el) => el?.focus()}
+            onClick={() => {
+              setConfirmEnd(false);
+              c.endConversation();
+            }}
+          >
+            {S.endChatYes}
+          </button>
+          <button
+            type="button"
+            class="btn btn-ghost btn-small"
+            onClick={() => setConfirmEnd(false)}
+          >
+            {S.cancel}
+          </button>
+        </div>
+      )}
+      {banner && <div class="bar bar-connection" role="status">{banner}</div>}
+      {view !== "call" && callLive && (
+        <div class="bar bar-call">
+          <PhoneIcon size={16} />
+          <span>
+            {S.callInProgress}
+            {call.startedAt ? ` · ${formatDuration(Date.now() - call.startedAt)}` : ""}
+          </span>
+          <button
+            type="button"
+            class="btn btn-ghost btn-small"
+            onClick={() => m.view.value = "call"}
+          >
+            {S.returnToCall}
+          </button>
+        </div>
+      )}
+      {view === "call" && call
+        ? (
+          <VoiceInterface
+            call={call}
+            onEnd={() => c.endCall()}
+            onBack={() => m.view.value = "chat"}
+            onMute={() => c.toggleMute()}
+          />
+        )
+        : (
+          <>
+            <ChatMessages
+              messages={m.messages.value}
+              typing={m.typing.value}
+              status={status}
+              ended={m.ended.value}
+              onRetry={(id) => c.retry(id)}
+              onReload={() => c.start()}
+            />
+            {m.notice.value && <p class="notice" role="alert">{m.notice.value}</p>}
+            {view === "voice"
+              ? (
+                <VoicePanel
+                  voiceMode={props.voiceMode}
+                  onPhone={(n) => c.callPhone(n)}
+                  onBrowser={() => c.callBrowser()}
+                  onCancel={() => m.view.value = "chat"}
+                />
+              )
+              : (
+                <ChatInput
+                  onSend={(t) => c.send(t)}
+                  onTyping={() => c.userTyping()}
+                  onVoice={props.voiceMode === "off" || callLive
+                    ? undefined
+                    : () => m.view.value = "voice"}
+                  disabled={status !== "ready"}
+                  maxChars={props.maxChars}
+                  focusRequest={props.focusRequest}
+                />
+              )}
+          </>
+        )}
+      <footer class="footer">{S.poweredBy}</footer>
+    </main>
+  );
+}

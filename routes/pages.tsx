@@ -1,0 +1,70 @@
+/**
+ * @module The public pages: `/` (the landing page with the demo widget: `?widget=<id>` or the first
+ * active widget) and `/demo/custom` (the seed's custom configuration).
+ */
+import { type Context, Hono } from "hono";
+import { render } from "preact-render-to-string";
+import { asc, eq } from "drizzle-orm";
+import type { VNode } from "preact";
+import type { AppEnv } from "../lib/context.ts";
+import { isUuid } from "../lib/validate.ts";
+import { widgetConfigurations } from "../db/schema.ts";
+import { getWidgetById } from "../db/queries/widgets.ts";
+import { selfOrigin } from "./embed_api.ts";
+import { CustomDemoPage, type EmbedInfo, LandingPage } from "../components/landing/Landing.tsx";
+
+/** Options of the page routes; tests may point at another build directory. */
+export interface PageOptions {
+  buildDir?: URL;
+}
+
+async function gzipSize(url: URL): Promise<number> {
+  const file = await Deno.open(url);
+  const stream = file.readable.pipeThrough(new CompressionStream("gzip"));
+  return (await new Response(stream).arrayBuffer()).byteLength;
+}
+
+/** The public pages, mounted at `/`. */
+export function pageRoutes(options: PageOptions = {}): Hono<AppEnv> {
+  const dir = options.buildDir ?? new URL("../static/build/", import.meta.url);
+  let css: Promise<string> | undefined;
+  let sizes: Promise<EmbedInfo["sizes"]> | undefined;
+  const styles = () =>
+    css ??= Deno.readTextFile(new URL("../static/landing.css", import.meta.url))
+      .catch(() => "");
+  const measure = () =>
+    sizes ??= Promise.all(
+      ["widget.js", "widget-frame.js", "voice-web.js"].map((f) => gzipSize(new URL(f, dir))),
+    ).then(([loader, frame, voice]) => ({ loader, frame, voice }))
+      .catch(() => (sizes = undefined, undefined));
+
+  /** The widget to show: `?widget=` when active, else the first active widget. */
+  async function info(c: Context<AppEnv>): Promise<EmbedInfo> {
+    const origin = selfOrigin(c.var.config.publicUrl, c.req.url);
+    const asked = c.req.query("widget") ?? "";
+    let widgetId: string | undefined;
+    if (isUuid(asked)) {
+      const w = await getWidgetById(c.var.db, asked);
+      if (w?.isActive) widgetId = w.id;
+    }
+    if (!widgetId) {
+      const [first] = await c.var.db.select({ id: widgetConfigurations.id })
+        .from(widgetConfigurations)
+        .where(eq(widgetConfigurations.isActive, true))
+        .orderBy(asc(widgetConfigurations.createdAt), asc(widgetConfigurations.id))
+        .limit(1);
+      widgetId = first?.id;
+    }
+    return { origin, widgetId, sizes: await measure() };
+  }
+
+  const html = (c: Context<AppEnv>, page: VNode) =>
+    c.html("<!doctype html>" + render(page), 200, { "cache-control": "no-cache" });
+
+  return new Hono<AppEnv>()
+    .get("/", async (c) => html(c, <LandingPage info={await info(c)} css={await styles()} />))
+    .get(
+      "/demo/custom",
+      async (c) => html(c, <CustomDemoPage info={await info(c)} css={await styles()} />),
+    );
+}
