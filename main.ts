@@ -44,10 +44,8 @@ log.info("agent", { kind: agent.kind });
 const rateLimits = new RateLimits(config, database);
 const app = createApp({ config, database, hub, agent, rateLimits });
 
-const controller = new AbortController();
 const server = Deno.serve({
   port: config.port,
-  signal: controller.signal,
   onListen: ({ port }) => {
     const base = config.publicUrl ?? `http://localhost:${port}`;
     log.info("listening", { url: base, database: database.kind });
@@ -60,11 +58,24 @@ const server = Deno.serve({
   },
 }, app.fetch);
 
+/** How long in-flight requests may take to finish once a stop is asked for. */
+const DRAIN_MS = 10_000;
+let stopping = false;
+
+/** Drains: stop accepting, close sockets (clients reconnect elsewhere), finish requests, exit. */
 async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
   log.info("shutting down", { signal });
-  controller.abort();
-  await server.finished;
+  // Sockets first, with our close code (Deno's shutdown would send 1001); then shutdown() stops
+  // accepting and lets pending requests finish (an aborted signal would not wait for them).
   await hub.close();
+  const finished = server.shutdown();
+  const drained = await Promise.race([
+    finished.then(() => true),
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), DRAIN_MS)),
+  ]);
+  if (!drained) log.warn("requests still running after the drain period", { ms: DRAIN_MS });
   await database.close();
   Deno.exit(0);
 }

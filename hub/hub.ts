@@ -14,8 +14,8 @@ export interface Peer {
   send(event: ServerEvent, seq?: number): void;
   /** Sends every message stored since the last one this peer got (after a lost connection). */
   resync?(): Promise<void>;
-  /** Closes the peer's socket (shutdown). */
-  close?(code: number, reason: string): void;
+  /** Closes the peer's socket (shutdown); resolves when the close has gone out. */
+  close?(code: number, reason: string): void | Promise<void>;
 }
 
 /** Carries published events to other processes (see `pg_fanout.ts`). */
@@ -104,14 +104,16 @@ export class Hub {
     }));
   }
 
-  /** Stops cross-process delivery and closes every local socket ("going away"). */
+  /**
+   * Stops cross-process delivery and closes every local socket with 1012 (service restart), which
+   * the widget treats as "reconnect now": behind a load balancer it lands on another process.
+   */
   async close(): Promise<void> {
     await this.#fanout?.close();
     this.#fanout = undefined;
-    for (const room of this.#rooms.values()) {
-      for (const peer of room) peer.close?.(1001, "Server shutting down");
-    }
+    const peers = [...this.#rooms.values()].flatMap((room) => [...room]);
     this.#rooms.clear();
+    await Promise.all(peers.map((peer) => peer.close?.(1012, "Server restarting")));
   }
 }
 

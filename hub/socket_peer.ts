@@ -14,6 +14,7 @@ export interface SocketLike {
   close(code?: number, reason?: string): void;
   readonly readyState: number;
   readonly bufferedAmount: number;
+  addEventListener?(type: "close", listener: () => void, options?: { once?: boolean }): void;
 }
 
 /** Options of a socket peer. */
@@ -28,6 +29,9 @@ export interface SocketPeerOptions {
 }
 
 const OPEN = 1;
+const CLOSED = 3;
+/** How long `close()` waits for the peer's close frame to be answered. */
+const CLOSE_WAIT_MS = 1000;
 const RESUME_BATCH = 200;
 /** Live events held while a resume reads the database; more than this means something is stuck. */
 const MAX_HELD = 1000;
@@ -69,7 +73,8 @@ export class SocketPeer implements Peer {
     if (this.#closed) return;
     if (this.#held) {
       if (this.#held.length >= MAX_HELD) {
-        return this.close(CloseCode.tryAgainLater, "Too far behind");
+        void this.close(CloseCode.tryAgainLater, "Too far behind");
+        return;
       }
       this.#held.push({ event: e, seq });
       return;
@@ -109,17 +114,30 @@ export class SocketPeer implements Peer {
     return this.resume(this.lastSeq);
   }
 
-  /** Closes the socket and stops the peer. */
-  close(code: number = CloseCode.goingAway, reason = ""): void {
-    if (this.#closed) return;
+  /**
+   * Closes the socket and stops the peer; resolves once the close handshake is done (or after a
+   * second), so a shutdown can wait for its close code to reach clients before dropping sockets.
+   */
+  close(code: number = CloseCode.goingAway, reason = ""): Promise<void> {
+    if (this.#closed) return Promise.resolve();
     this.#closed = true;
     this.#held = undefined;
+    const socket = this.#socket;
+    const done = new Promise<void>((resolve) => {
+      if (socket.readyState === CLOSED || !socket.addEventListener) return resolve();
+      const timer = setTimeout(resolve, CLOSE_WAIT_MS);
+      socket.addEventListener("close", () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
     try {
-      if (this.#socket.readyState === OPEN) this.#socket.close(code, reason);
+      if (socket.readyState === OPEN) socket.close(code, reason);
     } catch {
       // Already closing: nothing left to do.
     }
     this.#options.onClose?.();
+    return done;
   }
 
   /** Marks the peer stopped after the socket closed by itself. */
@@ -139,7 +157,8 @@ export class SocketPeer implements Peer {
     // The socket's own queue is the send queue; bounding it keeps a stalled reader from holding
     // memory for every event of a busy session.
     if (this.#socket.bufferedAmount > this.#options.maxBufferedBytes) {
-      return this.close(CloseCode.tryAgainLater, "Reader too slow");
+      void this.close(CloseCode.tryAgainLater, "Reader too slow");
+      return;
     }
     this.#socket.send(JSON.stringify(e));
     if (seq !== undefined && seq > this.lastSeq) this.lastSeq = seq;
