@@ -158,6 +158,10 @@ const csrfRefused = () =>
  */
 export function requireCsrf(binding: "session" | "pre-session"): MiddlewareHandler<AdminEnv> {
   return async (c, next) => {
+    // Browsers name the page that sent a request; any page but ours is refused outright, whatever
+    // the content type (hono/csrf only looks at form posts).
+    const origin = c.req.header("origin");
+    if (origin && !selfOrigins(c).includes(origin)) throw csrfRefused();
     const bound = binding === "session" ? readSessionCookie(c) : readPreSessionNonce(c);
     const given = c.req.header(CSRF_HEADER) ?? (await readForm(c))[CSRF_FIELD];
     if (!bound || !await verifyCsrfToken(c.var.config.jwtSecret, bound, given)) {

@@ -1,0 +1,242 @@
+import assert from "node:assert/strict";
+import { dbTest } from "../../helpers/test_app.ts";
+import {
+  apiToken,
+  createAgentByForm,
+  createWidgetByForm,
+  ORIGIN,
+  signUp,
+  widgetForm,
+} from "./browser_session.ts";
+
+/** The text of HTML (the few entities Preact writes). */
+function decodeHtml(html: string): string {
+  return html.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+}
+
+dbTest("/admin/widgets creates a widget with every option and shows its embed code", async (t) => {
+  const s = await signUp(t);
+  const noAgent = await s.page("/admin/widgets");
+  assert.match(noAgent.html, /First, add an agent/);
+  const agentId = await createAgentByForm(s);
+  const empty = await s.page("/admin/widgets");
+  assert.match(empty.html, /No widgets yet/);
+
+  const id = await createWidgetByForm(s, agentId, {
+    allowedDomains: "https://Example.com/pricing\n*.shop.example, 10.0.0.7:8080",
+  });
+  const stored = await (await t.get(`/api/widgets/${id}`, await apiToken(s))).json();
+  assert.deepEqual(
+    {
+      name: stored.name,
+      agentId: stored.agentId,
+      themeColor: stored.themeColor,
+      headerText: stored.headerText,
+      welcomeMessage: stored.welcomeMessage,
+      allowedDomains: stored.allowedDomains,
+      isActive: stored.isActive,
+      position: stored.position,
+      width: stored.width,
+      height: stored.height,
+      autoOpen: stored.autoOpen,
+      voiceMode: stored.voiceMode,
+    },
+    {
+      name: "Main site",
+      agentId,
+      themeColor: "#ff5500",
+      headerText: "Ask us",
+      welcomeMessage: "Hi there",
+      allowedDomains: ["example.com", "*.shop.example", "10.0.0.7"],
+      isActive: true,
+      position: "top-left",
+      width: "400px",
+      height: "80vh",
+      autoOpen: true,
+      voiceMode: "web",
+    },
+  );
+
+  const editor = await s.page(`/admin/widgets/${id}?notice=created`);
+  assert.equal(editor.res.status, 200);
+  assert.match(editor.html, /Widget created/);
+  const text = decodeHtml(editor.html);
+  const plain = `<script src="${ORIGIN}/embed/widget.js?id=${id}" async></script>`;
+  assert.ok(text.includes(plain), "the plain snippet is shown");
+  assert.ok(text.includes(`widgetId: "${id}"`), "the pre-set snippet is shown");
+  assert.ok(text.includes(`position: "top-left"`));
+  assert.ok(text.includes(`<script src="${ORIGIN}/embed/widget.js" async></script>`));
+  assert.match(editor.html, /data-island="CopyButton"/);
+  assert.match(
+    editor.html,
+    new RegExp(`data-island="WidgetPreview"[^>]*/admin/widgets/${id}/preview`),
+  );
+  assert.match(editor.html, /<input type="radio" name="position" value="top-left" checked/);
+
+  const list = await s.page("/admin/widgets");
+  assert.match(list.html, /Main site/);
+  assert.match(list.html, /example\.com \+2/);
+});
+
+dbTest("/admin/widgets/:id saves edits, and activates and deactivates", async (t) => {
+  const s = await signUp(t);
+  const agentId = await createAgentByForm(s);
+  const id = await createWidgetByForm(s, agentId);
+  const token = await apiToken(s);
+  await s.page(`/admin/widgets/${id}`);
+  // Unchecked boxes are absent from a form post: they mean false.
+  const form = widgetForm(agentId, {
+    headerText: "Talk to sales",
+    allowedDomains: "",
+    welcomeMessage: "",
+    position: "bottom-left",
+  });
+  delete (form as Record<string, string>).autoOpen;
+  const saved = await s.post(`/admin/widgets/${id}`, form);
+  assert.equal(saved.status, 303);
+  assert.equal(saved.headers.get("location"), `/admin/widgets/${id}?notice=saved`);
+  const after = await (await t.get(`/api/widgets/${id}`, token)).json();
+  assert.equal(after.headerText, "Talk to sales");
+  assert.deepEqual(after.allowedDomains, []);
+  assert.equal(after.welcomeMessage, null);
+  assert.equal(after.autoOpen, false);
+  assert.equal(after.position, "bottom-left");
+
+  const off = await s.post(`/admin/widgets/${id}/active`, { isActive: "false" });
+  assert.equal(off.status, 303);
+  assert.equal(off.headers.get("location"), `/admin/widgets/${id}?notice=deactivated`);
+  assert.equal((await (await t.get(`/api/widgets/${id}`, token)).json()).isActive, false);
+  const embed = await t.post("/embed/auth", { widgetId: id, domain: "anything.test" });
+  assert.equal(embed.status, 403, "a deactivated widget stops working at once");
+  const on = await s.post(`/admin/widgets/${id}/active`, { isActive: "true", back: "list" });
+  assert.equal(on.headers.get("location"), "/admin/widgets?notice=activated");
+  assert.equal((await (await t.get(`/api/widgets/${id}`, token)).json()).isActive, true);
+});
+
+dbTest(
+  "/admin/widgets re-renders the form with messages on invalid input, never a 500",
+  async (t) => {
+    const s = await signUp(t);
+    const agentId = await createAgentByForm(s);
+    await s.page("/admin/widgets/new");
+    const cases: [Record<string, string>, string, RegExp][] = [
+      [{ name: "" }, "name", /Name is required/],
+      [{ width: "wide" }, "width", /CSS length/],
+      [{ height: "-5px" }, "height", /CSS length/],
+      [{ themeColor: "red" }, "themeColor", /hex colour/],
+      [{ headerText: "" }, "headerText", /Header text is required/],
+      [{ allowedDomains: "good.example\nbad_domain!" }, "allowedDomains", /bad_domain!/],
+      [{ position: "middle" }, "position", /valid position/],
+      [{ voiceMode: "loud" }, "voiceMode", /valid voice calls/],
+      [{ agentId: "not-a-uuid" }, "agentId", /Choose an agent/],
+      [{ agentId: crypto.randomUUID() }, "agentId", /Choose one of your agents/],
+    ];
+    for (const [override, field, message] of cases) {
+      const res = await s.post("/admin/widgets", widgetForm(agentId, override));
+      assert.equal(res.status, 400, JSON.stringify(override));
+      assert.match(res.headers.get("content-type") ?? "", /text\/html/);
+      const html = await res.text();
+      assert.match(html, message, field);
+      assert.match(html, /Please fix the highlighted fields/);
+      assert.ok(html.includes('value="Ask us"') || field === "headerText", "typed values are kept");
+    }
+    const list = await s.page("/admin/widgets");
+    assert.match(list.html, /No widgets yet/, "nothing was stored");
+  },
+);
+
+dbTest("another organization's widget is a 404 on every admin widget page", async (t) => {
+  const owner = await signUp(t, { organizationName: "Owner" });
+  const agentId = await createAgentByForm(owner);
+  const id = await createWidgetByForm(owner, agentId, { name: "Secret widget" });
+  const intruder = await signUp(t, { organizationName: "Intruder" });
+  const ownAgent = await createAgentByForm(intruder);
+  for (const path of [`/admin/widgets/${id}`, `/admin/widgets/${id}/preview`]) {
+    const res = await intruder.get(path);
+    assert.equal(res.status, 404, path);
+    assert.doesNotMatch(await res.text(), /Secret widget/);
+  }
+  for (
+    const [path, form] of [
+      [`/admin/widgets/${id}`, widgetForm(ownAgent, { name: "Hijacked" })],
+      [`/admin/widgets/${id}/active`, { isActive: "false" }],
+      [`/admin/widgets/${id}/delete`, {}],
+    ] as const
+  ) {
+    const res = await intruder.post(path, form);
+    assert.equal(res.status, 404, path);
+  }
+  // Nor may a widget of one's own point at another organization's agent.
+  const mine = await createWidgetByForm(intruder, ownAgent);
+  const stolen = await intruder.post(`/admin/widgets/${mine}`, widgetForm(agentId));
+  assert.equal(stolen.status, 400);
+  assert.match(await stolen.text(), /Choose one of your agents/);
+  const still = await owner.page(`/admin/widgets/${id}`);
+  assert.match(still.html, /Secret widget/);
+  assert.match(still.html, /badge-green">Active/);
+});
+
+dbTest("GET /admin/widgets/:id/preview may be framed by our own pages only", async (t) => {
+  const s = await signUp(t);
+  const agentId = await createAgentByForm(s);
+  const id = await createWidgetByForm(s, agentId, {
+    headerText: "</script><script>alert(1)</script>",
+  });
+  const { res, html } = await s.page(`/admin/widgets/${id}/preview`);
+  assert.equal(res.status, 200);
+  const csp = res.headers.get("content-security-policy") ?? "";
+  assert.match(csp, /frame-ancestors 'self'/);
+  assert.match(csp, /script-src 'self'(;|$)/);
+  assert.equal(res.headers.get("x-frame-options"), "SAMEORIGIN");
+  assert.equal(res.headers.get("x-parley-framed"), null, "the internal marker is not sent");
+  const json = /<script type="application\/json" id="parley-preview">(.*?)<\/script>/.exec(html);
+  assert.ok(json, "the config is embedded as JSON");
+  const data = JSON.parse(json[1]);
+  assert.equal(data.widgetId, id);
+  assert.equal(data.config.headerText, "</script><script>alert(1)</script>");
+  assert.equal(data.config.position, "top-left");
+  assert.doesNotMatch(html, /<script>alert/, "the JSON cannot close its script element");
+  const editor = await s.get(`/admin/widgets/${id}`);
+  assert.match(editor.headers.get("content-security-policy") ?? "", /frame-ancestors 'none'/);
+});
+
+dbTest(
+  "POST /embed/auth always allows Parley's own host (the editor's live preview)",
+  async (t) => {
+    const s = await signUp(t);
+    const agentId = await createAgentByForm(s);
+    const id = await createWidgetByForm(s, agentId, { allowedDomains: "shop.example" });
+    const own = await t.post("/embed/auth", { widgetId: id, domain: "parley.test" }, undefined, {
+      origin: ORIGIN,
+    });
+    assert.equal(own.status, 200);
+    const other = await t.post("/embed/auth", { widgetId: id, domain: "other.test" });
+    assert.equal(other.status, 403);
+    // Another site cannot borrow our host name: its browser sends its own Origin.
+    const borrowed = await t.post(
+      "/embed/auth",
+      { widgetId: id, domain: "parley.test" },
+      undefined,
+      {
+        origin: "http://evil.example",
+      },
+    );
+    assert.equal(borrowed.status, 403);
+    await s.post(`/admin/widgets/${id}/active`, { isActive: "false" });
+    const inactive = await t.post("/embed/auth", { widgetId: id, domain: "parley.test" });
+    assert.equal(inactive.status, 403, "our own host does not bypass the active switch");
+  },
+);
+
+dbTest("POST /admin/widgets/:id/delete removes the widget", async (t) => {
+  const s = await signUp(t);
+  const agentId = await createAgentByForm(s);
+  const id = await createWidgetByForm(s, agentId);
+  await s.page(`/admin/widgets/${id}`);
+  const res = await s.post(`/admin/widgets/${id}/delete`, {});
+  assert.equal(res.status, 303);
+  assert.equal(res.headers.get("location"), "/admin/widgets?notice=deleted");
+  assert.equal((await s.get(`/admin/widgets/${id}`)).status, 404);
+  assert.equal((await t.get(`/embed/config/${id}`)).status, 404);
+});
