@@ -36,7 +36,7 @@ export async function readJson<T extends z.ZodType>(c: Context, schema: T): Prom
   try {
     const text = await c.req.text();
     // PostgreSQL text cannot hold NUL; refuse it here rather than fail at the database.
-    if (/\\u0000|\u0000/i.test(text)) {
+    if (text.includes("\0") || /\\u0000/i.test(text)) {
       throw new HttpError(400, "bad_request", "Body must not contain NUL characters");
     }
     value = JSON.parse(text);
