@@ -23,6 +23,7 @@ export const BUNDLES: Bundle[] = [
   { entry: "embed/loader.ts", out: "widget.js", format: "iife" },
   { entry: "embed/frame.tsx", out: "widget-frame.js", format: "esm" },
   { entry: "embed/voice_web.ts", out: "voice-web.js", format: "esm" },
+  { entry: "islands/admin/client.ts", out: "admin.js", format: "esm" },
 ];
 
 /** Stylesheets copied (minified) next to the bundles. */
@@ -33,6 +34,8 @@ const SOURCES = [
   "embed",
   "islands/widget",
   "components/widget",
+  "islands/admin",
+  "components/admin",
   "lib/wire.ts",
   "hub/events.ts",
   "static/widget-frame.css",

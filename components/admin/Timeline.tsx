@@ -1,40 +1,13 @@
 /**
- * @module A conversation as one timeline: text and voice turns as bubbles, system messages and
- * every switch between chat and voice as centred markers. Used by the conversation island, so the
- * server render and the live view are the same markup.
+ * @module A conversation as one timeline: text and voice turns as the widget's own message
+ * bubbles (components/widget/MessageBubble.tsx, so owners see what visitors saw), system messages
+ * and every switch between chat and voice as centred markers. Used by the conversation island, so
+ * the server render and the live view are the same markup.
  */
 import type { Message } from "../../lib/wire.ts";
+import { MessageBubble } from "../widget/MessageBubble.tsx";
 import { shortTime } from "../../islands/admin/format.ts";
 import { Icon } from "./icons.tsx";
-
-/** One bubble: the visitor on the left, the agent on the right, voice turns labelled. */
-export function MessageBubble({ message }: { message: Message }) {
-  const side = message.senderType === "user" ? "visitor" : "agent";
-  const voice = message.messageType === "voice";
-  return (
-    <li
-      class={`bubble-row bubble-${side}${voice ? " bubble-voice" : ""}`}
-      data-message-id={message.id}
-      data-sender={message.senderType}
-    >
-      <div class="bubble">
-        <p class="bubble-text">{message.content}</p>
-        {message.voiceUrl && (
-          <audio class="bubble-audio" controls preload="none" src={message.voiceUrl} />
-        )}
-      </div>
-      <div class="bubble-meta">
-        {voice && (
-          <span class="voice-tag">
-            <Icon name="phone" size={12} /> Voice
-          </span>
-        )}
-        <span>{side === "visitor" ? "Visitor" : "Agent"}</span>
-        <time dateTime={message.createdAt}>{shortTime(message.createdAt)}</time>
-      </div>
-    </li>
-  );
-}
 
 function Marker({ text, time, voice }: { text: string; time?: string; voice?: boolean }) {
   return (
@@ -69,7 +42,8 @@ export function Timeline({ messages }: { messages: Message[] }) {
       );
       lastMode = mode;
     }
-    items.push(<MessageBubble key={m.id} message={m} />);
+    // Every bubble shows its time: an inbox is read later, out of the flow of the chat.
+    items.push(<MessageBubble key={m.id} message={m} last />);
   }
   return <ol class="timeline" aria-label="Messages">{items}</ol>;
 }
