@@ -21,6 +21,8 @@ export const LimitsSchema = z.object({
   authPerMinute: positiveInt.default(20),
   callsPerHour: positiveInt.default(10),
   wsFramesPerMinute: positiveInt.default(120),
+  /** Deno pings a socket idle this long and closes it when no pong comes back (the heartbeat). */
+  wsIdleSeconds: positiveInt.default(30),
   loginFailuresPerQuarterHour: positiveInt.default(10),
 });
 export type Limits = z.infer<typeof LimitsSchema>;
@@ -86,6 +88,7 @@ const LIMIT_ENV: Record<keyof Limits, string> = {
   authPerMinute: "LIMIT_AUTH_PER_MINUTE",
   callsPerHour: "LIMIT_CALLS_PER_HOUR",
   wsFramesPerMinute: "LIMIT_WS_FRAMES_PER_MINUTE",
+  wsIdleSeconds: "LIMIT_WS_IDLE_SECONDS",
   loginFailuresPerQuarterHour: "LIMIT_LOGIN_FAILURES_PER_QUARTER_HOUR",
 };
 

@@ -82,12 +82,18 @@ export class SocketPeer implements Peer {
     this.#write(e, seq);
   }
 
-  /** Sends every stored message after `afterSeq`, then the live events that arrived meanwhile. */
-  async resume(afterSeq: number): Promise<void> {
-    if (this.#closed) return;
+  /**
+   * Sends every stored message after `anchor`, then the live events that arrived meanwhile. Live
+   * events are held from this call on, so `anchor` may be a lookup still to be awaited (the
+   * client's `afterMessageId`); resolving to undefined sends nothing and returns false.
+   */
+  async resume(anchor: number | (() => Promise<number | undefined>)): Promise<boolean> {
+    if (this.#closed) return false;
     const outer = this.#held === undefined;
     if (outer) this.#held = [];
     try {
+      const afterSeq = typeof anchor === "number" ? anchor : await anchor();
+      if (afterSeq === undefined) return false;
       let cursor = afterSeq;
       for (;;) {
         const rows = await this.#options.loadAfter(cursor, RESUME_BATCH);
@@ -100,6 +106,7 @@ export class SocketPeer implements Peer {
         if (rows.length < RESUME_BATCH || this.#closed) break;
         cursor = rows[rows.length - 1].seq;
       }
+      return true;
     } finally {
       if (outer) {
         const held = this.#held ?? [];
@@ -110,8 +117,8 @@ export class SocketPeer implements Peer {
   }
 
   /** Catches up from the last message this peer got. */
-  resync(): Promise<void> {
-    return this.resume(this.lastSeq);
+  async resync(): Promise<void> {
+    await this.resume(this.lastSeq);
   }
 
   /**

@@ -16,8 +16,6 @@ import { findSession } from "../db/queries/sessions.ts";
 import { findMessage, lastSeqOf, listMessages } from "../db/queries/messages.ts";
 import { activeVisitorWidget, scopeOf } from "./api/chat.ts";
 
-/** Deno pings an idle socket this often and closes it when no pong comes back (the heartbeat). */
-const IDLE_TIMEOUT_SECONDS = 30;
 const encoder = new TextEncoder();
 
 export const wsRoutes = new Hono<AppEnv>().get("/ws", async (c) => {
@@ -92,17 +90,18 @@ export const wsRoutes = new Hono<AppEnv>().get("/ws", async (c) => {
         }
         return;
       case "resume": {
-        let afterSeq = 0;
-        if (frame.afterMessageId) {
-          const anchor = isUuid(frame.afterMessageId)
-            ? await findMessage(db, session!.id, frame.afterMessageId)
-            : undefined;
-          if (!anchor) {
-            return fail("unknown_message", "afterMessageId is not a message of this session");
-          }
-          afterSeq = anchor.seq;
+        const after = frame.afterMessageId;
+        // The lookup runs inside resume(), which holds live events from this frame on, so none
+        // can overtake the stored messages it is about to send.
+        const resumed = await peer.resume(async () => {
+          if (!after) return 0;
+          const anchor = isUuid(after) ? await findMessage(db, session!.id, after) : undefined;
+          return anchor?.seq;
+        });
+        if (!resumed && !peer.closed) {
+          fail("unknown_message", "afterMessageId is not a message of this session");
         }
-        return await peer.resume(afterSeq);
+        return;
       }
       case "ping":
         return peer.send(event({ type: "pong" }));
@@ -113,6 +112,8 @@ export const wsRoutes = new Hono<AppEnv>().get("/ws", async (c) => {
     }
   }
 
+  // The heartbeat is Deno's: it pings a socket idle for `idleTimeout` seconds and closes it when
+  // no pong comes back, so a vanished client does not stay in the hub.
   return upgradeWebSocket(c, {
     onOpen(_evt, ws) {
       let leave = () => {};
@@ -135,5 +136,5 @@ export const wsRoutes = new Hono<AppEnv>().get("/ws", async (c) => {
     onClose() {
       peer?.stopped();
     },
-  }, { idleTimeout: IDLE_TIMEOUT_SECONDS });
+  }, { idleTimeout: limits.wsIdleSeconds });
 });

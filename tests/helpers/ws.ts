@@ -115,3 +115,38 @@ export class WsClient {
     return await this.closed;
   }
 }
+
+/**
+ * A raw TCP client that completes the WebSocket handshake and then never reads or answers pings:
+ * a stalled or vanished reader. Resolves once the server answered 101.
+ */
+export async function openSilentSocket(
+  baseUrl: string,
+  query: { sessionId: string; token: string },
+): Promise<Deno.TcpConn> {
+  const { hostname, port } = new URL(baseUrl);
+  const conn = await Deno.connect({ hostname, port: Number(port) });
+  const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
+  const path = `/ws?sessionId=${encodeURIComponent(query.sessionId)}&token=${
+    encodeURIComponent(query.token)
+  }`;
+  await conn.write(new TextEncoder().encode(
+    `GET ${path} HTTP/1.1\r\nHost: ${hostname}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+  ));
+  const head = new Uint8Array(1024);
+  const n = await conn.read(head);
+  const status = new TextDecoder().decode(head.subarray(0, n ?? 0)).split("\r\n")[0];
+  if (!/^HTTP\/1.1 101/.test(status)) {
+    conn.close();
+    throw new Error(`Upgrade refused: ${status}`);
+  }
+  return conn;
+}
+
+/** Polls `check` until it is true or `timeoutMs` passed; returns the last result. */
+export async function eventually(check: () => boolean, timeoutMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  return check();
+}

@@ -5,7 +5,7 @@ import { CloseCode, type SocketLike, SocketPeer } from "../../hub/socket_peer.ts
 import type { MessageRow } from "../../db/schema.ts";
 import { startServer } from "../helpers/server.ts";
 import { setupVisitor, testConfig } from "../helpers/test_app.ts";
-import { WsClient } from "../helpers/ws.ts";
+import { eventually, openSilentSocket, WsClient } from "../helpers/ws.ts";
 
 /** A socket whose unsent bytes the test controls. */
 class FakeSocket implements SocketLike {
@@ -159,21 +159,9 @@ Deno.test({
       const watcher = await WsClient.connect(s.url, { sessionId, token: v.admin.token });
       await watcher.waitForType("connection:established");
       // A raw client that completes the handshake and then never reads.
-      conn = await Deno.connect({ hostname: "127.0.0.1", port: s.port });
-      const key = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
-      await conn.write(new TextEncoder().encode(
-        `GET /ws?sessionId=${sessionId}&token=${v.visitorToken} HTTP/1.1\r\nHost: 127.0.0.1\r\n` +
-          `Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\n` +
-          `Sec-WebSocket-Version: 13\r\n\r\n`,
-      ));
-      const head = new Uint8Array(1024);
-      const n = await conn.read(head);
-      assert.match(new TextDecoder().decode(head.subarray(0, n ?? 0)), /^HTTP\/1.1 101/);
+      conn = await openSilentSocket(s.url, { sessionId, token: v.visitorToken });
       const hub = s.t.deps.hub;
-      const deadline = Date.now() + 20_000;
-      while (hub.peers(sessionId).size < 2 && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      await eventually(() => hub.peers(sessionId).size === 2);
       assert.equal(hub.peers(sessionId).size, 2);
       // Flood the session: the stalled reader is dropped, the healthy watcher keeps up.
       const big = "x".repeat(16 * 1024);

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { DB_KINDS, type DbKind } from "../helpers/db.ts";
 import { startServer, type TestServer } from "../helpers/server.ts";
 import { createAgentAndWidget, setupVisitor, type TestApp } from "../helpers/test_app.ts";
-import { WsClient } from "../helpers/ws.ts";
+import { eventually, openSilentSocket, WsClient } from "../helpers/ws.ts";
 import type { Config } from "../../config.ts";
 import { signVisitorToken } from "../../lib/tokens.ts";
 import type { Message } from "../../lib/wire.ts";
@@ -229,7 +229,9 @@ wsTest("resume after a reconnect sends every missed message once, in order", asy
   sockets.push(again);
   await again.waitForType("connection:established");
   again.send({ type: "resume", afterMessageId: lastId });
-  // A message posted during the resume arrives too, after the missed ones, and only once.
+  await again.waitFor((e) => e.type === "message:received" && e.message.id === missed[0].id);
+  // A message posted right after arrives too, after the missed ones, and only once (the exact
+  // interleaving with a resume in progress is covered by the SocketPeer test in tests/hub).
   const live = await t.post(
     `/api/chat/sessions/${sessionId}/messages`,
     { content: "four" },
@@ -292,3 +294,24 @@ wsTest("GET /ws limits sockets per session", async (s, sockets) => {
   assert.equal(res.status, 429);
   assert.ok(res.headers.get("retry-after"));
 }, { limits: { socketsPerSession: 2 } });
+
+wsTest("GET /ws heartbeat closes a socket that stops answering pings", async (s, sockets) => {
+  const { t } = s;
+  const v = await setupVisitor(t);
+  const sessionId = await newSession(t, v.visitorToken);
+  const healthy = await WsClient.connect(s.url, { sessionId, token: v.visitorToken });
+  sockets.push(healthy);
+  await healthy.waitForType("connection:established");
+  const silent = await openSilentSocket(s.url, { sessionId, token: v.visitorToken });
+  try {
+    const hub = t.deps.hub;
+    assert.ok(await eventually(() => hub.peers(sessionId).size === 2), "both joined");
+    assert.ok(await eventually(() => hub.peers(sessionId).size === 1, 8000), "the silent one left");
+    // The healthy client answers Deno's pings (its WebSocket does so by itself) and stays.
+    assert.equal(healthy.socket.readyState, WebSocket.OPEN);
+    healthy.send({ type: "ping" });
+    await healthy.waitForType("pong");
+  } finally {
+    silent.close();
+  }
+}, { limits: { wsIdleSeconds: 1 } });
