@@ -14,6 +14,8 @@ import { widgetRoutes } from "./routes/api/widgets.ts";
 import { embedApiRoutes } from "./routes/embed_api.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { chatRoutes } from "./routes/api/chat.ts";
+import { voiceRoutes } from "./routes/api/voice.ts";
+import { RETELL_WEBHOOK_PATH, retellWebhookRoutes } from "./routes/api/retell_webhook.ts";
 import { wsRoutes } from "./routes/ws.ts";
 import { adminRoutes } from "./routes/admin/mod.tsx";
 import { embedAssetRoutes } from "./routes/embed_assets.ts";
@@ -51,24 +53,26 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   });
 
   // Every body is bounded before anyone reads it; /ws has no body and no header middleware.
-  app.use(
-    "*",
-    bodyLimit({
-      maxSize: deps.config.limits.bodyBytes,
-      onError: () => {
-        throw new HttpError(413, "payload_too_large", "Request body is too large", {
-          details: { maxBytes: deps.config.limits.bodyBytes },
-        });
-      },
-    }),
-  );
+  // Retell's webhook has its own, larger limit (a long call's transcript is big).
+  const limitBody = bodyLimit({
+    maxSize: deps.config.limits.bodyBytes,
+    onError: () => {
+      throw new HttpError(413, "payload_too_large", "Request body is too large", {
+        details: { maxBytes: deps.config.limits.bodyBytes },
+      });
+    },
+  });
+  app.use("*", (c, next) => c.req.path === RETELL_WEBHOOK_PATH ? next() : limitBody(c, next));
 
   app.route("/", healthRoutes);
   app.route("/api/auth", authRoutes);
   app.route("/api/agents", agentRoutes);
   app.route("/api/widgets", widgetRoutes);
   app.route("/embed", embedApiRoutes);
+  // Before chatRoutes: its catch-all auth middleware would otherwise run a second time.
+  app.route("/api/chat", voiceRoutes);
   app.route("/api/chat", chatRoutes);
+  app.route("/api/retell", retellWebhookRoutes);
   app.route("/", wsRoutes);
   app.route("/admin", adminRoutes);
   app.route("/embed", embedAssetRoutes());

@@ -39,6 +39,9 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.url().optional(),
   SEED_DEMO: bool.optional(),
   DEMO_AGENT_DELAY_MS: z.coerce.number().int().min(0).default(700),
+  DEMO_CALL_TIMINGS: z.string().regex(/^\d{1,7},\d{1,7}(,\d{1,7})?$/, {
+    message: "must be <startedMs>,<endedMs>[,<analyzedMs>] such as 2000,10000,11500",
+  }).optional(),
   RETELL_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
   RETELL_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
   TRUST_PROXY: bool.optional(),
@@ -61,6 +64,8 @@ export interface Config {
   publicUrl?: string;
   seedDemo: boolean;
   demoAgentDelayMs: number;
+  /** When the demo's simulated calls connect, end and are analyzed (ms after the call starts). */
+  demoCallTimings?: { startedMs: number; endedMs: number; analyzedMs: number };
   logLevel: "debug" | "info" | "warn" | "error" | "off";
   /** Take the client address from `X-Forwarded-For` (only behind a proxy that sets it). */
   trustProxy: boolean;
@@ -135,10 +140,19 @@ export function parseConfig(
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, ""),
     seedDemo: e.SEED_DEMO ?? !server,
     demoAgentDelayMs: e.DEMO_AGENT_DELAY_MS,
+    demoCallTimings: demoCallTimings(e.DEMO_CALL_TIMINGS),
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY ?? false,
     limits: limits.data,
   };
+}
+
+/** `DEMO_CALL_TIMINGS=2000,10000[,11500]`; each step at least as late as the one before. */
+function demoCallTimings(value: string | undefined): Config["demoCallTimings"] {
+  if (!value) return undefined;
+  const [startedMs, endedMs, analyzedMs] = value.split(",").map(Number);
+  const ended = Math.max(startedMs, endedMs);
+  return { startedMs, endedMs: ended, analyzedMs: Math.max(ended, analyzedMs ?? ended + 1500) };
 }
 
 /** The embedded database's dev secret: generated once and kept beside the data. */

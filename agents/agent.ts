@@ -1,9 +1,10 @@
 /**
  * @module The one small interface every agent backend implements: the built-in offline demo agent
  * (`demo.ts`) and Retell through `retell-sdk` (`retell.ts`). `select.ts` picks one from the config.
- * Voice calls will join this interface as `startCall`/`endCall`.
+ * Voice calls are `startCall`/`stopCall`; their events go to `calls/lifecycle.ts` (see `CallStart`).
  */
-import type { AgentRow, SessionRow } from "../db/schema.ts";
+import type { AgentRow, CallRow, SessionRow } from "../db/schema.ts";
+import type { CallEvent } from "../calls/payload.ts";
 
 /**
  * Records the backend's chat for the session unless another request recorded one first
@@ -25,10 +26,39 @@ export interface AgentReply {
   content: string;
 }
 
+/** Hands a call event (Retell's webhook payload shape) to the call lifecycle. */
+export type DeliverCallEvent = (event: CallEvent) => Promise<void>;
+
+/** What a backend needs to place a call (`call.kind`: phone or web). */
+export interface CallStart {
+  agent: AgentRow;
+  session: SessionRow;
+  /** Our `connecting` row: its id travels in Retell's metadata so webhooks find it. */
+  call: CallRow;
+  /** The chat so far ("User: …\nAgent: …", newest kept) for the voice agent. */
+  chatTranscript: string;
+  /** Where a backend without webhooks (the demo) sends the call's events. */
+  deliver: DeliverCallEvent;
+}
+
+/** A call the backend accepted. */
+export interface StartedCall {
+  retellCallId: string;
+  /** Browser calls: the token `RetellWebClient.startCall` takes. */
+  accessToken?: string;
+}
+
 /** An agent backend. Failures are `HttpError`s (502 `retell_failed`, 409 for a misconfiguration). */
 export interface Agent {
   readonly kind: "demo" | "retell";
   reply(input: ReplyInput): Promise<AgentReply>;
   /** Ends whatever the backend keeps for the session (a Retell chat). */
   endChat(session: SessionRow): Promise<void>;
+  /** Places a phone call or creates a browser call. */
+  startCall(input: CallStart): Promise<StartedCall>;
+  /**
+   * Asks the backend to hang up. The final state arrives as a `call_ended` event; when the
+   * backend has no such call any more, the backend delivers that event itself.
+   */
+  stopCall(call: CallRow, deliver: DeliverCallEvent): Promise<void>;
 }

@@ -3,11 +3,14 @@
  * answers about Parley after a short delay so that typing shows.
  */
 import type { Agent, AgentReply, ReplyInput } from "./agent.ts";
+import { DEFAULT_DEMO_CALL_TIMINGS, demoCalls, type DemoCallTimings } from "./demo_calls.ts";
 
 /** Options of the demo agent; tests and benchmarks set the delay to 0. */
 export interface DemoAgentOptions {
   delayMs: number;
   sleep?: (ms: number) => Promise<void>;
+  /** When a simulated call connects, ends and is analyzed (tests shorten them). */
+  callTimings?: DemoCallTimings;
 }
 
 const ANSWERS: { match: RegExp; reply: string }[] = [
@@ -65,5 +68,6 @@ export function createDemoAgent(options: DemoAgentOptions): Agent {
       return { content: demoReply(content) };
     },
     async endChat() {},
+    ...demoCalls(options.callTimings ?? DEFAULT_DEMO_CALL_TIMINGS),
   };
 }

@@ -11,8 +11,17 @@ import Retell, {
 } from "retell-sdk";
 import { HttpError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
-import type { AgentRow, SessionRow } from "../db/schema.ts";
-import type { Agent, AgentReply, ClaimChat, ReplyInput } from "./agent.ts";
+import type { AgentRow, CallRow, SessionRow } from "../db/schema.ts";
+import { CallEventSchema } from "../calls/payload.ts";
+import type {
+  Agent,
+  AgentReply,
+  CallStart,
+  ClaimChat,
+  DeliverCallEvent,
+  ReplyInput,
+  StartedCall,
+} from "./agent.ts";
 
 /** How to reach Retell. */
 export interface RetellOptions {
@@ -201,6 +210,124 @@ export function createRetellAgent(options: RetellOptions): RetellAgent {
         if (isRetellNotFound(err)) return;
         throw retellFailure(err, "end the Retell chat");
       }
+    },
+    ...retellCalls(client),
+  };
+}
+
+/** `/v2/create-web-call`'s answer (the part used). */
+interface WebCallResponse {
+  call_id?: unknown;
+  access_token?: unknown;
+}
+
+const conflict = (message: string) => new HttpError(409, "conflict", message);
+
+/** A Retell id we can store (`calls.retell_call_id` is 100 characters). */
+function callIdOf(value: unknown): string {
+  if (typeof value === "string" && value.length > 0 && value.length <= 100) return value;
+  throw new HttpError(502, "retell_failed", "Could not start the call: Retell sent no call id");
+}
+
+/**
+ * Voice calls: phone calls with `call.createPhoneCall`, browser calls with `POST
+ * /v2/create-web-call` (the v3 route's gateway token does not work with retell-client-js-sdk
+ * 2.0.8, RETELL.md §5), hang-up with `call.stop`. Creation is never retried: Retell has no
+ * idempotency key, and a retried phone call could ring twice.
+ */
+function retellCalls(client: Retell): Pick<Agent, "startCall" | "stopCall"> {
+  return {
+    async startCall(input: CallStart): Promise<StartedCall> {
+      const { agent, session, call } = input;
+      if (!agent.retellAgentId) {
+        throw conflict(
+          `Agent "${agent.name}" has no Retell voice agent id; set retellAgentId to take calls`,
+        );
+      }
+      // Retell's metadata and dynamic variables: the webhook finds the call by `callId`, and the
+      // agent's prompt can use {{chat_transcript}} to pick up where the chat left off.
+      const metadata = {
+        chatSessionId: session.id,
+        callId: call.id,
+        organizationId: session.organizationId,
+      };
+      const variables = {
+        chat_transcript: input.chatTranscript,
+        chat_session_id: session.id,
+        ...(call.phoneNumber ? { customer_phone_number: call.phoneNumber } : {}),
+      };
+      if (call.kind === "phone") {
+        if (!agent.fromNumber) {
+          throw conflict(
+            `Agent "${agent.name}" has no number to call from; set fromNumber to place phone calls`,
+          );
+        }
+        try {
+          const res = await client.call.createPhoneCall({
+            from_number: agent.fromNumber,
+            to_number: call.phoneNumber!,
+            override_agent_id: agent.retellAgentId,
+            metadata,
+            retell_llm_dynamic_variables: variables,
+          }, { maxRetries: 0 });
+          return { retellCallId: callIdOf(res?.call_id) };
+        } catch (err) {
+          throw retellFailure(err, "place the phone call");
+        }
+      }
+      let res: WebCallResponse;
+      try {
+        res = await client.post<WebCallResponse>("/v2/create-web-call", {
+          body: {
+            agent_id: agent.retellAgentId,
+            metadata,
+            retell_llm_dynamic_variables: variables,
+          },
+          maxRetries: 0,
+        });
+      } catch (err) {
+        throw retellFailure(err, "start the browser call");
+      }
+      const retellCallId = callIdOf(res?.call_id);
+      if (typeof res.access_token !== "string" || !res.access_token) {
+        throw new HttpError(502, "retell_failed", "Could not start the call: Retell sent no token");
+      }
+      return { retellCallId, accessToken: res.access_token };
+    },
+
+    async stopCall(call: CallRow, deliver: DeliverCallEvent): Promise<void> {
+      const id = call.retellCallId;
+      if (!id) return;
+      try {
+        await client.call.stop(id);
+        return;
+      } catch (err) {
+        if (!isRetellNotFound(err)) throw retellFailure(err, "end the call");
+      }
+      // Retell no longer has it live: take its final state from get-call, or close it as is.
+      log.info("retell call already gone, closing it", { callId: call.id, retellCallId: id });
+      let final: unknown;
+      try {
+        final = await client.call.retrieve(id);
+      } catch (err) {
+        if (!isRetellNotFound(err)) throw retellFailure(err, "end the call");
+      }
+      const parsed = CallEventSchema.safeParse({ event: "call_ended", call: final });
+      await deliver(
+        parsed.success &&
+          ["ended", "error", "not_connected"].includes(parsed.data.call.call_status!)
+          ? parsed.data
+          : {
+            event: "call_ended",
+            call: {
+              call_id: id,
+              call_status: "ended",
+              metadata: { callId: call.id },
+              disconnection_reason: "manual_stopped",
+              end_timestamp: Date.now(),
+            },
+          },
+      );
     },
   };
 }

@@ -14,5 +14,8 @@ export function selectAgent(config: Config): Agent {
       maxRetries: config.retellMaxRetries,
     });
   }
-  return createDemoAgent({ delayMs: config.demoAgentDelayMs });
+  return createDemoAgent({
+    delayMs: config.demoAgentDelayMs,
+    callTimings: config.demoCallTimings,
+  });
 }

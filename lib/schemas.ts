@@ -126,6 +126,33 @@ export function messageCreateSchema(maxChars = 4000) {
 export const MessageCreateSchema = messageCreateSchema();
 export type MessageCreate = z.infer<typeof MessageCreateSchema>;
 
+/**
+ * `POST /api/chat/sessions/:id/voice`: `{phoneNumber}` (a phone call; `mode: "phone"` optional)
+ * or `{mode: "web"}` (a browser call). The number's validity is checked with libphonenumber-js.
+ */
+export const VoiceStartSchema = z.strictObject({
+  mode: z.enum(["phone", "web"]).optional(),
+  phoneNumber: z.string().trim().max(32).regex(/^\+[\d\s().\-]+$/, {
+    message: "must be a phone number in international format such as +14155552671",
+  }).optional(),
+}).superRefine((v, ctx) => {
+  if (v.mode !== "web" && !v.phoneNumber) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["phoneNumber"],
+      message: "is required for a phone call",
+    });
+  }
+  if (v.mode === "web" && v.phoneNumber) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["phoneNumber"],
+      message: "is not used by a browser call",
+    });
+  }
+});
+export type VoiceStart = z.infer<typeof VoiceStartSchema>;
+
 /** Query of the admin session list. */
 export const SessionListQuerySchema = z.object({
   status: z.enum(["active", "ended"]).optional(),

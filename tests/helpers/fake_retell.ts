@@ -1,8 +1,10 @@
 /**
  * @module A fake Retell HTTP server (RETELL.md §7) that the real `retell-sdk` talks to: it checks
- * the Bearer key, records every request, keeps chats in memory, and can be told to fail or stall.
+ * the Bearer key, records every request, keeps chats and calls in memory, can be told to fail or
+ * stall, and sends voice webhooks signed with the SDK's `sign()` (`sendWebhook`).
  * Routes are a table: `fake.route("POST", "/v2/create-phone-call", handler)` adds one.
  */
+import { sign } from "retell-sdk";
 
 /** One request as the fake saw it. */
 export interface RecordedRequest {
@@ -24,6 +26,25 @@ export interface FakeChat {
   metadata?: unknown;
   retell_llm_dynamic_variables?: Record<string, string>;
   messages: { message_id: string; role: string; content: string; created_timestamp: number }[];
+}
+
+/** A voice call the fake keeps (phone or web; the fields of Retell's call object it needs). */
+export interface FakeCall {
+  call_id: string;
+  call_type: "phone_call" | "web_call";
+  agent_id: string;
+  agent_version: number;
+  call_status: "registered" | "not_connected" | "ongoing" | "ended" | "error";
+  direction?: "outbound";
+  from_number?: string;
+  to_number?: string;
+  metadata?: unknown;
+  retell_llm_dynamic_variables?: Record<string, string>;
+  access_token?: string;
+  start_timestamp?: number;
+  end_timestamp?: number;
+  disconnection_reason?: string;
+  [key: string]: unknown;
 }
 
 /** What a route handler gets. */
@@ -64,8 +85,12 @@ export class FakeRetell {
   readonly chats = new Map<string, FakeChat>();
   /** Chat agent ids `create-chat` accepts. */
   readonly chatAgents = new Set<string>(["agent_chat_test"]);
-  /** Voice agent ids (for the voice routes added later). */
+  /** Voice agent ids the call routes accept. */
   readonly voiceAgents = new Set<string>(["agent_voice_test"]);
+  /** Numbers "bought from Retell": the only valid `from_number`s. */
+  readonly phoneNumbers = new Set<string>(["+14155550100"]);
+  /** Calls created through the fake, by `call_id`. */
+  readonly calls = new Map<string, FakeCall>();
   /** The agent's reply to a user message; replace it to script a conversation. */
   replyTo: (content: string, chat: FakeChat) => string = (content) => `Echo: ${content}`;
   url = "";
@@ -78,6 +103,96 @@ export class FakeRetell {
   constructor(apiKey = "key_test_fake_retell") {
     this.apiKey = apiKey;
     this.#chatRoutes();
+    this.#callRoutes();
+  }
+
+  /**
+   * POSTs a voice webhook `{event, call}` to `url` as Retell does: the exact body signed with the
+   * SDK's `sign()` (or the `signature` given, to test refusals). Returns the response.
+   */
+  async sendWebhook(
+    url: string,
+    event: string,
+    call: Record<string, unknown>,
+    options: { signature?: string; body?: string; key?: string } = {},
+  ): Promise<Response> {
+    const body = options.body ?? JSON.stringify({ event, call });
+    const signature = options.signature ?? await sign(body, options.key ?? this.apiKey);
+    return await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-retell-signature": signature },
+      body,
+    });
+  }
+
+  #callRoutes(): void {
+    const e164 = /^\+[1-9]\d{1,14}$/;
+    this.route("POST", "/v2/create-phone-call", ({ body, fake }) => {
+      const b = (body ?? {}) as Record<string, unknown>;
+      if (
+        typeof b.from_number !== "string" || typeof b.to_number !== "string" ||
+        !e164.test(b.from_number) || !e164.test(b.to_number)
+      ) {
+        return [400, {
+          status: "error",
+          message: "Invalid request format, please check API reference.",
+        }];
+      }
+      if (!fake.phoneNumbers.has(b.from_number)) {
+        return [422, { status: "error", message: NOT_FOUND }];
+      }
+      const agentId = typeof b.override_agent_id === "string"
+        ? b.override_agent_id
+        : "agent_voice_test";
+      if (!fake.voiceAgents.has(agentId)) return [422, { status: "error", message: NOT_FOUND }];
+      const call: FakeCall = {
+        call_id: fake.newId("call"),
+        call_type: "phone_call",
+        agent_id: agentId,
+        agent_version: 0,
+        call_status: "registered",
+        direction: "outbound",
+        from_number: b.from_number,
+        to_number: b.to_number,
+        metadata: b.metadata,
+        retell_llm_dynamic_variables: b.retell_llm_dynamic_variables as Record<string, string>,
+      };
+      fake.calls.set(call.call_id, call);
+      return [201, call];
+    });
+    this.route("POST", "/v2/create-web-call", ({ body, fake }) => {
+      const b = (body ?? {}) as Record<string, unknown>;
+      if (typeof b.agent_id !== "string" || !fake.voiceAgents.has(b.agent_id)) {
+        return [422, { status: "error", message: NOT_FOUND }];
+      }
+      const call: FakeCall = {
+        call_id: fake.newId("call"),
+        call_type: "web_call",
+        agent_id: b.agent_id,
+        agent_version: 0,
+        call_status: "registered",
+        metadata: b.metadata,
+        retell_llm_dynamic_variables: b.retell_llm_dynamic_variables as Record<string, string>,
+        access_token: `eyJfake.${crypto.randomUUID()}`,
+      };
+      fake.calls.set(call.call_id, call);
+      return [201, call];
+    });
+    this.route("GET", "/v2/get-call/:id", ({ params, fake }) => {
+      const call = fake.calls.get(params.id);
+      if (!call) return [422, { status: "error", message: NOT_FOUND }];
+      return [200, call];
+    });
+    this.route("POST", "/v2/stop-call/:id", ({ params, fake }) => {
+      const call = fake.calls.get(params.id);
+      if (!call || call.call_status === "ended") {
+        return [422, { status: "error", message: NOT_FOUND }];
+      }
+      call.call_status = "ended";
+      call.end_timestamp = Date.now();
+      call.disconnection_reason = "manual_stopped";
+      return new Response(null, { status: 204 });
+    });
   }
 
   /** Adds (or overrides, when added later) a route; `:name` segments become `params.name`. */

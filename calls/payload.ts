@@ -1,0 +1,161 @@
+/**
+ * @module Retell's call events as data: the webhook payload `{event, call}` (RETELL.md §4) parsed
+ * with zod, plus the pure helpers the call lifecycle uses to turn it into chat messages. The offline
+ * demo produces the very same payloads, so both travel one code path.
+ */
+import { z } from "zod";
+
+const timestamp = z.number().finite().nonnegative().nullish();
+const text = z.string().max(100_000).nullish();
+
+/** One utterance of `transcript_object` (words and timings are optional and kept loose). */
+const UtteranceSchema = z.looseObject({
+  role: z.string().max(50),
+  content: z.string().max(20_000),
+  words: z.array(z.looseObject({ start: z.number().nullish() })).max(20_000).nullish(),
+});
+
+/** The part of Retell's call object Parley reads; anything else is kept but ignored. */
+export const RetellCallSchema = z.looseObject({
+  call_id: z.string().min(1).max(100),
+  call_type: z.string().max(50).nullish(),
+  call_status: z.string().max(50).nullish(),
+  metadata: z.record(z.string(), z.unknown()).nullish(),
+  start_timestamp: timestamp,
+  end_timestamp: timestamp,
+  duration_ms: timestamp,
+  transcript: text,
+  transcript_object: z.array(UtteranceSchema).max(5_000).nullish(),
+  recording_url: z.string().max(2048).nullish(),
+  disconnection_reason: z.string().max(100).nullish(),
+  call_analysis: z.looseObject({ call_summary: text }).nullish(),
+});
+export type RetellCall = z.infer<typeof RetellCallSchema>;
+
+/** A voice webhook (`call_started`, `call_ended`, `call_analyzed`, …) or the demo's equivalent. */
+export const CallEventSchema = z.looseObject({
+  event: z.string().min(1).max(100),
+  call: RetellCallSchema,
+});
+export type CallEvent = z.infer<typeof CallEventSchema>;
+
+/** A turn of the call as a chat message. */
+export interface Turn {
+  senderType: "agent" | "user";
+  content: string;
+  /** Seconds into the recording where the turn starts, when Retell says. */
+  startSeconds?: number;
+}
+
+/** The longest single transcript message stored (a monologue is cut, not refused). */
+const MAX_TURN_CHARS = 10_000;
+
+/**
+ * The call's turns in order: `transcript_object` when present (role agent/user, empty ones
+ * skipped), else the `transcript` text's "Agent: …"/"User: …" lines.
+ */
+export function transcriptTurns(call: RetellCall): Turn[] {
+  const cut = (s: string) => s.length > MAX_TURN_CHARS ? s.slice(0, MAX_TURN_CHARS) + "…" : s;
+  if (call.transcript_object?.length) {
+    return call.transcript_object.flatMap((u) => {
+      const content = u.content.trim();
+      if (!content || (u.role !== "agent" && u.role !== "user")) return [];
+      const start = u.words?.find((w) => typeof w.start === "number")?.start;
+      const turn: Turn = { senderType: u.role, content: cut(content) };
+      if (typeof start === "number") turn.startSeconds = start;
+      return [turn];
+    });
+  }
+  const turns: Turn[] = [];
+  for (const line of (call.transcript ?? "").split("\n")) {
+    const m = /^(Agent|User):\s*(.*)$/.exec(line.trim());
+    if (m && m[2].trim()) {
+      turns.push({ senderType: m[1] === "Agent" ? "agent" : "user", content: cut(m[2].trim()) });
+    } else if (turns.length && line.trim()) {
+      // A continuation line of the previous turn.
+      turns[turns.length - 1].content = cut(`${turns[turns.length - 1].content} ${line.trim()}`);
+    }
+  }
+  return turns;
+}
+
+/** Only http(s) URLs are kept: the widget renders them as links. */
+export function safeUrl(value: string | null | undefined): string | null {
+  if (!value || value.length > 1024) return null;
+  try {
+    const url = new URL(value);
+    return url.protocol === "https:" || url.protocol === "http:" ? url.toString() : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A Retell ms timestamp as a Date (null when absent or absurd). */
+export function dateOf(ms: number | null | undefined): Date | null {
+  if (typeof ms !== "number" || !Number.isFinite(ms) || ms <= 0) return null;
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
+
+/** "45s", "2m 14s", "1h 02m". */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.round(ms / 1000));
+  const h = Math.floor(total / 3600), m = Math.floor((total % 3600) / 60), s = total % 60;
+  if (h) return `${h}h ${String(m).padStart(2, "0")}m`;
+  if (m) return `${m}m ${s}s`;
+  return `${s}s`;
+}
+
+/** Disconnection reasons of calls that never connected, in words. */
+const NOT_CONNECTED: Record<string, string> = {
+  dial_no_answer: "no answer",
+  dial_busy: "the line was busy",
+  dial_failed: "the number could not be reached",
+  invalid_destination: "the number could not be reached",
+  error_user_not_joined: "the call was not joined",
+  registered_call_timeout: "the call was not joined",
+  no_valid_payment: "the voice service is unavailable",
+  concurrency_limit_reached: "all lines are busy, please try again shortly",
+  no_concurrency_fallback: "all lines are busy, please try again shortly",
+};
+
+/** The system message that closes a call in the chat. */
+export function endedText(reason: string | null, durationMs: number | null): string {
+  const why = reason ? NOT_CONNECTED[reason] : undefined;
+  if (why) return `The voice call did not connect: ${why}.`;
+  return durationMs !== null
+    ? `Voice call ended · ${formatDuration(durationMs)}`
+    : "Voice call ended";
+}
+
+/** True when Retell reports the call failed rather than ended. */
+export function endedInError(call: RetellCall): boolean {
+  return call.call_status === "error" ||
+    (call.disconnection_reason?.startsWith("error") ?? false);
+}
+
+/** The chat history a voice agent gets, newest kept within `maxChars`. */
+export function chatTranscript(
+  messages: { senderType: string; content: string }[],
+  maxChars = 4000,
+): string {
+  const lines: string[] = [];
+  let size = 0;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i];
+    if (m.senderType !== "user" && m.senderType !== "agent") continue;
+    const content = m.content.replace(/\s+/g, " ").trim();
+    if (!content) continue;
+    const label = m.senderType === "user" ? "User: " : "Agent: ";
+    let line = label + content;
+    const room = maxChars - size - (lines.length ? 1 : 0);
+    if (line.length > room) {
+      // The newest message is always kept: its end, when it alone is too long.
+      if (lines.length > 0 || room <= label.length + 20) break;
+      line = label + "…" + content.slice(-(room - label.length - 1));
+    }
+    lines.push(line);
+    size += line.length + (lines.length > 1 ? 1 : 0);
+  }
+  return lines.reverse().join("\n");
+}
