@@ -3,6 +3,7 @@
  * await one that matches a predicate, with a timeout that names what was awaited.
  */
 import type { ServerEvent } from "../../hub/events.ts";
+import type { Message } from "../../lib/wire.ts";
 
 /** How a socket closed. */
 export interface Closed {
@@ -107,6 +108,22 @@ export class WsClient {
     options: { timeoutMs?: number; from?: number } = {},
   ): Promise<Extract<ServerEvent, { type: T }> & { index: number }> {
     return this.waitFor((e) => e.type === type, { ...options, what: type });
+  }
+
+  /** Waits for a `message:received` whose message matches (from index `from`). */
+  waitForMessage(
+    predicate: (m: Message) => boolean,
+    options: { timeoutMs?: number; from?: number; what?: string } = {},
+  ): Promise<Extract<ServerEvent, { type: "message:received" }> & { index: number }> {
+    return this.waitFor(
+      (e) => e.type === "message:received" && predicate(e.message),
+      { what: "a matching message:received", ...options },
+    );
+  }
+
+  /** Messages received so far, in order. */
+  messages(): Message[] {
+    return this.events.flatMap((e) => e.type === "message:received" ? [e.message] : []);
   }
 
   /** Closes and waits until closed. */

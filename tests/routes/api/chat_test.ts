@@ -8,8 +8,14 @@ import {
   testConfig,
 } from "../../helpers/test_app.ts";
 import type { Agent } from "../../../agents/agent.ts";
+import { createDemoAgent } from "../../../agents/demo.ts";
 import { HttpError } from "../../../lib/errors.ts";
 import { DEFAULT_WELCOME } from "../../../lib/wire.ts";
+
+/** The demo agent with some methods replaced (it keeps whatever else the interface asks for). */
+function scriptedAgent(overrides: Partial<Pick<Agent, "reply" | "endChat">>): Agent {
+  return { ...createDemoAgent({ delayMs: 0 }), ...overrides };
+}
 
 async function createSession(t: TestApp, token: string, body: Record<string, unknown> = {}) {
   const res = await t.post("/api/chat/sessions", body, token);
@@ -218,12 +224,9 @@ dbTest(
 
 dbTest("POST /api/chat/sessions/:id/messages is idempotent by clientMessageId", async (t) => {
   let asked = 0;
-  const counting: Agent = {
-    kind: "demo",
+  t.deps.agent = scriptedAgent({
     reply: () => Promise.resolve({ content: `answer ${++asked}` }),
-    endChat: () => Promise.resolve(),
-  };
-  t.deps.agent = counting;
+  });
   const v = await setupVisitor(t);
   const session = await createSession(t, v.visitorToken);
   const path = `/api/chat/sessions/${session.id}/messages`;
@@ -294,11 +297,10 @@ dbTest("POST /api/chat/sessions/:id/messages validates content and type", async 
 
 dbTest("PUT /api/chat/sessions/:id ends the session and the agent's chat", async (t) => {
   const ended: string[] = [];
-  t.deps.agent = {
-    kind: "demo",
+  t.deps.agent = scriptedAgent({
     reply: () => Promise.resolve({ content: "ok" }),
     endChat: (s) => Promise.resolve(void ended.push(s.id)),
-  };
+  });
   const v = await setupVisitor(t);
   const session = await createSession(t, v.visitorToken, { metadata: { a: 1 } });
   const path = `/api/chat/sessions/${session.id}`;
@@ -413,14 +415,12 @@ dbTest("GET /api/chat/sessions lists the organization's sessions newest first", 
 
 dbTest("a failing agent keeps the user message and the session usable", async (t) => {
   let fail = true;
-  t.deps.agent = {
-    kind: "retell",
+  t.deps.agent = scriptedAgent({
     reply: () =>
       fail
         ? Promise.reject(new HttpError(502, "retell_failed", "Retell could not answer"))
         : Promise.resolve({ content: "back again" }),
-    endChat: () => Promise.resolve(),
-  };
+  });
   const v = await setupVisitor(t);
   const session = await createSession(t, v.visitorToken);
   const path = `/api/chat/sessions/${session.id}/messages`;
