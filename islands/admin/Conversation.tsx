@@ -102,17 +102,22 @@ export default function Conversation(props: ConversationProps) {
     };
   }, [sessionId]);
 
-  // Keep the newest message in view, unless the reader scrolled up to read older ones.
+  // Keep the newest message in view, unless the reader scrolled up to read older ones. The
+  // scroller is the timeline on wide screens and the whole pane on narrow ones (details below).
   const count = messages.value.length;
+  const end = useRef<HTMLDivElement>(null);
+  const first = useRef(true);
   useEffect(() => {
-    const el = scroller.current;
-    if (!el) return;
-    if (el.scrollHeight - el.scrollTop - el.clientHeight < 160 || count === props.messages.length) {
-      el.scrollTop = el.scrollHeight;
-    }
+    const el = scroller.current, sentinel = end.current;
+    if (!el || !sentinel) return;
+    const box = (el.scrollHeight > el.clientHeight + 1 ? el : el.parentElement ?? el)
+      .getBoundingClientRect();
+    const near = sentinel.getBoundingClientRect().bottom - box.bottom < 200;
+    if (near || first.current) sentinel.scrollIntoView({ block: "end" });
+    first.current = false;
   }, [count, typing.value]);
 
-  async function end() {
+  async function endConversation() {
     ending.value = true;
     error.value = null;
     try {
@@ -157,7 +162,7 @@ export default function Conversation(props: ConversationProps) {
             <button
               type="button"
               class="btn btn-secondary btn-sm"
-              onClick={end}
+              onClick={endConversation}
               disabled={ending.value}
             >
               {ending.value ? "Ending…" : "End conversation"}
@@ -184,6 +189,7 @@ export default function Conversation(props: ConversationProps) {
               Conversation ended{s.endedAt ? ` · ${longTime(s.endedAt)}` : ""}
             </p>
           )}
+          <div ref={end} class="timeline-end" />
         </div>
         <aside class="conv-details" aria-label="Details">
           <h2>Details</h2>

@@ -5,6 +5,7 @@
  * the widget with the new presentation options before anything is saved.
  */
 import { useEffect, useRef } from "preact/hooks";
+import { useSignal } from "@preact/signals";
 
 /** Props of `WidgetPreview`. */
 export interface WidgetPreviewProps {
@@ -42,9 +43,31 @@ export function configFromForm(form: HTMLFormElement): Record<string, string | b
   return config;
 }
 
+/**
+ * The sample page is rendered at a real device size and scaled down to fit the column, so the
+ * widget shows its desktop layout (a floating window) rather than its phone layout (full screen,
+ * below 480px), and the phone layout on demand.
+ */
+const DEVICES = {
+  desktop: { label: "Desktop", width: 560, height: 760 },
+  phone: { label: "Phone", width: 375, height: 720 },
+} as const;
+type Device = keyof typeof DEVICES;
+const MAX_STAGE_HEIGHT = 620;
+
 /** The preview frame, kept in step with the form. */
 export default function WidgetPreview({ previewUrl, formId, active }: WidgetPreviewProps) {
   const frame = useRef<HTMLIFrameElement>(null);
+  const stage = useRef<HTMLDivElement>(null);
+  const device = useSignal<Device>("desktop");
+  const stageWidth = useSignal(438);
+  useEffect(() => {
+    const el = stage.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => stageWidth.value = el.clientWidth);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
   useEffect(() => {
     const form = document.getElementById(formId);
     if (!(form instanceof HTMLFormElement)) return;
@@ -72,6 +95,9 @@ export default function WidgetPreview({ previewUrl, formId, active }: WidgetPrev
       iframe?.removeEventListener("load", send);
     };
   }, [formId]);
+  const size = DEVICES[device.value];
+  const scale = Math.min(1, stageWidth.value / size.width, MAX_STAGE_HEIGHT / size.height);
+  const left = Math.max(0, (stageWidth.value - size.width * scale) / 2);
   return (
     <div class="preview">
       <div class="preview-bar">
@@ -82,13 +108,38 @@ export default function WidgetPreview({ previewUrl, formId, active }: WidgetPrev
         </span>
         <span class="preview-title">Live preview</span>
         {!active && <span class="badge badge-amber">Inactive</span>}
+        <span class="segmented" role="group" aria-label="Preview size">
+          {(Object.keys(DEVICES) as Device[]).map((d) => (
+            <button
+              key={d}
+              type="button"
+              aria-pressed={device.value === d}
+              onClick={() => device.value = d}
+            >
+              {DEVICES[d].label}
+            </button>
+          ))}
+        </span>
       </div>
-      <iframe
-        ref={frame}
-        class="preview-frame"
-        src={previewUrl}
-        title="Live preview of the widget on a sample page"
-      />
+      <div
+        class="preview-stage"
+        ref={stage}
+        data-device={device.value}
+        style={{ height: `${Math.round(size.height * scale)}px` }}
+      >
+        <iframe
+          ref={frame}
+          class="preview-frame"
+          src={previewUrl}
+          title="Live preview of the widget on a sample page"
+          style={{
+            width: `${size.width}px`,
+            height: `${size.height}px`,
+            transform: `scale(${scale})`,
+            left: `${left}px`,
+          }}
+        />
+      </div>
       <p class="preview-note">
         {active
           ? "Follows your edits as you type. Messages you send here start a real conversation."

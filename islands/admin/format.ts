@@ -12,7 +12,7 @@ export function visitorInitials(visitorId: string): string {
 }
 
 /**
- * `14:05` today, `Mar 3` this year, `Mar 3, 2024` before. The server renders in UTC; islands
+ * `2:05 PM` today, `Mar 3` this year, `Mar 3, 2024` before. The server renders in UTC; islands
  * re-render in the reader's time zone when they hydrate.
  */
 export function shortTime(iso: string, now = new Date()): string {
@@ -21,7 +21,7 @@ export function shortTime(iso: string, now = new Date()): string {
   const sameDay = d.toLocaleDateString("en-CA", { timeZone }) ===
     now.toLocaleDateString("en-CA", { timeZone });
   if (sameDay) {
-    return d.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", timeZone });
+    return d.toLocaleTimeString("en-US", { hour: "numeric", minute: "2-digit", timeZone });
   }
   const sameYear = d.getUTCFullYear() === now.getUTCFullYear();
   return d.toLocaleDateString("en-US", {
@@ -32,16 +32,15 @@ export function shortTime(iso: string, now = new Date()): string {
   });
 }
 
-/** `Mar 3, 14:05` in full, for details panels. */
+/** `Mar 3, 2026, 2:05 PM` in full, for details panels. */
 export function longTime(iso: string): string {
   const timeZone = typeof document === "undefined" ? "UTC" : undefined;
   const text = new Date(iso).toLocaleString("en-US", {
     month: "short",
     day: "numeric",
     year: "numeric",
-    hour: "2-digit",
+    hour: "numeric",
     minute: "2-digit",
-    hour12: false,
     timeZone,
   });
   return timeZone ? `${text} UTC` : text;

@@ -45,7 +45,9 @@ const NOTICES = {
 
 type AgentValues = Partial<Record<keyof ReturnType<typeof agentInput>, string | null>>;
 
-function AgentFields({ values, errors }: { values: AgentValues; errors: FieldErrors }) {
+function AgentFields(
+  { values, errors, retell }: { values: AgentValues; errors: FieldErrors; retell: boolean },
+) {
   return (
     <>
       <TextField
@@ -64,7 +66,9 @@ function AgentFields({ values, errors }: { values: AgentValues; errors: FieldErr
         value={values.retellChatAgentId}
         error={errors.retellChatAgentId}
         placeholder="agent_..."
-        hint="Answers text messages. Leave empty to use the built-in demo agent."
+        hint={retell
+          ? "Answers text messages. Required: Parley sends every message to Retell."
+          : "Answers text messages. Until Parley has a Retell API key, the built-in demo agent answers."}
         optional
         class="mono"
       />
@@ -124,7 +128,11 @@ function AgentFormPage(
           class="stack"
           novalidate
         >
-          <AgentFields values={props.values} errors={props.errors ?? {}} />
+          <AgentFields
+            values={props.values}
+            errors={props.errors ?? {}}
+            retell={!!props.c.var.config.retellApiKey}
+          />
           <div class="form-actions">
             <button type="submit" class="btn btn-primary">
               {agent ? "Save changes" : "Create agent"}
@@ -195,10 +203,13 @@ function AgentListPage({ c, agents, widgets }: {
                     <td>
                       <a class="row-link" href={`/admin/agents/${a.id}`}>{a.name}</a>
                     </td>
-                    <td class="mono muted" data-label="Chat agent">
-                      {a.retellChatAgentId ?? "Demo agent"}
+                    <td class={a.retellChatAgentId ? "mono" : "muted"} data-label="Chat agent">
+                      {a.retellChatAgentId ??
+                        (c.var.config.retellApiKey ? "Not set" : "Built-in demo")}
                     </td>
-                    <td class="mono muted" data-label="Voice agent">{a.retellAgentId ?? "—"}</td>
+                    <td class={a.retellAgentId ? "mono" : "muted"} data-label="Voice agent">
+                      {a.retellAgentId ?? "—"}
+                    </td>
                     <td class="muted" data-label="Outbound number">{a.fromNumber ?? "—"}</td>
                     <td class="num" data-label="Widgets">{count(a.id)}</td>
                   </tr>
