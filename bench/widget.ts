@@ -1,0 +1,266 @@
+/**
+ * @module Widget benchmark: what the host page and the chat frame download (gzip -9 and brotli of
+ * each file the server serves), and, in Chromium, the time from inserting the `<script>` tag to the
+ * launcher on screen and to the chat ready to type in (median of N cold loads, each in a fresh
+ * browser context). The host page is on `http://localhost:<port>`, Parley on `127.0.0.1`: the
+ * widget runs cross-site, as on a customer's site.
+ */
+import { chromium } from "playwright-core";
+import { createTenant, startParley } from "./lib/parley.ts";
+import { sizes } from "./lib/sizes.ts";
+import { emit, emitBudget, median, progress, round, skip } from "./lib/report.ts";
+
+/** Options of the widget benchmark. */
+export interface WidgetBenchOptions {
+  runs: number;
+}
+
+const CHROMIUM_PATH = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--host-resolver-rules=MAP localhost 127.0.0.1",
+];
+
+const BUDGET = {
+  loaderGzip: { limit: 3 * 1024, kind: "max", unit: "bytes gzip" },
+  frameGzip: { limit: 20 * 1024, kind: "max", unit: "bytes gzip" },
+  launcherMs: { limit: 100, kind: "max", unit: "ms median" },
+  chatReadyMs: { limit: 400, kind: "max", unit: "ms median" },
+} as const;
+
+async function fetchBytes(url: string): Promise<Uint8Array | undefined> {
+  const res = await fetch(url, { headers: { "accept-encoding": "identity" } });
+  if (!res.ok) {
+    await res.body?.cancel();
+    return undefined;
+  }
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+/** Weights of the loader, the frame (HTML + JS + CSS) and the browser-call chunk. */
+async function weights(base: string, widgetId: string): Promise<boolean> {
+  const loader = await fetchBytes(`${base}/embed/widget.js`);
+  if (!loader) {
+    skip("widget.weight", "the server has no /embed/widget.js yet");
+    return false;
+  }
+  const l = await sizes(loader);
+  emitBudget({ name: "widget.weight.loader", file: "widget.js", ...l }, l.gzip, BUDGET.loaderGzip);
+
+  const html = await fetchBytes(`${base}/embed/widget-frame.html?id=${widgetId}`);
+  if (!html) {
+    skip("widget.weight.frame", "the server has no /embed/widget-frame.html yet");
+    return false;
+  }
+  const text = new TextDecoder().decode(html);
+  // What the frame page pulls in before it can show the input: its stylesheet and module script.
+  const refs = [...text.matchAll(/<(?:script|link)\b[^>]*?(?:src|href)="([^"]+)"/g)].map((m) =>
+    m[1]
+  );
+  const parts: Record<string, { raw: number; gzip: number; brotli: number }> = {
+    "widget-frame.html": await sizes(html),
+  };
+  for (const ref of refs) {
+    const bytes = await fetchBytes(new URL(ref, `${base}/embed/`).toString());
+    if (bytes) parts[new URL(ref, base).pathname.split("/").pop()!] = await sizes(bytes);
+  }
+  const total = Object.values(parts).reduce(
+    (t, p) => ({ raw: t.raw + p.raw, gzip: t.gzip + p.gzip, brotli: t.brotli + p.brotli }),
+    { raw: 0, gzip: 0, brotli: 0 },
+  );
+  emitBudget(
+    { name: "widget.weight.frame", files: parts, ...total },
+    total.gzip,
+    BUDGET.frameGzip,
+  );
+
+  const voiceRef = text.match(/name="parley-voice" content="([^"]+)"/)?.[1];
+  const voice = await fetchBytes(`${base}${voiceRef ?? "/embed/voice-web.js"}`);
+  if (voice) {
+    emit({
+      name: "widget.weight.voice_web_chunk",
+      file: "voice-web.js",
+      loaded: "only when a browser call starts",
+      ...(await sizes(voice)),
+    });
+  } else skip("widget.weight.voice_web_chunk", "the server has no voice-web.js yet");
+  return true;
+}
+
+/** Serves the host page on `http://localhost:<port>`. */
+function hostPage(): { url: string; close(): Promise<void> } {
+  const html = `<!doctype html><html><head><meta charset="utf-8"><title>Host</title></head>` +
+    `<body><h1>A customer's page</h1></body></html>`;
+  const controller = new AbortController();
+  const server = Deno.serve(
+    { port: 0, hostname: "127.0.0.1", signal: controller.signal, onListen: () => {} },
+    () => new Response(html, { headers: { "content-type": "text/html; charset=utf-8" } }),
+  );
+  return {
+    url: `http://localhost:${server.addr.port}/`,
+    async close() {
+      controller.abort();
+      await server.finished;
+    },
+  };
+}
+
+/** Times inside the frame, recorded as epoch milliseconds (the page uses the same clock). */
+const FRAME_PROBE = `(() => {
+  if (!location.pathname.endsWith("/embed/widget-frame.html")) return;
+  const now = () => performance.timeOrigin + performance.now();
+  const check = () => {
+    const el = document.querySelector("[data-status]");
+    if (el && el.getAttribute("data-status") === "ready" && !window.__parleyChatReadyAt) {
+      window.__parleyChatReadyAt = now();
+    }
+  };
+  new MutationObserver(check).observe(document, {
+    subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"],
+  });
+})();`;
+
+interface LoadTimes {
+  launcher: number;
+  readyEvent: number;
+  chatReady: number;
+}
+
+/** Runs the timing loads; returns the per-run times from script insertion. */
+async function timings(base: string, widgetId: string, runs: number): Promise<LoadTimes[]> {
+  const host = hostPage();
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+  const results: LoadTimes[] = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      // A fresh context per run: empty cache and storage, as for a first visit.
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      try {
+        await context.addInitScript(FRAME_PROBE);
+        const page = await context.newPage();
+        await page.goto(host.url);
+        const src = `${base}/embed/widget.js?id=${widgetId}`;
+        const hostTimes = await page.evaluate(
+          (src) =>
+            new Promise<{ t0: number; launcher: number; readyEvent: number }>(
+              (resolve, reject) => {
+                const now = () => performance.timeOrigin + performance.now();
+                const times = { t0: 0, launcher: 0, readyEvent: 0 };
+                const done = () => times.launcher && times.readyEvent && resolve(times);
+                new MutationObserver((records, observer) => {
+                  for (const r of records) {
+                    for (const n of r.addedNodes) {
+                      if ((n as Element).localName !== "parley-widget") continue;
+                      observer.disconnect();
+                      // Painted in the next frame.
+                      requestAnimationFrame(() => {
+                        times.launcher = now();
+                        done();
+                      });
+                    }
+                  }
+                }).observe(document.body, { childList: true });
+                // The visitor opens the chat as soon as it can (autoOpen does exactly that).
+                (window as unknown as Record<string, unknown>).rtlChatWidget = {
+                  config: { autoOpen: true },
+                };
+                const script = document.createElement("script");
+                script.src = src;
+                script.async = true;
+                script.onload = () => {
+                  const api = (window as unknown as {
+                    rtlChatWidget: { on(e: string, f: () => void): void };
+                  }).rtlChatWidget;
+                  api.on("ready", () => {
+                    times.readyEvent = now();
+                    done();
+                  });
+                };
+                script.onerror = () => reject(new Error("widget.js did not load"));
+                times.t0 = now();
+                document.head.append(script);
+                setTimeout(() => reject(new Error("the widget did not start in 15 s")), 15_000);
+              },
+            ),
+          src,
+        );
+        const frame = page.frames().find((f) => f.url().includes("/embed/widget-frame.html"));
+        if (!frame) throw new Error("no chat frame");
+        const chatReadyAt = await frame.waitForFunction(
+          () => (window as unknown as { __parleyChatReadyAt?: number }).__parleyChatReadyAt,
+          undefined,
+          { timeout: 15_000 },
+        ).then((h) => h.jsonValue() as Promise<number>);
+        results.push({
+          launcher: hostTimes.launcher - hostTimes.t0,
+          readyEvent: hostTimes.readyEvent - hostTimes.t0,
+          chatReady: chatReadyAt - hostTimes.t0,
+        });
+      } finally {
+        await context.close();
+      }
+    }
+  } finally {
+    await browser.close();
+    await host.close();
+  }
+  return results;
+}
+
+/** Runs the widget benchmark, printing its figures. */
+export async function runWidgetBench(options: WidgetBenchOptions): Promise<void> {
+  const server = await startParley({ databaseUrl: "memory://" });
+  try {
+    const tenant = await createTenant(server.url);
+    if (!await weights(server.url, tenant.widgetId)) return;
+    try {
+      await Deno.stat(CHROMIUM_PATH);
+    } catch {
+      skip("widget.timing", `no Chromium at ${CHROMIUM_PATH} (set CHROMIUM_PATH)`);
+      return;
+    }
+    progress(`widget load in Chromium, ${options.runs} cold runs`);
+    const runs = await timings(server.url, tenant.widgetId, options.runs);
+    const series = (k: keyof LoadTimes) => runs.map((r) => round(r[k], 1));
+    const common = { runs: runs.length, load: "cold (fresh browser context), autoOpen" };
+    emitBudget(
+      {
+        name: "widget.launcher_shown",
+        ...common,
+        median_ms: median(series("launcher")),
+        all_ms: series("launcher"),
+      },
+      median(series("launcher")),
+      BUDGET.launcherMs,
+    );
+    emit({
+      name: "widget.frame_ready_event",
+      ...common,
+      median_ms: median(series("readyEvent")),
+      all_ms: series("readyEvent"),
+    });
+    emitBudget(
+      {
+        name: "widget.chat_ready",
+        ...common,
+        median_ms: median(series("chatReady")),
+        all_ms: series("chatReady"),
+      },
+      median(series("chatReady")),
+      BUDGET.chatReadyMs,
+    );
+  } finally {
+    await server.stop();
+  }
+}
