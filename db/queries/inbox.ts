@@ -1,11 +1,11 @@
 /**
  * @module What the admin inbox reads beyond sessions and messages: each listed session's last
- * message and message count, and a session's calls. Callers pass sessions they already scoped to
- * the organization (`listSessions`/`findSession`), so these take session ids.
+ * message and message count. Callers pass sessions they already scoped to the organization
+ * (`listSessions`), so this takes session ids.
  */
-import { asc, eq, inArray, sql } from "drizzle-orm";
+import { inArray, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
-import { calls, chatMessages, type MessageRow } from "../schema.ts";
+import { chatMessages, type MessageRow } from "../schema.ts";
 
 /** A session's latest message and how many it has. */
 export interface SessionActivity {
@@ -33,10 +33,4 @@ export async function sessionActivity(
     out.set(row.chatSessionId, { last: row, count: countOf.get(row.chatSessionId) ?? 1 });
   }
   return out;
-}
-
-/** A session's calls, oldest first. */
-export function listCallsOfSession(db: Db, sessionId: string) {
-  return db.select().from(calls).where(eq(calls.chatSessionId, sessionId))
-    .orderBy(asc(calls.createdAt), asc(calls.id));
 }

@@ -8,10 +8,10 @@ import { z } from "zod";
 import { notFound } from "../../lib/errors.ts";
 import { idParam } from "../../lib/validate.ts";
 import { toCall, toMessage, toSession } from "../../lib/wire.ts";
-import { listSessions } from "../../db/queries/sessions.ts";
-import { findSession } from "../../db/queries/sessions.ts";
+import { findSession, listSessions } from "../../db/queries/sessions.ts";
 import { listMessages } from "../../db/queries/messages.ts";
-import { listCallsOfSession, sessionActivity } from "../../db/queries/inbox.ts";
+import { sessionActivity } from "../../db/queries/inbox.ts";
+import { listCallsOf } from "../../db/queries/calls.ts";
 import { listWidgets } from "../../db/queries/widgets.ts";
 import { getAgent } from "../../db/queries/agents.ts";
 import type { SessionRow, WidgetRow } from "../../db/schema.ts";
@@ -231,14 +231,15 @@ export const conversationPages = new Hono<AdminEnv>()
     const [inbox, messages, calls, agent] = await Promise.all([
       loadInbox(c, filters),
       listMessages(c.var.db, session.id, { limit: MESSAGE_LIMIT }),
-      listCallsOfSession(c.var.db, session.id),
+      listCallsOf(c.var.db, session.id),
       getAgent(c.var.db, organizationId, session.agentId),
     ]);
     const widget = inbox.widgets.find((w) => w.id === session.widgetId);
     const conversation: ConversationProps = {
       session: toSession(session),
       messages: messages.map(toMessage),
-      calls: calls.map(toCall),
+      // Oldest first, like the timeline.
+      calls: calls.map(toCall).reverse(),
       widgetName: widget?.name ?? null,
       agentName: agent?.name ?? null,
       backHref: `/admin/conversations${queryOf(filters, true)}`,

@@ -26,7 +26,12 @@ const DOCS = new URL("../../docs/", import.meta.url);
 async function start(): Promise<{ server: TestServer; browser: TestBrowser }> {
   await ensureBuilt();
   const server = await serveApp(
-    await startApp("pglite", { agent: createDemoAgent({ delayMs: 300 }) }),
+    await startApp("pglite", {
+      agent: createDemoAgent({
+        delayMs: 300,
+        callTimings: { startedMs: 300, endedMs: 1500, analyzedMs: 1800 },
+      }),
+    }),
   );
   const browser = await launchBrowser();
   await browser.context.grantPermissions(["clipboard-read", "clipboard-write"], {
@@ -159,6 +164,36 @@ Deno.test({
           )
         );
       assert.deepEqual(live, visitorView, "the owner sees what the visitor saw, in the same order");
+
+      // The conversation moves to a (simulated) phone call: the mode, the call and its transcript
+      // arrive live, in one timeline with the chat.
+      const sessionId = /\/admin\/conversations\/([0-9a-f-]{36})/.exec(admin.url())![1];
+      const token = await admin.evaluate(async () => {
+        const csrf = document.querySelector<HTMLMetaElement>('meta[name="csrf-token"]')!.content;
+        const res = await fetch("/admin/token", {
+          method: "POST",
+          headers: { "x-csrf-token": csrf },
+        });
+        return (await res.json()).token as string;
+      });
+      const voice = await fetch(`${server.url}/api/chat/sessions/${sessionId}/voice`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ phoneNumber: "+14155550123" }),
+      });
+      assert.equal(voice.status, 201, await voice.text());
+      await admin.locator(".conv-status .tag-voice").waitFor();
+      await admin.locator(".call-card").waitFor();
+      await admin.locator(".marker-voice").waitFor();
+      await admin.locator(".call-card.call-ended").waitFor({ timeout: 10_000 });
+      await admin.locator(".call-summary").waitFor({ timeout: 10_000 });
+      await admin.locator(".conv-status .tag-voice").waitFor({ state: "detached" });
+      const withCall = await adminTranscript(admin);
+      assert.deepEqual(withCall.slice(0, 5), live, "the chat before the call is unchanged");
+      assert.ok(withCall.length > 5, "the call's turns are in the timeline");
+      const voiceTurns = await admin.locator(".timeline .msg .msg-tag").count();
+      assert.ok(voiceTurns > 0, "voice turns are marked as such");
+      assert.match((await admin.locator(".call-card").textContent())!, /Phone call.*Ended/);
 
       // Ending the conversation from the inbox.
       await admin.getByRole("button", { name: "End conversation" }).click();
