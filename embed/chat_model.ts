@@ -75,7 +75,7 @@ export const ChatModel = createModel(() => {
     return undefined;
   });
 
-  /** Adds or replaces a stored message; true when it was new. */
+  /** Adds or replaces a stored message; true when its id was not known yet. */
   function upsert(m: Message): boolean {
     const list = messages.value;
     const at = list.findIndex((x) => x.id === m.id);
@@ -100,7 +100,7 @@ export const ChatModel = createModel(() => {
       next.push(m);
     }
     messages.value = next.sort(pendingLast);
-    return mine < 0;
+    return true;
   }
 
   return {

@@ -50,7 +50,16 @@ const bridge = createBridge(origin, (msg) => {
       msg satisfies never;
   }
 });
-const store = createStore(config.id);
+const store = createStore(config.id, {
+  seed: (() => {
+    try {
+      return decodeURIComponent(location.hash.slice(1));
+    } catch {
+      return "";
+    }
+  })(),
+  mirror: (state) => bridge.send({ type: "store", state }),
+});
 const api = new Api({ base: "", widgetId: config.id, host, store });
 const controller = new ChatController({
   config,

@@ -29,7 +29,7 @@ const HEX = /^#([\da-f]{3}){1,2}$/i;
 
 // Compact by hand: the minifier does not touch CSS inside strings.
 const CSS =
-  `:host{all:initial}.l{position:fixed;width:56px;height:56px;padding:0;border:0;border-radius:50%;background:var(--c);color:var(--i);cursor:pointer;display:grid;place-items:center;box-shadow:0 6px 20px #0004;transition:.2s}.l:hover{transform:scale(1.06)}.l:focus-visible{outline:3px solid var(--c);outline-offset:3px}svg{grid-area:1/1;width:28px;transition:.25s}.x,:host([open]) .b{opacity:0;transform:rotate(90deg) scale(.5)}:host([open]) .x{opacity:1;transform:none}.n{position:absolute;top:-3px;right:-3px;min-width:8px;padding:0 6px;border-radius:10px;background:#e11d48;color:#fff;font:600 12px/20px sans-serif}.n:empty{display:none}iframe{position:fixed;width:min(var(--w),100vw - 32px);height:min(var(--h),100dvh - 116px);border:0;border-radius:18px;background:#fff;box-shadow:0 24px 64px #0004;opacity:0;visibility:hidden;transform:translateY(var(--d)) scale(.96);transition:.25s ease-out}:host([open][ready]) iframe{opacity:1;visibility:visible;transform:none}@media (max-width:480px){iframe{inset:var(--vt,0) 0 auto!important;width:100%;height:var(--vh,100dvh);border-radius:0}:host([open][ready]) .l{display:none}}@media (prefers-reduced-motion:reduce){*{transition:none!important}}`;
+  `:host{all:initial}.l{position:fixed;width:56px;height:56px;padding:0;border:0;border-radius:50%;background:var(--c);color:var(--i);cursor:pointer;display:grid;place-items:center;box-shadow:0 6px 20px #0004;transition:.2s}.l:hover{transform:scale(1.06)}svg{grid-area:1/1;width:28px;transition:.25s}.x,:host([open]) .b{opacity:0;transform:rotate(90deg) scale(.5)}:host([open]) .x{opacity:1;transform:none}.n{position:absolute;top:-3px;right:-3px;min-width:8px;padding:0 6px;border-radius:10px;background:#e11d48;color:#fff;font:600 12px/20px sans-serif}.n:empty{display:none}iframe{position:fixed;width:min(var(--w),100vw - 32px);height:min(var(--h),100dvh - 116px);border:0;border-radius:18px;background:#fff;box-shadow:0 24px 64px #0004;opacity:0;visibility:hidden;transform:translateY(var(--d)) scale(.96);transition:.25s ease-out}:host([open][ready]) iframe{opacity:1;visibility:visible;transform:none}@media (max-width:480px){iframe{inset:var(--vt,0) 0 auto!important;width:100%;height:var(--vh,100dvh);border-radius:0}:host([open][ready]) .l{display:none}}@media (prefers-reduced-motion:reduce){*{transition:none!important}}`;
 const HTML =
   `<button class="l" aria-expanded="false"><svg class="b" viewBox="0 0 24 24" fill="currentColor"><path d="M4 3h16a2 2 0 012 2v11a2 2 0 01-2 2H9l-5 4V5a2 2 0 012-2z"/></svg><svg class="x" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"><path d="M6 9l6 6 6-6"/></svg><span class="n"></span></button>`;
 
@@ -77,6 +77,12 @@ function boot(): void {
   let corner: (el: HTMLElement, offset: number) => void;
 
   const attr = (name: string, on: boolean) => host?.toggleAttribute(name, on);
+  // The frame's state, kept first-party (see the `store` message); never sent to our server.
+  const kept = (v?: string) => {
+    try {
+      return v == null ? localStorage[key] ?? "" : localStorage[key] = v;
+    } catch { /* storage blocked */ }
+  };
   const save = () => {
     try {
       sessionStorage[key] = JSON.stringify({ o: open, u: unread });
@@ -116,7 +122,7 @@ function boot(): void {
       if (page[k] != null) q.set(k, "" + page[k]);
     }
     frame = document.createElement("iframe");
-    frame.src = `${origin}/embed/widget-frame.html?${q}`;
+    frame.src = `${origin}/embed/widget-frame.html?${q}#` + encodeURIComponent(kept() ?? "");
     frame.title = options.headerText;
     frame.allow = "microphone; autoplay";
     corner(frame, 92);
@@ -178,6 +184,9 @@ function boot(): void {
       case "unavailable":
         unavailable(m.reason);
         break;
+      case "store":
+        kept(m.state);
+        break;
       default:
         m satisfies never;
     }
@@ -194,7 +203,6 @@ function boot(): void {
     if (dead || host) return;
     options = { ...stored, ...page };
     if (!HEX.test(options.themeColor)) options.themeColor = stored.themeColor;
-    api.config = options;
     host = document.createElement("parley-widget");
     const color = options.themeColor;
     // Inline !important beats any page rule aimed at our element; setProperty cannot be escaped.
@@ -245,7 +253,7 @@ function boot(): void {
       }
       (handlers[name] ??= []).push(fn);
       // A late `ready` listener still hears it.
-      if (name === "ready" && ready) queueMicrotask(fn);
+      if (name === "ready" && ready) fn();
       return api;
     },
     off(name: EventName, fn: Handler) {

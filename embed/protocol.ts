@@ -26,7 +26,13 @@ export type FrameToHost =
   /** The conversation moved between chat and voice. */
   | { type: "modeChange"; mode: SessionMode }
   /** The widget cannot run here (domain not allowed, widget inactive): hide it. */
-  | { type: "unavailable"; reason: string };
+  | { type: "unavailable"; reason: string }
+  /**
+   * The frame's remembered state (visitor, token, session) for the host page to keep in its own
+   * localStorage: browsers now deny storage to third-party frames, so the conversation would not
+   * survive a reload otherwise. The loader hands it back in the frame URL's fragment.
+   */
+  | { type: "store"; state: string };
 
 /** What travels on the wire: a payload tagged with the protocol. */
 export type Envelope<T> = T & { ns: typeof PROTOCOL };

@@ -25,9 +25,10 @@ export function ChatInput(props: ChatInputProps) {
   const area = useRef<HTMLTextAreaElement>(null);
   const focusCount = props.focusRequest?.value;
 
+  // Asked for while the chat was still loading (input disabled): focus once it is enabled.
   useEffect(() => {
-    if (focusCount) area.current?.focus({ preventScroll: true });
-  }, [focusCount]);
+    if (focusCount && !props.disabled) area.current?.focus({ preventScroll: true });
+  }, [focusCount, props.disabled]);
 
   const grow = () => {
     const el = area.current;
