@@ -120,6 +120,15 @@ const FRAME_PROBE = `(() => {
     const el = document.querySelector("[data-status]");
     if (el && el.getAttribute("data-status") === "ready" && !window.__parleyChatReadyAt) {
       window.__parleyChatReadyAt = now();
+      // Where the time went: when each response had fully arrived, on the same epoch clock.
+      const at = (t) => t ? performance.timeOrigin + t : 0;
+      const nav = performance.getEntriesByType("navigation")[0];
+      const marks = { frame_navigation_start: performance.timeOrigin, frame_html: at(nav?.responseEnd) };
+      for (const r of performance.getEntriesByType("resource")) {
+        const file = new URL(r.name).pathname.split("/").pop();
+        marks["frame_" + file.replace(/[^a-z]+/gi, "_")] = at(r.responseEnd);
+      }
+      window.__parleyMarks = marks;
     }
   };
   new MutationObserver(check).observe(document, {
@@ -131,6 +140,8 @@ interface LoadTimes {
   launcher: number;
   readyEvent: number;
   chatReady: number;
+  /** Milestones (ms after insertion): responses received, in the page and in the frame. */
+  marks: Record<string, number>;
 }
 
 /** Runs the timing loads; returns the per-run times from script insertion. */
@@ -153,11 +164,32 @@ async function timings(base: string, widgetId: string, runs: number): Promise<Lo
         const src = `${base}/embed/widget.js?id=${widgetId}`;
         const hostTimes = await page.evaluate(
           (src) =>
-            new Promise<{ t0: number; launcher: number; readyEvent: number }>(
+            new Promise<
+              { t0: number; launcher: number; readyEvent: number; marks: Record<string, number> }
+            >(
               (resolve, reject) => {
                 const now = () => performance.timeOrigin + performance.now();
-                const times = { t0: 0, launcher: 0, readyEvent: 0 };
-                const done = () => times.launcher && times.readyEvent && resolve(times);
+                const times = {
+                  t0: 0,
+                  launcher: 0,
+                  readyEvent: 0,
+                  marks: {} as Record<string, number>,
+                };
+                const done = () => {
+                  if (!times.launcher || !times.readyEvent) return;
+                  for (const r of performance.getEntriesByType("resource")) {
+                    const res = r as PerformanceResourceTiming;
+                    const path = new URL(res.name).pathname;
+                    // The loader's own requests; the frame reports its own from inside.
+                    const key = path.startsWith("/embed/config/")
+                      ? "config"
+                      : path === "/embed/widget.js"
+                      ? "widget.js"
+                      : undefined;
+                    if (key) times.marks[key] = performance.timeOrigin + res.responseEnd;
+                  }
+                  resolve(times);
+                };
                 new MutationObserver((records, observer) => {
                   for (const r of records) {
                     for (const n of r.addedNodes) {
@@ -202,10 +234,18 @@ async function timings(base: string, widgetId: string, runs: number): Promise<Lo
           undefined,
           { timeout: 15_000 },
         ).then((h) => h.jsonValue() as Promise<number>);
+        const frameMarks = await frame.evaluate(() =>
+          (window as unknown as { __parleyMarks: Record<string, number> }).__parleyMarks
+        );
+        const marks: Record<string, number> = {};
+        for (const [k, v] of Object.entries({ ...hostTimes.marks, ...frameMarks })) {
+          if (v) marks[k] = v - hostTimes.t0;
+        }
         results.push({
           launcher: hostTimes.launcher - hostTimes.t0,
           readyEvent: hostTimes.readyEvent - hostTimes.t0,
           chatReady: chatReadyAt - hostTimes.t0,
+          marks,
         });
       } finally {
         await context.close();
@@ -232,7 +272,7 @@ export async function runWidgetBench(options: WidgetBenchOptions): Promise<void>
     }
     progress(`widget load in Chromium, ${options.runs} cold runs`);
     const runs = await timings(server.url, tenant.widgetId, options.runs);
-    const series = (k: keyof LoadTimes) => runs.map((r) => round(r[k], 1));
+    const series = (k: "launcher" | "readyEvent" | "chatReady") => runs.map((r) => round(r[k], 1));
     const common = { runs: runs.length, load: "cold (fresh browser context), autoOpen" };
     emitBudget(
       {
@@ -260,6 +300,13 @@ export async function runWidgetBench(options: WidgetBenchOptions): Promise<void>
       median(series("chatReady")),
       BUDGET.chatReadyMs,
     );
+    // The medians of each milestone, in time order: where the time to "ready" goes.
+    const names = [...new Set(runs.flatMap((r) => Object.keys(r.marks)))];
+    const breakdown = Object.fromEntries(
+      names.map((k) => [k, round(median(runs.map((r) => r.marks[k]).filter((v) => v > 0)), 1)])
+        .sort((a, b) => (a[1] as number) - (b[1] as number)),
+    );
+    emit({ name: "widget.load_breakdown", ...common, median_ms_after_insertion: breakdown });
   } finally {
     await server.stop();
   }
