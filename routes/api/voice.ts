@@ -102,13 +102,13 @@ export const voiceRoutes = new Hono<AppEnv>()
     // Every call costs money and rings someone: a budget per visitor, and per number called so
     // that many visitors cannot be used to ring one person again and again.
     const { rateLimits } = c.var.deps;
+    if (phoneNumber) await rateLimits.consume("calls", `to:${phoneNumber}`);
     await rateLimits.consume(
       "calls",
       actor.kind === "visitor"
         ? `visitor:${actor.visitor.widgetId}:${actor.visitor.visitorId}`
         : `admin:${actor.admin.userId}`,
     );
-    if (phoneNumber) await rateLimits.consume("calls", `to:${phoneNumber}`);
 
     const agent = await getAgentById(c.var.db, session.agentId);
     if (!agent) throw notFound("agent", session.agentId);
