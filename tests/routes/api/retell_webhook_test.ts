@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { sign } from "retell-sdk";
-import { DB_KINDS } from "../../helpers/db.ts";
-import { dbTest, setupVisitor, type TestApp } from "../../helpers/test_app.ts";
-import { startServer } from "../../helpers/server.ts";
+import { DB_KINDS, TEST_DATABASE_URL } from "../../helpers/db.ts";
+import { dbTest, setupVisitor, startApp, type TestApp } from "../../helpers/test_app.ts";
+import { serveApp, startServer } from "../../helpers/server.ts";
+import { startPgFanout } from "../../../hub/pg_fanout.ts";
 import { type FakeRetell, startFakeRetell } from "../../helpers/fake_retell.ts";
 import { WsClient } from "../../helpers/ws.ts";
 import { createRetellAgent } from "../../../agents/retell.ts";
@@ -446,3 +447,47 @@ function describe(e: ServerEvent): string {
       return e.type;
   }
 }
+
+Deno.test({
+  name: "Retell webhooks landing on another process reach this process's sockets [postgres]",
+  ignore: !TEST_DATABASE_URL,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    const fake = await startFakeRetell(KEY);
+    const a = await startServer("postgres", { config: { retellApiKey: KEY } });
+    const b = await serveApp(
+      await startApp("postgres", { database: a.t.testDb, config: { retellApiKey: KEY } }),
+    );
+    await startPgFanout(a.t.deps.hub, a.t.deps.database);
+    await startPgFanout(b.t.deps.hub, b.t.deps.database);
+    let ws: WsClient | undefined;
+    try {
+      const c = await inCall(a.t, fake);
+      ws = await WsClient.connect(a.url, { sessionId: c.sessionId, token: c.visitorToken });
+      const hook = `${b.url}/api/retell/webhook`;
+      assert.equal((await fake.sendWebhook(hook, "call_started", c.payload())).status, 204);
+      assert.equal(
+        (await fake.sendWebhook(hook, "call_ended", ended(c.payload()))).status,
+        204,
+      );
+      const last = await ws.waitFor((e) => e.type === "mode:changed" && e.mode === "chat");
+      assert.deepEqual(ws.events.slice(1, last.index + 1).map(describe), [
+        "call:updated ongoing",
+        "message:received voice agent",
+        "message:received voice user",
+        "message:received voice agent",
+        "message:received voice user",
+        "call:updated ended",
+        "mode:changed chat ended",
+      ]);
+      const back = ws.events[last.index] as Extract<ServerEvent, { type: "mode:changed" }>;
+      assert.equal(back.message.content, "Voice call ended · 2m 14s");
+    } finally {
+      await ws?.close();
+      await b.close();
+      await a.close();
+      await fake.close();
+    }
+  },
+});
