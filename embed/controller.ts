@@ -45,6 +45,8 @@ interface VoiceResult {
   status: "connecting" | "ongoing" | "ended" | "error";
   phoneNumber?: string | null;
   accessToken?: string;
+  /** The offline demo simulates the call on the server: no browser client to run. */
+  simulated?: boolean;
 }
 
 const HISTORY_PAGE = 500;
@@ -141,7 +143,13 @@ export class ChatController {
     const message = m.apply(e);
     if (message) this.#announce(message);
     if (m.mode.value !== before) this.#o.notify({ type: "modeChange", mode: m.mode.value });
-    if (e.type === "mode:changed" && e.mode === "chat") this.#releaseWebCall();
+    if (e.type === "mode:changed" && e.mode === "chat") {
+      this.#releaseWebCall();
+      // Let "Call ended" show for a moment, then back to the chat where the transcript lands.
+      this.#sleep(1500).then(() => {
+        if (m.view.value === "call" && m.mode.value === "chat") m.view.value = "chat";
+      });
+    }
   }
 
   #announce(message: Message): void {
@@ -369,8 +377,9 @@ export class ChatController {
         `/api/chat/sessions/${session.id}/voice`,
         { mode: "web" },
       );
-      if (!r.accessToken) throw new ApiError(501, "no_access_token", S.voiceUnavailable);
       this.#callCreated(r);
+      if (r.simulated) return null;
+      if (!r.accessToken) throw new ApiError(501, "no_access_token", S.voiceUnavailable);
       const client = await loading;
       this.#webCall = client;
       this.#wire(client);

@@ -62,12 +62,12 @@ export interface TestPage {
 
 /** Launches Chromium with a fresh, empty profile. */
 export async function launchBrowser(
-  options: { viewport?: { width: number; height: number } } = {},
+  options: { viewport?: { width: number; height: number }; args?: string[] } = {},
 ): Promise<TestBrowser> {
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...options.args ?? []],
   });
   const context = await browser.newContext({
     viewport: options.viewport ?? { width: 1280, height: 800 },
