@@ -4,6 +4,7 @@ import { deleteCookie } from "hono/cookie";
 import { LoginSchema, RegisterSchema } from "../../lib/schemas.ts";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "../../lib/passwords.ts";
 import { signAdminToken, verifyAdminToken } from "../../lib/tokens.ts";
+import { rateLimitByIp, tooMany } from "../../lib/rate_limit.ts";
 import { csrfToken, newNonce } from "../../lib/csrf.ts";
 import {
   clearSessionCookie,
@@ -35,11 +36,10 @@ import {
 import { fieldErrors } from "./forms.ts";
 
 /**
- * The hook where the rate limiter plugs in for sign-in and sign-up (per IP and per email). It is
- * a pass-through until that lands; it runs after the CSRF check and before any password work.
+ * Sign-in and sign-up share the JSON API's budget per IP (`auth`), so the pages are no way around
+ * it; the per-email lockout of failed sign-ins is checked in the handler.
  */
-// TODO(rate-limit): replace with the limiter from lib/rate_limit.ts (429 + Retry-After).
-export const authRateLimit: MiddlewareHandler<AdminEnv> = async (_c, next) => await next();
+const authRateLimit = rateLimitByIp("auth") as unknown as MiddlewareHandler<AdminEnv>;
 
 async function preSessionCsrf(c: AdminContext): Promise<string> {
   const nonce = ensurePreSessionNonce(c, newNonce, c.var.config.publicUrl);
@@ -166,6 +166,31 @@ export const authPages = new Hono<AdminEnv>()
       password: form.password ?? "",
     });
     const email = parsed.success ? parsed.data.email : "";
+    const limits = c.var.deps.rateLimits;
+    const again = async (error: string, status: 401 | 429) =>
+      page(
+        c,
+        <LoginPage
+          csrf={await preSessionCsrf(c)}
+          email={form.email}
+          next={form.next}
+          error={error}
+        />,
+        status,
+      );
+    // A locked account answers the same whatever the password, so guessing gains nothing.
+    const lockedFor = email ? await limits.isBlocked("loginFailures", email) : undefined;
+    if (lockedFor !== undefined) {
+      for (const [name, value] of Object.entries(tooMany(lockedFor).headers ?? {})) {
+        c.header(name, value);
+      }
+      const minutes = Math.max(1, Math.ceil(lockedFor / 60_000));
+      const plural = minutes === 1 ? "" : "s";
+      return await again(
+        `Too many failed attempts for this account. Try again in ${minutes} minute${plural}.`,
+        429,
+      );
+    }
     const user = email ? await findUserByEmail(c.var.db, email) : undefined;
     // Always spend one scrypt so response time does not tell which emails exist.
     const ok = await verifyPassword(
@@ -173,17 +198,10 @@ export const authPages = new Hono<AdminEnv>()
       user?.passwordHash ?? DUMMY_HASH,
     );
     if (!user || !ok) {
-      return page(
-        c,
-        <LoginPage
-          csrf={await preSessionCsrf(c)}
-          email={form.email}
-          next={form.next}
-          error="Email or password is incorrect"
-        />,
-        401,
-      );
+      if (email) await limits.consume("loginFailures", email).catch(() => {});
+      return await again("Email or password is incorrect", 401);
     }
+    await limits.reset("loginFailures", email);
     await startSession(c, user.id, user.organizationId);
     return c.redirect(safeNext(form.next), 303);
   })

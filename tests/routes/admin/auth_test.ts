@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { dbTest, registerAdmin, uniqueEmail } from "../../helpers/test_app.ts";
+import { dbTest, registerAdmin, testConfig, uniqueEmail } from "../../helpers/test_app.ts";
 import { signVisitorToken } from "../../../lib/tokens.ts";
 import { AdminSession, ORIGIN, signUp } from "./browser_session.ts";
 
@@ -261,3 +261,34 @@ dbTest("unknown admin paths answer an HTML 404", async (t) => {
     assert.match(await res.text(), /Page not found/);
   }
 });
+
+dbTest(
+  "admin sign-in shares the API's rate limit per IP and locks an email after failed attempts",
+  async (t) => {
+    const { email } = await signUp(t);
+    const s = new AdminSession(t);
+    await s.page("/admin/login");
+    for (let i = 0; i < 2; i++) {
+      const res = await s.post("/admin/login", { email, password: "wrong password" });
+      assert.equal(res.status, 401);
+    }
+    const locked = await s.post("/admin/login", { email, password: "correct horse battery" });
+    assert.equal(locked.status, 429);
+    assert.ok(Number(locked.headers.get("retry-after")) > 0);
+    assert.match(locked.headers.get("content-type") ?? "", /text\/html/);
+    assert.match(await locked.text(), /Too many failed attempts for this account/);
+    assert.equal(s.cookies.has("parley_admin"), false, "no session while locked");
+
+    // Each sign-up and sign-in post spends the per-IP budget (4 here, all spent above).
+    const flood = await s.post("/admin/login", { email, password: "x" });
+    assert.equal(flood.status, 429);
+    assert.match(await flood.text(), /Slow down/);
+    const api = await t.post("/api/auth/login", { email, password: "correct horse battery" });
+    assert.equal(api.status, 429, "the JSON API and the pages draw on the same budget");
+  },
+  {
+    config: {
+      limits: { ...testConfig().limits, authPerMinute: 4, loginFailuresPerQuarterHour: 2 },
+    },
+  },
+);
