@@ -10,6 +10,7 @@ import { actorFromToken } from "../lib/auth.ts";
 import { HttpError, notFound } from "../lib/errors.ts";
 import { isUuid } from "../lib/validate.ts";
 import { log } from "../lib/log.ts";
+import { clientIp } from "../lib/rate_limit.ts";
 import { ClientEventSchema, event } from "../hub/events.ts";
 import { CloseCode, SocketPeer } from "../hub/socket_peer.ts";
 import { findSession } from "../db/queries/sessions.ts";
@@ -112,6 +113,14 @@ export const wsRoutes = new Hono<AppEnv>().get("/ws", async (c) => {
     }
   }
 
+  // Counted last, so nothing between here and the upgrade can fail and leak the count.
+  const release = hub.admit(clientIp(c), limits.socketsPerIp);
+  if (!release) {
+    throw new HttpError(429, "rate_limited", "Too many connections from this address", {
+      headers: { "Retry-After": "30" },
+    });
+  }
+
   // The heartbeat is Deno's: it pings a socket idle for `idleTimeout` seconds and closes it when
   // no pong comes back, so a vanished client does not stay in the hub.
   return upgradeWebSocket(c, {
@@ -134,7 +143,11 @@ export const wsRoutes = new Hono<AppEnv>().get("/ws", async (c) => {
       });
     },
     onClose() {
+      release();
       peer?.stopped();
+    },
+    onError() {
+      release();
     },
   }, { idleTimeout: limits.wsIdleSeconds });
 });

@@ -295,6 +295,42 @@ wsTest("GET /ws limits sockets per session", async (s, sockets) => {
   assert.ok(res.headers.get("retry-after"));
 }, { limits: { socketsPerSession: 2 } });
 
+wsTest(
+  "GET /ws limits sockets per address and frees the slot when one closes",
+  async (s, sockets) => {
+    const { t } = s;
+    const v = await setupVisitor(t);
+    const sessions = [
+      await newSession(t, v.visitorToken),
+      await newSession(t, v.visitorToken),
+      await newSession(t, v.visitorToken),
+    ];
+    const open = [];
+    for (const sessionId of sessions.slice(0, 2)) {
+      const ws = await WsClient.connect(s.url, { sessionId, token: v.visitorToken });
+      sockets.push(ws);
+      open.push(ws);
+      await ws.waitForType("connection:established");
+    }
+    const refused = await fetch(`${s.url}/ws?sessionId=${sessions[2]}&token=${v.visitorToken}`, {
+      headers: upgradeHeaders,
+    });
+    assert.equal(refused.status, 429);
+    assert.equal((await refused.json()).error.code, "rate_limited");
+    await open[0].close();
+    // The server releases the slot when it sees the close; retry briefly until it has.
+    let again: WsClient | undefined;
+    for (let i = 0; i < 50 && !again; i++) {
+      again = await WsClient.connect(s.url, { sessionId: sessions[2], token: v.visitorToken })
+        .catch(() => new Promise<undefined>((r) => setTimeout(r, 50)));
+    }
+    assert.ok(again, "a slot is free again after a socket closed");
+    sockets.push(again);
+    await again.waitForType("connection:established");
+  },
+  { limits: { socketsPerIp: 2 } },
+);
+
 wsTest("GET /ws heartbeat closes a socket that stops answering pings", async (s, sockets) => {
   const { t } = s;
   const v = await setupVisitor(t);
