@@ -8,6 +8,9 @@
  * fast as a per-room window allows (`rate: 0`, throughput). Sockets keep their order, so the n-th
  * relayed frame a receiver gets is the n-th its publisher sent: latency needs no payload.
  *
+ * `messages`: chat messages POSTed through the API at a fixed rate, timed from the POST to their
+ * `message:received` at every socket of the session (stored, then published: the real path).
+ *
  * `hold`: opens sockets, prints `{"ready":true,...}`, and keeps them idle until killed (memory).
  */
 import { type LatencyStats, latencyStats, round } from "./lib/report.ts";
@@ -33,6 +36,17 @@ export interface RelayJob {
   durationMs: number;
   warmupMs: number;
   /** Sockets opened at a time. */
+  connectConcurrency: number;
+}
+
+/** A messages job: chat messages POSTed through the API, timed to their arrival at sockets. */
+export interface MessagesJob {
+  kind: "messages";
+  rooms: { post: string; token: string; receivers: string[] }[];
+  /** Messages per second offered, spread over the rooms. */
+  rate: number;
+  durationMs: number;
+  warmupMs: number;
   connectConcurrency: number;
 }
 
@@ -190,6 +204,102 @@ export async function runRelay(job: RelayJob): Promise<RelayResult> {
   };
 }
 
+/** What a messages job measured. */
+export interface MessagesResult {
+  sockets: number;
+  rooms: number;
+  sent: number;
+  failed: number;
+  deliveries: number;
+  deliveriesPerSecond: number;
+  missing: number;
+  closedEarly: number;
+  /** From the POST leaving to the message arriving at a socket. */
+  latency: LatencyStats;
+  roundTrip: LatencyStats;
+}
+
+/**
+ * Runs a messages job: open loop at `rate` messages per second, each message's content naming its
+ * room and number so every socket's arrival is matched to its send exactly.
+ */
+export async function runMessages(job: MessagesJob): Promise<MessagesResult> {
+  const rooms = job.rooms.map((r) => ({ ...r, sent: [] as number[] }));
+  const samples: number[] = [], roundTrips: number[] = [];
+  let deliveries = 0, measured = 0, closedEarly = 0, failed = 0, running = true;
+  let measureFrom = Infinity, measureTo = Infinity;
+  const tasks = rooms.flatMap((r, i) => r.receivers.map((url) => ({ room: i, url })));
+  await pool(tasks, job.connectConcurrency, async ({ url }) => {
+    const ws = await connect(url, (data) => {
+      if (!data.includes('"message:received"')) return;
+      const m = (JSON.parse(data) as { message?: { senderType: string; content: string } }).message;
+      const match = m?.senderType === "user" && m.content.match(/^bench (\d+) (\d+)$/);
+      if (!match) return;
+      const sentAt = rooms[Number(match[1])].sent[Number(match[2])];
+      deliveries++;
+      if (sentAt >= measureFrom && sentAt < measureTo) {
+        samples.push(performance.now() - sentAt);
+        measured++;
+      }
+    });
+    ws.addEventListener("close", () => running && closedEarly++);
+  });
+  const inFlight = new Set<Promise<void>>();
+  // Client message ids are unique per session: a second run over the same sessions needs its own.
+  const run = crypto.randomUUID().slice(0, 8);
+  const send = (i: number) => {
+    const r = rooms[i];
+    const n = r.sent.length;
+    const t0 = performance.now();
+    r.sent.push(t0);
+    const p = fetch(r.post, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${r.token}` },
+      body: JSON.stringify({
+        content: `bench ${i} ${n}`,
+        clientMessageId: `bench-${run}-${i}-${n}`,
+      }),
+    }).then(async (res) => {
+      await res.body?.cancel();
+      if (res.status !== 201) failed++;
+      else if (t0 >= measureFrom && t0 < measureTo) roundTrips.push(performance.now() - t0);
+    }).catch(() => void failed++).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+  const start = performance.now();
+  measureFrom = start + job.warmupMs;
+  measureTo = measureFrom + job.durationMs;
+  const perMs = job.rate / 1000;
+  let sent = 0, room = 0;
+  while (performance.now() < measureTo) {
+    const due = Math.floor((performance.now() - start) * perMs);
+    // A server that cannot keep up is not buried: at most 1000 requests wait at once.
+    for (; sent < due && inFlight.size < 1000; sent++) {
+      send(room);
+      room = (room + 1) % rooms.length;
+    }
+    await sleep(1);
+  }
+  running = false;
+  await Promise.all(inFlight);
+  const expected = () =>
+    rooms.reduce((n, r) => n + r.sent.length * r.receivers.length, 0) - deliveries -
+    failed * (tasks.length / rooms.length);
+  for (let waited = 0; waited < 3000 && expected() > 0; waited += 50) await sleep(50);
+  return {
+    sockets: tasks.length,
+    rooms: rooms.length,
+    sent: rooms.reduce((n, r) => n + r.sent.length, 0),
+    failed,
+    deliveries,
+    deliveriesPerSecond: round((measured / job.durationMs) * 1000, 0),
+    missing: Math.max(0, Math.round(expected())),
+    closedEarly,
+    latency: latencyStats(samples),
+    roundTrip: latencyStats(roundTrips),
+  };
+}
+
 /** Runs a hold job: open every socket, say so, then wait to be killed. */
 export async function runHold(job: HoldJob): Promise<never> {
   const t0 = performance.now();
@@ -209,9 +319,12 @@ export async function runHold(job: HoldJob): Promise<never> {
 }
 
 if (import.meta.main) {
-  const job = JSON.parse(await Deno.readTextFile(Deno.args[0])) as RelayJob | HoldJob;
+  const job = JSON.parse(await Deno.readTextFile(Deno.args[0])) as
+    | RelayJob
+    | HoldJob
+    | MessagesJob;
   if (job.kind === "hold") await runHold(job);
-  const result = await runRelay(job as RelayJob);
+  const result = job.kind === "messages" ? await runMessages(job) : await runRelay(job as RelayJob);
   // deno-lint-ignore no-console -- the parent reads this line
   console.log(JSON.stringify(result));
   // Open sockets would keep the process alive.

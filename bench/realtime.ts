@@ -5,9 +5,11 @@
  * processes on one PostgreSQL database (publisher on one, receivers on the other: every delivery
  * goes through LISTEN/NOTIFY). Beside it, in the same run and with the same generator, a bare Deno
  * WebSocket server that relays frames to a room. Figures: deliveries per second (as fast as the
- * window allows) and delivery latency at a fixed offered rate.
+ * window allows) and delivery latency at a fixed offered rate. Then the path every chat message
+ * takes: POSTed through the API (stored, answered by the demo agent), timed to its arrival at each
+ * of the session's sockets, in one process and across two.
  */
-import type { RelayJob, RelayResult, Room } from "./load_ws.ts";
+import type { MessagesJob, MessagesResult, RelayJob, RelayResult, Room } from "./load_ws.ts";
 import {
   createDatabase,
   createTenant,
@@ -27,6 +29,8 @@ export interface RealtimeBenchOptions {
   warmupMs: number;
   /** Deliveries per second offered in the latency run. */
   rate: number;
+  /** Chat messages per second POSTed in the message-delivery run. */
+  messageRate: number;
 }
 
 /** Fan-out must reach at least this share of the bare broadcast floor's deliveries per second. */
@@ -44,6 +48,56 @@ async function relay(job: Omit<RelayJob, "kind" | "frames" | "match">): Promise<
   } finally {
     await Deno.remove(file).catch(() => {});
   }
+}
+
+/** Chat messages through the API, timed to every socket of their session. */
+async function messages(
+  postBase: string,
+  socketBase: string,
+  visitors: { token: string; sessionId: string }[],
+  perSession: number,
+  options: RealtimeBenchOptions,
+): Promise<MessagesResult> {
+  const ws = socketBase.replace(/^http/, "ws");
+  const job: MessagesJob = {
+    kind: "messages",
+    rooms: visitors.map((v) => ({
+      post: `${postBase}/api/chat/sessions/${v.sessionId}/messages`,
+      token: v.token,
+      receivers: Array.from(
+        { length: perSession },
+        () => `${ws}/ws?sessionId=${v.sessionId}&token=${v.token}`,
+      ),
+    })),
+    rate: options.messageRate,
+    durationMs: options.durationMs,
+    warmupMs: options.warmupMs,
+    connectConcurrency: 50,
+  };
+  const file = await Deno.makeTempFile({ prefix: "parley-bench-msg-", suffix: ".json" });
+  try {
+    await Deno.writeTextFile(file, JSON.stringify(job));
+    return await runJson<MessagesResult>("bench/load_ws.ts", [file]);
+  } finally {
+    await Deno.remove(file).catch(() => {});
+  }
+}
+
+function messageFigure(name: string, r: MessagesResult, rate: number) {
+  return {
+    name,
+    sockets: r.sockets,
+    sessions: r.rooms,
+    messages_per_s: rate,
+    deliveries_per_s: r.deliveriesPerSecond,
+    p50_ms: r.latency.p50,
+    p99_ms: r.latency.p99,
+    post_p50_ms: r.roundTrip.p50,
+    sent: r.sent,
+    failed: r.failed,
+    missing: r.missing,
+    closed_early: r.closedEarly,
+  };
 }
 
 /** Throughput (window) and latency (fixed rate) runs over the same rooms. */
@@ -153,6 +207,14 @@ export async function runRealtimeBench(options: RealtimeBenchOptions): Promise<v
       options,
     );
     judgeAgainstFloor("realtime.fanout.one_process.postgres", one, true);
+    const oneMessages = await messages(
+      servers[0].url,
+      servers[0].url,
+      visitors,
+      perSession,
+      options,
+    );
+    emit(messageFigure("realtime.messages.one_process.postgres", oneMessages, options.messageRate));
 
     progress("Parley, two processes on PostgreSQL (LISTEN/NOTIFY)");
     servers.push(await startParley({ databaseUrl: db.url }));
@@ -161,6 +223,16 @@ export async function runRealtimeBench(options: RealtimeBenchOptions): Promise<v
       options,
     );
     judgeAgainstFloor("realtime.fanout.two_processes.postgres", two, false);
+    const twoMessages = await messages(
+      servers[0].url,
+      servers[1].url,
+      visitors,
+      perSession,
+      options,
+    );
+    emit(
+      messageFigure("realtime.messages.two_processes.postgres", twoMessages, options.messageRate),
+    );
   } finally {
     for (const s of servers) await s.stop();
     await db.drop();
