@@ -29,7 +29,9 @@ export function safeHref(raw: string): string | undefined {
 }
 
 // One alternation, scanned left to right: code, bold, [text](url), bare URL.
-const TOKEN = /`([^`\n]+)`|\*\*([^*\n]+?)\*\*|\[([^\]\n]+)\]\(([^)\s]+)\)|(https?:\/\/[^\s<>"]+)/g;
+// A link target may hold one level of parentheses, as Wikipedia URLs (and `alert(1)`) do.
+const TOKEN =
+  /`([^`\n]+)`|\*\*([^*\n]+?)\*\*|\[([^\]\n]+)\]\(((?:[^()\s]|\([^()\s]*\))+)\)|(https?:\/\/[^\s<>"]+)/g;
 
 /** Parses one line's inline markup. */
 export function parseInline(text: string): Inline[] {

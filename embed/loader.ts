@@ -42,7 +42,8 @@ function iconColor(hex: string): string {
   const l = [n >> 16, (n >> 8) & 255, n & 255].map((c) => (
     c /= 255, c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4
   ));
-  return 1.05 / (0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2] + 0.05) >= 3 ? "#fff" : "#111827";
+  // 1.05 / (L + 0.05) >= 3  ⇔  L <= 0.3
+  return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2] <= 0.3 ? "#fff" : "#111827";
 }
 
 function boot(): void {
@@ -154,8 +155,8 @@ function boot(): void {
 
   function unavailable(reason: string): void {
     warn(reason);
-    host?.setAttribute("data-state", "unavailable");
-    host?.style.setProperty("display", "none", "important");
+    host!.dataset.state = "unavailable";
+    host!.style.setProperty("display", "none", "important");
   }
 
   const onMessage = (e: MessageEvent) => {
@@ -221,7 +222,6 @@ function boot(): void {
       : ["bottom", "right"];
     corner = (el, offset) =>
       el.style.cssText = `${y}:${offset}px;${x}:20px;--d:${y < "c" ? 16 : -16}px`;
-    host.dataset.state = "loading";
     root = host.attachShadow({ mode: "open" });
     // Static markup of our own: nothing from the page or the server is interpolated.
     root.innerHTML = `<style>${CSS}</style>${HTML}`;

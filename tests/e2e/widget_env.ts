@@ -89,7 +89,7 @@ export const frameOf = (page: Page): FrameLocator => page.frameLocator("parley-w
 
 /** Waits until the loader has mounted its launcher. */
 export async function launcherReady(page: Page) {
-  await page.waitForSelector("parley-widget[data-state]", { state: "attached" });
+  await page.waitForSelector("parley-widget[data-pos]", { state: "attached" });
 }
 
 /** Opens through the API and waits for the frame to be ready and loaded. */

@@ -1,0 +1,143 @@
+import assert from "node:assert/strict";
+import { gzipSync } from "node:zlib";
+import { ensureBuilt } from "../../build.ts";
+import { createAgentAndWidget, dbTest, registerAdmin, type TestApp } from "../helpers/test_app.ts";
+
+await ensureBuilt();
+
+/** Size after `gzip -9`, the measure of the budgets (PEERS.md). */
+function gzipSize(bytes: Uint8Array<ArrayBuffer>): number {
+  return gzipSync(bytes, { level: 9 }).byteLength;
+}
+
+async function widgetOf(t: TestApp, widget: Record<string, unknown> = {}) {
+  const admin = await registerAdmin(t);
+  return (await createAgentAndWidget(t, admin.token, widget)).widget;
+}
+
+dbTest(
+  "GET /embed/widget.js serves the loader within its 3 KB budget, cached by ETag",
+  async (t) => {
+    const res = await t.request("/embed/widget.js");
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type")!, /^text\/javascript/);
+    assert.equal(res.headers.get("cross-origin-resource-policy"), "cross-origin");
+    assert.equal(res.headers.get("cache-control"), "public, max-age=300");
+    const body = new Uint8Array(await res.arrayBuffer());
+    const gz = gzipSize(body);
+    assert.ok(gz <= 3072, `loader is ${gz} bytes gzipped`);
+    const etag = res.headers.get("etag")!;
+    const again = await t.request("/embed/widget.js", { headers: { "if-none-match": etag } });
+    assert.equal(again.status, 304);
+    const zipped = await t.request("/embed/widget.js", {
+      headers: { "accept-encoding": "gzip, br" },
+    });
+    assert.equal(zipped.headers.get("content-encoding"), "gzip");
+    assert.equal(zipped.headers.get("vary"), "Accept-Encoding");
+    await zipped.body?.cancel();
+  },
+);
+
+dbTest(
+  "GET /embed/widget-frame.html: CSP frame-ancestors from the allowed domains, config inlined safely",
+  async (t) => {
+    const widget = await widgetOf(t, {
+      allowedDomains: ["shop.example.com", "*.example.org"],
+      welcomeMessage: "</script><script>alert(1)</script>",
+      themeColor: "#0088FF",
+    });
+    const res = await t.request(`/embed/widget-frame.html?id=${widget.id}&themeColor=%23FF5500`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type")!, /^text\/html/);
+    const csp = res.headers.get("content-security-policy")!;
+    assert.match(csp, /script-src 'self'/);
+    assert.match(csp, /default-src 'none'/);
+    const ancestors = csp.split("; ").find((d) => d.startsWith("frame-ancestors"))!;
+    assert.equal(
+      ancestors,
+      "frame-ancestors 'self' http://parley.test http://shop.example.com:* https://shop.example.com:* http://*.example.org:* https://*.example.org:*",
+    );
+    assert.equal(res.headers.get("x-frame-options"), null);
+    const html = await res.text();
+    // One script element of code, our own; the welcome cannot end the JSON element.
+    assert.equal(html.match(/<script/g)?.length, 2);
+    assert.ok(!html.includes("</script><script>alert"));
+    const json = JSON.parse(
+      /<script type="application\/json" id="parley-config">(.*?)<\/script>/.exec(html)![1],
+    );
+    assert.equal(json.welcomeMessage, "</script><script>alert(1)</script>");
+    // The page's colour wins, with the accessible fill worked out on the server.
+    assert.deepEqual(json.theme, { color: "#FF5500", fill: "#cc4400", text: "#ffffff" });
+    assert.match(html, /src="\/embed\/widget-frame\.js\?v=[0-9a-f]{20}"/);
+
+    // A colour that is not one is ignored.
+    const bad = await (await t.request(`/embed/widget-frame.html?id=${widget.id}&themeColor=red;}`))
+      .text();
+    assert.match(bad, /"theme":\{"color":"#0088FF"/);
+  },
+);
+
+dbTest("GET /embed/widget-frame.html: any domain when the allowlist is empty", async (t) => {
+  const widget = await widgetOf(t);
+  const res = await t.request(`/embed/widget-frame.html?id=${widget.id}`);
+  assert.match(res.headers.get("content-security-policy")!, /frame-ancestors \*$/);
+  await res.body?.cancel();
+});
+
+dbTest(
+  "GET /embed/widget-frame.html: unknown, malformed or inactive widgets get a small 404 page",
+  async (t) => {
+    const inactive = await widgetOf(t, { isActive: false });
+    for (const id of [inactive.id, crypto.randomUUID(), "not-a-uuid", ""]) {
+      const res = await t.request(`/embed/widget-frame.html?id=${id}`);
+      assert.equal(res.status, 404, id);
+      assert.match(res.headers.get("content-type")!, /^text\/html/);
+      const html = await res.text();
+      assert.match(html, /isn\u2019t available/);
+      assert.ok(!html.includes("<script"));
+    }
+  },
+);
+
+dbTest(
+  "GET /embed/widget-frame.js and voice-web.js: within budget, immutable when versioned",
+  async (t) => {
+    const html = await (await t.request(`/embed/widget-frame.html?id=${(await widgetOf(t)).id}`))
+      .text();
+    const frameSrc = /src="(\/embed\/widget-frame\.js\?v=[0-9a-f]+)"/.exec(html)![1];
+    const res = await t.request(frameSrc);
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get("cache-control"), "public, max-age=31536000, immutable");
+    const gz = gzipSize(new Uint8Array(await res.arrayBuffer()));
+    assert.ok(gz <= 20 * 1024, `chat frame is ${gz} bytes gzipped`);
+    // The browser-call client is its own chunk, never part of the frame.
+    const voice = await t.request("/embed/voice-web.js");
+    assert.equal(voice.status, 200);
+    assert.ok((await voice.arrayBuffer()).byteLength > 100_000);
+    const css = await t.request(/href="(\/embed\/widget-frame\.css\?v=[0-9a-f]+)"/.exec(html)![1]);
+    assert.match(css.headers.get("content-type")!, /^text\/css/);
+    await css.body?.cancel();
+  },
+);
+
+dbTest(
+  "GET / embeds the first active widget; ?widget= picks another; /demo/custom pre-sets the seed's config",
+  async (t) => {
+    const none = await t.request("/");
+    assert.equal(none.status, 200);
+    assert.match(await none.text(), /no active widget yet/);
+    const first = await widgetOf(t);
+    const second = await widgetOf(t);
+    const page = await (await t.request("/")).text();
+    assert.ok(page.includes(`/embed/widget.js?id=${first.id}`));
+    const picked = await (await t.request(`/?widget=${second.id}`)).text();
+    assert.ok(picked.includes(`/embed/widget.js?id=${second.id}`));
+    const custom = await (await t.request("/demo/custom")).text();
+    assert.match(
+      custom,
+      /"position":"bottom-left","themeColor":"#FF5500","headerText":"Ask our AI Assistant"/,
+    );
+    assert.match(custom, /"autoOpen":true/);
+    assert.ok(custom.includes(`"widgetId":"${first.id}"`));
+  },
+);
