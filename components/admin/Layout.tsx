@@ -52,13 +52,16 @@ const NAV: { section: Section; href: string; label: string; icon: IconName }[] =
 export function AppShell(
   props: {
     title: string;
-    section: Section;
+    /** The sidebar entry to mark as current (none on error pages). */
+    section?: Section;
     account: Account;
     csrf: string;
     wide?: boolean;
+    narrow?: boolean;
     children: ComponentChildren;
   },
 ) {
+  const width = props.wide ? " main-wide" : props.narrow ? " main-narrow" : "";
   const initial = props.account.organizationName.trim().charAt(0).toUpperCase() || "P";
   return (
     <Document title={props.title} csrf={props.csrf}>
@@ -96,7 +99,7 @@ export function AppShell(
             </form>
           </div>
         </aside>
-        <main id="main" class={`main${props.wide ? " main-wide" : ""}`} tabIndex={-1}>
+        <main id="main" class={`main${width}`} tabIndex={-1}>
           {props.children}
         </main>
       </div>

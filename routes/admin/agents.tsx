@@ -111,7 +111,7 @@ function AgentFormPage(
   const { agent } = props;
   const title = agent ? agent.name : "New agent";
   return (
-    <AppShell title={title} section="agents" account={account} csrf={account.csrf}>
+    <AppShell title={title} section="agents" account={account} csrf={account.csrf} narrow>
       <PageHeader
         title={title}
         back="/admin/agents"

@@ -71,7 +71,7 @@ export function renderAdminError(err: unknown, c: Context<AdminEnv>): Response {
   const account = c.get("account"), csrf = c.get("csrf");
   const node = account && csrf
     ? (
-      <AppShell title={title} section="inbox" account={account} csrf={csrf}>
+      <AppShell title={title} account={account} csrf={csrf}>
         <ErrorContent title={title} message={message} />
       </AppShell>
     )

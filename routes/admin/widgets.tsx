@@ -159,14 +159,14 @@ function NewWidgetPage(
 ) {
   const account = accountOf(props.c);
   return (
-    <AppShell title="New widget" section="widgets" account={account} csrf={account.csrf}>
+    <AppShell title="New widget" section="widgets" account={account} csrf={account.csrf} narrow>
       <PageHeader
         title="New widget"
         back="/admin/widgets"
         subtitle="The live preview and embed code appear as soon as the widget is created."
       />
       <ErrorSummary errors={props.errors} />
-      <PostForm action="/admin/widgets" csrf={account.csrf} class="form-narrow" novalidate>
+      <PostForm action="/admin/widgets" csrf={account.csrf} novalidate>
         <WidgetFields values={props.values} errors={props.errors ?? {}} agents={props.agents} />
         <div class="form-actions">
           <button type="submit" class="btn btn-primary">Create widget</button>
