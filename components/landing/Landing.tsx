@@ -42,7 +42,7 @@ function Nav() {
       </a>
       <div class="nav-links">
         <a href="/">Demo</a>
-        <a href="/demo/custom">Custom configuration</a>
+        <a href="/demo/custom">Custom demo</a>
         <a href="/admin">Admin</a>
       </div>
     </nav>

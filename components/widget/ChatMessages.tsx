@@ -3,7 +3,7 @@
  * indicator, and the loading, error and ended states. It follows new messages down unless the
  * visitor has scrolled up to read.
  */
-import { useLayoutEffect, useRef } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import type { FrameStatus, UiMessage } from "../../embed/chat_model.ts";
 import { frameStrings as S } from "../../embed/strings.ts";
 import { MessageBubble } from "./MessageBubble.tsx";
@@ -30,6 +30,17 @@ export function ChatMessages(props: ChatMessagesProps) {
     const mine = messages[messages.length - 1]?.senderType === "user";
     if (el && (pinned.current || mine)) el.scrollTop = el.scrollHeight;
   }, [messages, typing, props.status]);
+
+  // The list shrinks when the voice options or a notice open: stay at the newest message.
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(() => {
+      if (pinned.current) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [props.status]);
 
   if (props.status === "loading") {
     return (

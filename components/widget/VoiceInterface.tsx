@@ -59,6 +59,9 @@ export function VoiceInterface({ call, onEnd, onBack, onMute }: VoiceInterfacePr
         <AssistantIcon size={40} />
       </div>
       <p class="call-status" role="status">{statusText(call)}</p>
+      {call.status === "ongoing" && (
+        <p class="call-sub">{call.kind === "phone" ? call.phoneNumber : S.inBrowser}</p>
+      )}
       <p class="call-duration" aria-label="Duration">
         {call.startedAt ? formatDuration(now - call.startedAt) : "\u00a0"}
       </p>

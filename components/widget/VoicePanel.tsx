@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { VoiceMode } from "../../lib/wire.ts";
 import { normalizePhone } from "../../embed/voice.ts";
 import { frameStrings as S } from "../../embed/strings.ts";
-import { CloseIcon, GlobeIcon, PhoneIcon } from "./icons.tsx";
+import { CloseIcon, MicIcon, PhoneIcon } from "./icons.tsx";
 
 /** Props of the voice options. */
 export interface VoicePanelProps {
@@ -100,7 +100,7 @@ export function VoicePanel(props: VoicePanelProps) {
           disabled={busy}
           onClick={() => run(props.onBrowser)}
         >
-          <GlobeIcon /> {S.callBrowser}
+          <MicIcon /> {S.callBrowser}
           <span class="btn-hint">{S.callBrowserHint}</span>
         </button>
       )}

@@ -42,12 +42,11 @@ export const MicIcon = (p: { size?: number }) => (
 export const MicOffIcon = () => (
   <Icon d="m2 2 20 20M9 9v3a3 3 0 0 0 5.1 2.1M15 9.3V5a3 3 0 0 0-5.9-.6M17 16.9A7 7 0 0 1 5 12v-2m14 0v2c0 .8-.1 1.5-.4 2.2M12 19v3" />
 );
-/** Hang up. */
+/** Hang up: the handset turned down. */
 export const HangUpIcon = () => (
-  <Icon
-    d="M3 15.5c5-4.7 13-4.7 18 0l-2.3 2.3a1 1 0 0 1-1.3.1l-2.3-1.6a1 1 0 0 1-.4-.8V13a11 11 0 0 0-5.4 0v2.5a1 1 0 0 1-.4.8l-2.3 1.6a1 1 0 0 1-1.3-.1z"
-    fill
-  />
+  <span class="hang-up" aria-hidden="true">
+    <Icon d={PHONE} size={24} />
+  </span>
 );
 /** Back arrow. */
 export const BackIcon = () => <Icon d="M19 12H5m6-6-6 6 6 6" />;
@@ -58,11 +57,5 @@ export const AssistantIcon = (p: { size?: number }) => (
     d="M12 3C6.5 3 2 6.6 2 11c0 2.3 1.2 4.4 3.2 5.9L4.5 21l4.2-2.3c1 .3 2.1.4 3.3.4 5.5 0 10-3.6 10-8S17.5 3 12 3zM8 11h.01M12 11h.01M16 11h.01"
   />
 );
-/** Warning. */
-export const AlertIcon = () => (
-  <Icon d="M12 9v4m0 4h.01M10.3 3.9 1.8 18a2 2 0 0 0 1.7 3h17a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0z" />
-);
-/** Globe (browser call). */
-export const GlobeIcon = () => (
-  <Icon d="M12 22a10 10 0 1 0 0-20 10 10 0 0 0 0 20zM2 12h20M12 2a15 15 0 0 1 0 20M12 2a15 15 0 0 0 0 20" />
-);
+/** Exclamation mark. */
+export const AlertIcon = () => <Icon d="M12 7v6m0 4h.01" />;
