@@ -9,6 +9,8 @@ import { frameStrings as S } from "../../embed/strings.ts";
 import { MessageBubble } from "./MessageBubble.tsx";
 import { AlertIcon, AssistantIcon } from "./icons.tsx";
 
+const PAUSE_MS = 5 * 60_000;
+
 /** Props of the message list. */
 export interface ChatMessagesProps {
   messages: UiMessage[];
@@ -77,15 +79,19 @@ export function ChatMessages(props: ChatMessagesProps) {
       }}
     >
       <ol class="message-list" role="log" aria-live="polite" aria-label={S.messagesLabel}>
-        {messages.map((m, i) => (
-          <MessageBubble
-            key={m.clientMessageId ?? m.id}
-            message={m}
-            last={messages[i + 1]?.senderType !== m.senderType ||
-              (i === messages.length - 1)}
-            onRetry={props.onRetry}
-          />
-        ))}
+        {messages.map((m, i) => {
+          const next = messages[i + 1];
+          return (
+            <MessageBubble
+              key={m.clientMessageId ?? m.id}
+              message={m}
+              last={next?.senderType !== m.senderType}
+              // A time under the newest message and before a pause, not under every bubble.
+              timed={!next || Date.parse(next.createdAt) - Date.parse(m.createdAt) > PAUSE_MS}
+              onRetry={props.onRetry}
+            />
+          );
+        })}
         {typing && (
           <li class="msg msg-agent msg-last typing" data-typing="true">
             <span class="msg-avatar" aria-hidden="true">

@@ -11,8 +11,10 @@ import { AssistantIcon, MicIcon } from "./icons.tsx";
 /** Props of a bubble. */
 export interface MessageBubbleProps {
   message: UiMessage;
-  /** Last of a run from the same sender: shows the avatar and time. */
+  /** Last of a run from the same sender: shows the avatar. */
   last?: boolean;
+  /** Shows the time under the bubble. */
+  timed?: boolean;
   onRetry?: (clientMessageId: string) => void;
 }
 
@@ -23,7 +25,7 @@ export function timeOf(iso: string): string {
 }
 
 /** A message as a list item. */
-export function MessageBubble({ message: m, last, onRetry }: MessageBubbleProps) {
+export function MessageBubble({ message: m, last, timed, onRetry }: MessageBubbleProps) {
   if (m.senderType === "system") {
     return (
       <li class="msg msg-system" data-sender="system" data-id={m.id}>
@@ -35,7 +37,9 @@ export function MessageBubble({ message: m, last, onRetry }: MessageBubbleProps)
   const state = m.pending ? "pending" : m.failed ? "failed" : "sent";
   return (
     <li
-      class={`msg ${mine ? "msg-user" : "msg-agent"}${last ? " msg-last" : ""} msg-${state}`}
+      class={`msg ${mine ? "msg-user" : "msg-agent"}${last ? " msg-last" : ""}${
+        timed || m.pending || m.failed ? " msg-timed" : ""
+      } msg-${state}`}
       data-sender={m.senderType}
       data-status={state}
       data-id={m.id}
@@ -69,7 +73,7 @@ export function MessageBubble({ message: m, last, onRetry }: MessageBubbleProps)
             )}
           </span>
         )}
-        {last && !m.pending && !m.failed && !m.local && (
+        {timed && !m.pending && !m.failed && !m.local && (
           <span class="msg-meta">
             <time dateTime={m.createdAt}>{timeOf(m.createdAt)}</time>
           </span>
