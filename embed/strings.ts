@@ -56,6 +56,7 @@ export const frameStrings = {
   connecting: "Connecting…",
   connected: "Connected",
   inBrowser: "In your browser",
+  duration: "Call duration",
   callEnded: "Call ended",
   callFailed: "The call could not be connected.",
   endCall: "End call",

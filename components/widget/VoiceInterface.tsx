@@ -62,7 +62,7 @@ export function VoiceInterface({ call, onEnd, onBack, onMute }: VoiceInterfacePr
       {call.status === "ongoing" && (
         <p class="call-sub">{call.kind === "phone" ? call.phoneNumber : S.inBrowser}</p>
       )}
-      <p class="call-duration" aria-label="Duration">
+      <p class="call-duration" aria-label={S.duration}>
         {call.startedAt ? formatDuration(now - call.startedAt) : "\u00a0"}
       </p>
       {call.kind === "web" && (

@@ -484,3 +484,49 @@ browserTest(
     }
   },
 );
+
+browserTest(
+  "widget: an ended conversation restarts when the visitor writes; a bad token is renewed for the same visitor",
+  async () => {
+    const env = await setup();
+    try {
+      env.host.set("/", hostPage({ serverUrl: env.server.url, widgetId: env.widgetId }));
+      const { page } = await env.browser.page();
+      await page.goto(env.host.url + "/");
+      await openWidget(page);
+      const f = frameOf(page);
+      await send(page, "hello");
+      await f.getByText("Hi there! I'm Parley's demo assistant").waitFor();
+      const first = await f.locator(".pw").getAttribute("data-session");
+
+      // The visitor's token goes bad (expired, or a rotated secret): the next load renews it
+      // silently with the same visitor id, so the same conversation comes back.
+      await page.evaluate((key) => {
+        const kept = JSON.parse(localStorage.getItem(key)!);
+        localStorage.setItem(key, JSON.stringify({ ...kept, token: "not-a-valid-token" }));
+      }, `parley:${env.widgetId}`);
+      await page.reload();
+      await page.waitForSelector("parley-widget[open][ready]", { state: "attached" });
+      await f.locator(`.pw[data-status="ready"][data-session="${first}"]`).waitFor();
+      assert.equal(await f.locator('.msg-user[data-status="sent"]').count(), 1);
+
+      // End it from the header (with a confirmation), then write again: a new session begins.
+      await f.getByRole("button", { name: "End conversation" }).click();
+      await f.getByRole("button", { name: "End chat" }).click();
+      await f.locator(".ended-note").waitFor();
+      await send(page, "thanks, one more question");
+      await f.getByText("You're welcome!").waitFor();
+      const second = await f.locator(".pw").getAttribute("data-session");
+      assert.ok(second && second !== first);
+      await f.getByText("New conversation").waitFor();
+      const res = await env.server.t.get(`/api/chat/sessions/${first}`, env.adminToken);
+      const old = await res.json();
+      assert.equal(old.status, "ended");
+      const fresh = await (await env.server.t.get(`/api/chat/sessions/${second}`, env.adminToken))
+        .json();
+      assert.equal(fresh.visitorId, old.visitorId);
+    } finally {
+      await env.close();
+    }
+  },
+);
