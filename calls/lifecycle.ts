@@ -12,6 +12,7 @@ import type { Db } from "../db/client.ts";
 import type { AgentRow, CallKind, CallRow, MessageRow, SessionRow } from "../db/schema.ts";
 import { insertMessageOnce } from "../db/queries/messages.ts";
 import {
+  abandonStaleCall,
   activeCallOf,
   completeCall,
   finishCall,
@@ -43,6 +44,11 @@ export interface CallDeps {
   db: Db;
   hub: Hub;
   agent: Agent;
+  /**
+   * A reservation still without a Retell id after this long was left by a process that died
+   * while placing it (longer than any Retell request may take); default 10 minutes.
+   */
+  staleAfterMs?: number;
 }
 
 /** How much of the chat the voice agent is given, and from how many messages. */
@@ -91,16 +97,17 @@ export async function startCall(
   const { db, hub, agent } = deps;
   const { session } = input;
   const history = await lastMessagesOf(db, session.id, TRANSCRIPT_MESSAGES);
+  const reserve = () =>
+    insertCall(db, { sessionId: session.id, kind: input.kind, phoneNumber: input.phoneNumber });
   let call: CallRow;
   try {
-    call = await insertCall(db, {
-      sessionId: session.id,
-      kind: input.kind,
-      phoneNumber: input.phoneNumber,
-    });
+    call = await reserve();
   } catch (err) {
     if (dbErrorCode(err) !== "23505") throw err;
-    throw new HttpError(409, "conflict", "A call is already in progress in this conversation");
+    if (!await releaseStale(deps, session.id)) {
+      throw new HttpError(409, "conflict", "A call is already in progress in this conversation");
+    }
+    call = await reserve();
   }
 
   let started;
@@ -178,10 +185,22 @@ export async function stopCall(deps: CallDeps, sessionId: string): Promise<CallR
   const call = await activeCallOf(deps.db, sessionId);
   if (!call) throw new HttpError(404, "not_found", "There is no call in progress to end");
   if (!call.retellCallId) {
+    const released = await releaseStale(deps, sessionId);
+    if (released) return released;
     throw new HttpError(409, "conflict", "The call is still being placed; try again in a moment");
   }
   await deps.agent.stopCall(call, deliverTo(deps));
   return await getCallById(deps.db, call.id) ?? call;
+}
+
+/** Frees the session's stale reservation, if there is one (see `CallDeps.staleAfterMs`). */
+async function releaseStale(deps: CallDeps, sessionId: string): Promise<CallRow | undefined> {
+  const before = new Date(Date.now() - (deps.staleAfterMs ?? 10 * 60_000));
+  const row = await abandonStaleCall(deps.db, sessionId, before);
+  if (!row) return undefined;
+  log.warn("stale call reservation released", { callId: row.id, sessionId });
+  await deps.hub.publish(sessionId, event({ type: "call:updated", call: toCall(row) }));
+  return row;
 }
 
 /** What handling an event did (the webhook logs it). */

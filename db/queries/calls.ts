@@ -3,7 +3,7 @@
  * so a redelivered or late webhook changes nothing twice; the partial unique index
  * `calls_one_active_idx` keeps a session to one call in progress.
  */
-import { and, desc, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, isNull, lt, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import {
   type CallKind,
@@ -134,6 +134,25 @@ export async function markCallFailed(db: Db, id: string, reason: string) {
     disconnectionReason: reason.slice(0, 100),
     updatedAt: new Date(),
   }).where(eq(calls.id, id)).returning();
+  return row;
+}
+
+/**
+ * Releases a session's reservation that never got a Retell id and is older than `before` (the
+ * process placing it died): it becomes `error`, so the session can call again.
+ */
+export async function abandonStaleCall(db: Db, sessionId: string, before: Date) {
+  const [row] = await db.update(calls).set({
+    status: "error",
+    endedAt: new Date(),
+    disconnectionReason: "abandoned",
+    updatedAt: new Date(),
+  }).where(and(
+    eq(calls.chatSessionId, sessionId),
+    eq(calls.status, "connecting"),
+    isNull(calls.retellCallId),
+    lt(calls.createdAt, before),
+  )).returning();
   return row;
 }
 

@@ -66,6 +66,8 @@ const depsOf = (c: Ctx): CallDeps => ({
   db: c.var.db,
   hub: c.var.deps.hub,
   agent: c.var.deps.agent,
+  // Past the longest a Retell request may take, a reservation without an id is abandoned.
+  staleAfterMs: c.var.config.retellTimeoutMs + 60_000,
 });
 
 export const voiceRoutes = new Hono<AppEnv>()

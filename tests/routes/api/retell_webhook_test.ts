@@ -472,8 +472,11 @@ Deno.test({
         204,
       );
       const last = await ws.waitFor((e) => e.type === "mode:changed" && e.mode === "chat");
-      assert.deepEqual(ws.events.slice(1, last.index + 1).map(describe), [
-        "call:updated ongoing",
+      // The fan-out carries the call by id and reads it back, so a remote `call:updated` shows
+      // the call as it is when it arrives: "ongoing", or already "ended" on a busy machine.
+      const seen = ws.events.slice(1, last.index + 1).map(describe);
+      assert.match(seen[0], /^call:updated (ongoing|ended)$/);
+      assert.deepEqual(seen.slice(1), [
         "message:received voice agent",
         "message:received voice user",
         "message:received voice agent",

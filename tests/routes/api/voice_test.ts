@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { dbTest, setupVisitor, type TestApp } from "../../helpers/test_app.ts";
 import { type FakeRetell, startFakeRetell } from "../../helpers/fake_retell.ts";
 import { createRetellAgent } from "../../../agents/retell.ts";
-import { listCallsOf } from "../../../db/queries/calls.ts";
+import { eq } from "drizzle-orm";
+import { insertCall, listCallsOf } from "../../../db/queries/calls.ts";
+import { calls } from "../../../db/schema.ts";
 import { chatTranscript } from "../../../calls/payload.ts";
 import type { Config } from "../../../config.ts";
 import type { Message } from "../../../lib/wire.ts";
@@ -381,6 +383,38 @@ voiceTest("POST /voice keeps to the visitor's own sessions", async (t, fake, v) 
   await t.put(`/api/widgets/${v.widget.id}`, { isActive: false }, v.admin.token);
   const inactive = await voice(t, v, { phoneNumber: TO });
   assert.equal(inactive.status, 403);
+});
+
+voiceTest("a reservation left by a process that died is released", async (t, fake, v) => {
+  const db = t.deps.database.db;
+  const age = (id: string) =>
+    db.update(calls).set({ createdAt: new Date(Date.now() - 3_600_000) }).where(eq(calls.id, id));
+  const first = await insertCall(db, { sessionId: v.sessionId, kind: "phone", phoneNumber: TO });
+  // A fresh one is a call being placed right now.
+  assert.equal((await voice(t, v, { mode: "web" })).status, 409);
+  const early = await t.post(`/api/chat/sessions/${v.sessionId}/voice/end`, {}, v.visitorToken);
+  assert.equal(early.status, 409);
+  assert.match((await early.json()).error.message, /still being placed/);
+
+  await age(first.id);
+  const end = await t.post(`/api/chat/sessions/${v.sessionId}/voice/end`, {}, v.visitorToken);
+  assert.equal(end.status, 200);
+  assert.equal((await end.json()).status, "error");
+
+  const second = await insertCall(db, { sessionId: v.sessionId, kind: "web", phoneNumber: null });
+  await age(second.id);
+  const res = await voice(t, v, { phoneNumber: TO });
+  assert.equal(res.status, 201);
+  const rows = await listCallsOf(db, v.sessionId);
+  assert.deepEqual(
+    rows.map((r) => [r.id, r.status, r.disconnectionReason]).sort(),
+    [
+      [first.id, "error", "abandoned"],
+      [second.id, "error", "abandoned"],
+      [(await res.json()).callId, "connecting", null],
+    ].sort(),
+  );
+  assert.equal(fake.requestsTo(/create-(phone|web)-call/).length, 1);
 });
 
 Deno.test("chatTranscript keeps the newest messages within the budget", () => {
