@@ -4,6 +4,7 @@
  * status, and every message it stores has a `call:<callId>:…` client id, so an event delivered
  * twice (Retell retries) stores and publishes nothing twice. Events are published after commit.
  */
+import type { Deps } from "../lib/context.ts";
 import { dbErrorCode, HttpError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { isUuid } from "../lib/validate.ts";
@@ -66,6 +67,17 @@ export function callDetails(call: CallRow): CallDetails {
     phoneNumber: call.phoneNumber,
     callId: call.id,
     kind: call.kind,
+  };
+}
+
+/** The call dependencies of an app. */
+export function callDepsOf(deps: Deps): CallDeps {
+  return {
+    db: deps.database.db,
+    hub: deps.hub,
+    agent: deps.agent,
+    // Past the longest a Retell request may take, a reservation without an id is abandoned.
+    staleAfterMs: deps.config.retellTimeoutMs + 60_000,
   };
 }
 

@@ -19,6 +19,7 @@ import type { VisitorClaims } from "../../lib/tokens.ts";
 import { log } from "../../lib/log.ts";
 import { event } from "../../hub/events.ts";
 import { publishMessage } from "../../hub/hub.ts";
+import { callDepsOf, stopCall } from "../../calls/lifecycle.ts";
 import { getAgent, getAgentById } from "../../db/queries/agents.ts";
 import { getWidgetById } from "../../db/queries/widgets.ts";
 import {
@@ -210,6 +211,15 @@ export const chatRoutes = new Hono<AppEnv>()
       await c.var.deps.agent.endChat(row).catch((err) =>
         log.warn("ending the agent chat failed", { sessionId: row.id, error: String(err) })
       );
+      // Ending the conversation hangs up its call too; the transcript still arrives by webhook.
+      await stopCall(callDepsOf(c.var.deps), row.id).catch((err) => {
+        if (!(err instanceof HttpError && err.status === 404)) {
+          log.warn("hanging up the session's call failed", {
+            sessionId: row.id,
+            error: String(err),
+          });
+        }
+      });
     }
     await c.var.deps.hub.publish(
       row.id,

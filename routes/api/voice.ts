@@ -14,7 +14,7 @@ import type { CallKind, CallRow, SessionRow, VoiceMode } from "../../db/schema.t
 import { findSession } from "../../db/queries/sessions.ts";
 import { getAgentById } from "../../db/queries/agents.ts";
 import { getWidgetById } from "../../db/queries/widgets.ts";
-import { type CallDeps, startCall, stopCall } from "../../calls/lifecycle.ts";
+import { type CallDeps, callDepsOf, startCall, stopCall } from "../../calls/lifecycle.ts";
 import { activeVisitorWidget, scopeOf } from "./chat.ts";
 
 type Ctx = Context<AppEnv>;
@@ -62,13 +62,7 @@ function callBody(call: CallRow) {
   };
 }
 
-const depsOf = (c: Ctx): CallDeps => ({
-  db: c.var.db,
-  hub: c.var.deps.hub,
-  agent: c.var.deps.agent,
-  // Past the longest a Retell request may take, a reservation without an id is abandoned.
-  staleAfterMs: c.var.config.retellTimeoutMs + 60_000,
-});
+const depsOf = (c: Ctx): CallDeps => callDepsOf(c.var.deps);
 
 export const voiceRoutes = new Hono<AppEnv>()
   .use("/sessions/:id/voice", requireActor())

@@ -328,6 +328,20 @@ voiceTest("POST /voice/end stops the call through Retell; 404 without one", asyn
   assert.equal(gone.status, 404);
 });
 
+voiceTest("PUT /sessions/:id ending the conversation hangs up its call", async (t, fake, v) => {
+  const started = await (await voice(t, v, { phoneNumber: TO })).json();
+  const res = await t.put(`/api/chat/sessions/${v.sessionId}`, { status: "ended" }, v.visitorToken);
+  assert.equal(res.status, 200);
+  assert.equal((await res.json()).status, "ended");
+  assert.equal(fake.requestsTo(`/v2/stop-call/${started.retellCallId}`, "POST").length, 1);
+  // A session without a call ends quietly, with no request to Retell.
+  const other = await t.post("/api/chat/sessions", {}, v.visitorToken);
+  const otherId = (await other.json()).id;
+  const ended = await t.put(`/api/chat/sessions/${otherId}`, { status: "ended" }, v.visitorToken);
+  assert.equal(ended.status, 200);
+  assert.equal(fake.requests.filter((r) => r.path.includes("stop-call")).length, 1);
+});
+
 voiceTest("POST /voice/end: a Retell failure is a 502 and the call stays", async (t, fake, v) => {
   await voice(t, v, { phoneNumber: TO });
   fake.failNext(500, { match: /stop-call/, count: 3 });
