@@ -20,17 +20,12 @@ const ANSWERS: { match: RegExp; reply: string }[] = [
       "I'm Parley's offline demo agent: no AI service is connected, so my answers are canned. Set RETELL_API_KEY and give the agent a Retell chat agent id, and your own Retell agent answers here instead.",
   },
   {
-    match: /\b(hi|hello|hey|good (morning|afternoon|evening))\b/i,
-    reply:
-      "Hi there! I'm Parley's demo assistant. Ask me about the widget, voice calls or pricing.",
-  },
-  {
     match: /\b(voice|call|phone|speak|talk)\b/i,
     reply:
-      "You can move this chat to a voice call at any time: press the **phone** button above the message box. I'll call you back, or we can talk right here in the browser, and I'll already know what we said.",
+      "You can move this chat to a voice call at any time: press the **phone** button beside the message box. I'll call you back, or we can talk right here in the browser, and I'll already know what we said.",
   },
   {
-    match: /\b(embed|install|script|snippet|website|site)\b/i,
+    match: /\b(embed|install|script|snippet|website|site|store|shop|page)\b/i,
     reply:
       "Embedding takes one line: paste the `<script>` tag from the admin's widget page before `</body>`. The loader is under 3 KB and the chat loads only when a visitor opens it.",
   },
@@ -43,6 +38,12 @@ const ANSWERS: { match: RegExp; reply: string }[] = [
     match: /\b(human|person|agent|support)\b/i,
     reply:
       "I'm an AI demo agent. In a real deployment your Retell agent answers, and your team can watch every conversation live in the admin inbox.",
+  },
+  // A greeting answers only when nothing more specific was asked ("Hi! Can I add this?").
+  {
+    match: /\b(hi|hello|hey|good (morning|afternoon|evening))\b/i,
+    reply:
+      "Hi there! I'm Parley's demo assistant. Ask me about the widget, voice calls or pricing.",
   },
   {
     match: /\b(thanks|thank you|bye|goodbye)\b/i,
