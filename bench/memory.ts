@@ -84,8 +84,11 @@ async function perSocket(pid: number, inspectPort: number, urls: string[], warmu
     const w = await hold(warmup);
     await w.close();
     await sleep(SETTLE_MS);
-    const before = await rssBytes(pid);
+    // A clean start: what set-up left behind (sessions, warm-up) is collected first. The "after"
+    // RSS is read before any forced collection, so it includes what opening the sockets left as
+    // garbage; the after-GC figures show what the sockets themselves keep.
     const gcBefore = await inspector.gcAndMeasure();
+    const before = await rssBytes(pid);
     const h = await hold(urls);
     await sleep(SETTLE_MS);
     const after = await rssBytes(pid);
