@@ -69,23 +69,35 @@ export class ChatController {
     this.#sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
-  /** Authenticates and restores the stored conversation, or shows the welcome. */
+  /**
+   * Authenticates and restores the stored conversation, or shows the welcome. A network or server
+   * error is retried a few times before the error state (with its own retry button) shows.
+   */
   async start(): Promise<void> {
     const m = this.model;
     m.status.value = "loading";
-    try {
-      await this.#o.api.token();
-      const sessionId = this.#o.store.load().sessionId;
-      if (sessionId) await this.#restore(sessionId);
-      if (!m.session.value) m.showWelcome(this.#o.config.welcomeMessage);
-      m.status.value = "ready";
-    } catch (err) {
-      if (err instanceof ApiError && (err.status === 403 || err.status === 404)) {
-        m.status.value = "unavailable";
-        this.#o.notify({ type: "unavailable", reason: err.message });
+    for (let attempt = 1;; attempt++) {
+      try {
+        await this.#o.api.token();
+        const sessionId = this.#o.store.load().sessionId;
+        if (sessionId) await this.#restore(sessionId);
+        if (!m.session.value) m.showWelcome(this.#o.config.welcomeMessage);
+        m.status.value = "ready";
+        return;
+      } catch (err) {
+        const e = err instanceof ApiError ? err : new ApiError(0, "error", String(err));
+        if (e.status === 403 || e.status === 404) {
+          m.status.value = "unavailable";
+          this.#o.notify({ type: "unavailable", reason: e.message });
+          return;
+        }
+        if ((e.status === 0 || e.status >= 500) && attempt < 4) {
+          await this.#sleep(backoffDelay(attempt, 500, 4000));
+          continue;
+        }
+        m.status.value = "error";
         return;
       }
-      m.status.value = "error";
     }
   }
 
@@ -123,9 +135,12 @@ export class ChatController {
     return all;
   }
 
-  /** The `/ws` URL for the current session with a valid token. */
-  async socketUrl(): Promise<string> {
-    const token = await this.#o.api.token();
+  /**
+   * The `/ws` URL for the current session with a valid token; after repeated refusals the token is
+   * renewed, in case the server stopped accepting it.
+   */
+  async socketUrl(failures = 0): Promise<string> {
+    const token = await this.#o.api.token(failures > 0 && failures % 3 === 0);
     const id = this.model.session.value?.id ?? "";
     const base = location.origin.replace(/^http/, "ws");
     return `${base}/ws?sessionId=${encodeURIComponent(id)}&token=${encodeURIComponent(token)}`;

@@ -42,7 +42,7 @@ const focusRequest = signal(0);
 const bridge = createBridge(origin, (msg) => {
   switch (msg.type) {
     case "open":
-      focusRequest.value++;
+      if (msg.focus) focusRequest.value++;
       break;
     case "close":
       break;

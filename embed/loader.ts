@@ -107,9 +107,10 @@ function boot(): void {
     launcher.ariaLabel = (open ? S.close : S.open) + (n ? S.unread(n) : "");
     save();
   };
-  const focusFrame = () => {
-    frame!.focus();
-    post({ type: "open" });
+  // Focus moves into the chat only when the visitor asked (launcher, API); never on autoOpen.
+  const show = () => {
+    if (wantFocus) frame!.focus();
+    post({ type: "open", focus: wantFocus });
   };
 
   function ensureFrame(): void {
@@ -139,12 +140,13 @@ function boot(): void {
     if (dead || next === open) return;
     open = next;
     // Before the configuration arrives the wish is kept; `mount` applies and announces it.
-    if (!host) return void (wantFocus = focus);
+    wantFocus = focus;
+    if (!host) return;
     attr("open", open);
     launcher.ariaExpanded = String(open);
     if (open) {
       ensureFrame();
-      if (ready) focus ? focusFrame() : post({ type: "open" });
+      if (ready) show();
     } else {
       post({ type: "close" });
       if (focus || document.activeElement === host) launcher.focus();
@@ -169,7 +171,7 @@ function boot(): void {
         clearTimeout(timer);
         attr("ready", true);
         host!.dataset.state = "ready";
-        if (open) focusFrame();
+        if (open) show();
         emit("ready");
         break;
       case "close":

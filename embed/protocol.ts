@@ -10,8 +10,8 @@ export const PROTOCOL = "parley:1";
 
 /** Host page → frame. */
 export type HostToFrame =
-  /** The panel became visible: focus the input, count messages as read. */
-  | { type: "open" }
+  /** The panel became visible; `focus`: the visitor opened it, so focus the input. */
+  | { type: "open"; focus: boolean }
   /** The panel was hidden. */
   | { type: "close" };
 

@@ -10,8 +10,11 @@ import type { ConnectionState } from "./chat_model.ts";
 
 /** Options of a session socket. */
 export interface SocketOptions {
-  /** A fresh `/ws?...` URL (the token may have been renewed since the last attempt). */
-  url: () => Promise<string>;
+  /**
+   * A fresh `/ws?...` URL for attempt `failures` (consecutive attempts that never opened), so the
+   * token may be renewed when the server keeps refusing it.
+   */
+  url: (failures: number) => Promise<string>;
   /** Where to resume: the newest message the client holds. */
   lastMessageId: () => string | undefined;
   onEvent: (event: ServerEvent) => void;
@@ -23,6 +26,9 @@ export interface SocketOptions {
   pingMs?: number;
   WebSocket?: typeof WebSocket;
 }
+
+/** Failed attempts in a row: `attempt` is 1 after a socket that had opened closed. */
+const opened0 = (attempt: number) => Math.max(0, attempt - 1);
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -71,7 +77,7 @@ export class SessionSocket {
     let attempt = 0;
     while (!this.#closed) {
       this.#o.onState(attempt === 0 ? "connecting" : "reconnecting");
-      const opened = await this.#connectOnce().catch(() => false);
+      const opened = await this.#connectOnce(opened0(attempt)).catch(() => false);
       if (this.#closed) break;
       attempt = opened ? 1 : attempt + 1;
       this.#o.onState(navigator.onLine === false ? "offline" : "reconnecting");
@@ -84,8 +90,8 @@ export class SessionSocket {
   }
 
   /** Resolves when the socket closes: true when it had opened. */
-  async #connectOnce(): Promise<boolean> {
-    const url = await this.#o.url();
+  async #connectOnce(failures: number): Promise<boolean> {
+    const url = await this.#o.url(failures);
     if (this.#closed) return false;
     const Impl = this.#o.WebSocket ?? WebSocket;
     return await new Promise<boolean>((resolve) => {
@@ -141,7 +147,7 @@ export function useWebSocket(options: UseWebSocketOptions): (event: ClientEvent)
     if (!options.sessionId) return;
     const o = () => latest.current;
     const s = new SessionSocket({
-      url: () => o().url(),
+      url: (failures) => o().url(failures),
       lastMessageId: () => o().lastMessageId(),
       onEvent: (e) => o().onEvent(e),
       onState: (st) => o().onState(st),

@@ -34,7 +34,7 @@ export default function ChatWidget(props: ChatWidgetProps) {
   const session = m.session.value;
   const send = useWebSocket({
     sessionId: session?.id,
-    url: () => c.socketUrl(),
+    url: (failures) => c.socketUrl(failures),
     lastMessageId: () => m.lastMessageId.peek(),
     onEvent: (e) => c.onEvent(e),
     onState: (s) => m.connection.value = s,

@@ -92,6 +92,19 @@ export async function launcherReady(page: Page) {
   await page.waitForSelector("parley-widget[data-pos]", { state: "attached" });
 }
 
+/**
+ * Waits until the opening transition has finished: clicks inside a frame that is still scaling
+ * can land beside their target.
+ */
+export async function frameSettled(page: Page) {
+  await page.waitForFunction(() => {
+    const frame = document.querySelector("parley-widget")?.shadowRoot?.querySelector("iframe");
+    if (!frame) return false;
+    const style = getComputedStyle(frame);
+    return style.transform === "none" && style.opacity === "1";
+  });
+}
+
 /** Opens through the API and waits for the frame to be ready and loaded. */
 export async function openWidget(page: Page) {
   await page.waitForFunction(() =>
@@ -100,6 +113,7 @@ export async function openWidget(page: Page) {
   await page.evaluate(() => (window as unknown as HostWindow).rtlChatWidget.open());
   await page.waitForSelector("parley-widget[open][ready]", { state: "attached" });
   await frameOf(page).locator('.pw[data-status="ready"]').waitFor();
+  await frameSettled(page);
 }
 
 /** Types a message in the frame and presses Enter. */

@@ -12,6 +12,7 @@ import { createDemoAgent } from "../../agents/demo.ts";
 import type { Agent } from "../../agents/agent.ts";
 import {
   frameOf,
+  frameSettled,
   type HostWindow,
   launcherReady,
   openWidget,
@@ -310,8 +311,12 @@ browserTest("widget: on a phone the chat is full screen with 16px inputs", async
     const { page } = await env.browser.page();
     await page.goto(env.host.url + "/");
     await openWidget(page);
-    const box = await page.locator("parley-widget iframe").boundingBox();
-    assert.deepEqual(box && [box.x, box.y, box.width, box.height], [0, 0, 390, 844]);
+    // Once the opening transition settles, the frame covers the whole screen.
+    await page.waitForFunction(() => {
+      const frame = document.querySelector("parley-widget")?.shadowRoot?.querySelector("iframe");
+      const r = frame?.getBoundingClientRect();
+      return r && [r.x, r.y, r.width, r.height].join() === "0,0,390,844";
+    });
     // The launcher makes way; the frame's own minimize button closes.
     assert.equal(await page.locator("parley-widget .l").isVisible(), false);
     const f = frameOf(page);
@@ -508,10 +513,13 @@ browserTest(
       await page.reload();
       await page.waitForSelector("parley-widget[open][ready]", { state: "attached" });
       await f.locator(`.pw[data-status="ready"][data-session="${first}"]`).waitFor();
+      await frameSettled(page);
       assert.equal(await f.locator('.msg-user[data-status="sent"]').count(), 1);
 
       // End it from the header (with a confirmation), then write again: a new session begins.
       await f.getByRole("button", { name: "End conversation" }).click();
+      await page.waitForSelector("parley-widget[open]", { state: "attached" });
+      await f.locator(".bar-confirm").waitFor();
       await f.getByRole("button", { name: "End chat" }).click();
       await f.locator(".ended-note").waitFor();
       await send(page, "thanks, one more question");
