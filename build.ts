@@ -16,12 +16,17 @@ export interface Bundle {
   out: string;
   /** `iife` for a classic `<script>` (the loader), `esm` for modules and dynamic imports. */
   format: "iife" | "esm";
+  /**
+   * Dynamic imports become chunks of their own (`name-HASH.js` beside the bundle, shared code in
+   * `chunk-HASH.js`), fetched only when the code that imports them runs.
+   */
+  split?: boolean;
 }
 
 /** Every bundle the server serves; add admin island entries here too. */
 export const BUNDLES: Bundle[] = [
   { entry: "embed/loader.ts", out: "widget.js", format: "iife" },
-  { entry: "embed/frame.tsx", out: "widget-frame.js", format: "esm" },
+  { entry: "embed/frame.tsx", out: "widget-frame.js", format: "esm", split: true },
   { entry: "embed/voice_web.ts", out: "voice-web.js", format: "esm" },
   { entry: "islands/admin/client.ts", out: "admin.js", format: "esm" },
 ];
@@ -66,7 +71,16 @@ export function outputs(): string[] {
   return [...BUNDLES.map((b) => b.out), ...STYLES.map((s) => s.out)];
 }
 
-/** True when an output is missing or older than a source. */
+/** Chunk files a bundle imports, statically (`from"./x.js"`) or dynamically (`import("./x.js")`). */
+export function chunkImports(code: string): { static: string[]; dynamic: string[] } {
+  const names = (re: RegExp) => [...new Set([...code.matchAll(re)].map((m) => m[1]))];
+  return {
+    static: names(/(?:from|import)\s*"\.\/([\w-]+\.js)"/g),
+    dynamic: names(/import\(\s*"\.\/([\w-]+\.js)"\s*\)/g),
+  };
+}
+
+/** True when an output is missing or older than a source (or a chunk it needs is missing). */
 export async function isStale(): Promise<boolean> {
   const sources = await Promise.all(
     SOURCES.map((s) => newestMtime(new URL(s + (s.includes(".") ? "" : "/"), ROOT))),
@@ -75,6 +89,14 @@ export async function isStale(): Promise<boolean> {
   for (const out of outputs()) {
     const mtime = await newestMtime(new URL(out, BUILD_DIR));
     if (mtime === 0 || mtime < newestSource) return true;
+  }
+  for (const b of BUNDLES.filter((b) => b.split)) {
+    const { static: s, dynamic: d } = chunkImports(
+      await Deno.readTextFile(new URL(b.out, BUILD_DIR)),
+    );
+    for (const chunk of [...s, ...d]) {
+      if (!(await newestMtime(new URL(chunk, BUILD_DIR)))) return true;
+    }
   }
   return false;
 }
@@ -102,6 +124,7 @@ async function writeAtomically(out: string, write: (tmp: URL) => Promise<void>):
 }
 
 async function bundle(b: Bundle): Promise<void> {
+  if (b.split) return await splitBundle(b);
   await writeAtomically(b.out, async (tmp) => {
     const { code, stderr } = await new Deno.Command(Deno.execPath(), {
       args: [
@@ -124,6 +147,45 @@ async function bundle(b: Bundle): Promise<void> {
       throw new Error(`deno bundle ${b.entry} failed:\n${new TextDecoder().decode(stderr)}`);
     }
   });
+}
+
+/**
+ * A code-split bundle: built into a private directory, then chunks (content-hashed names, so a
+ * concurrent build writes identical files) are moved in first and the entry last, so the entry
+ * never points at a chunk that is not there yet. Old chunks are left: they are small and gitignored.
+ */
+async function splitBundle(b: Bundle): Promise<void> {
+  const dir = new URL(`.split-${crypto.randomUUID()}/`, BUILD_DIR);
+  try {
+    const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "bundle",
+        "--quiet",
+        "--platform",
+        "browser",
+        "--minify",
+        "--format",
+        b.format,
+        "--code-splitting",
+        "--outdir",
+        dir.pathname,
+        b.entry,
+      ],
+      cwd: ROOT.pathname,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (code !== 0) {
+      throw new Error(`deno bundle ${b.entry} failed:\n${new TextDecoder().decode(stderr)}`);
+    }
+    const entry = b.entry.split("/").pop()!.replace(/\.tsx?$/, ".js");
+    for await (const f of Deno.readDir(dir)) {
+      if (f.name !== entry) await Deno.rename(new URL(f.name, dir), new URL(f.name, BUILD_DIR));
+    }
+    await Deno.rename(new URL(entry, dir), new URL(b.out, BUILD_DIR));
+  } finally {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
 }
 
 /** Builds every bundle and stylesheet; returns their sizes in bytes. */

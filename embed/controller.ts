@@ -1,8 +1,8 @@
 /**
  * @module The chat frame's behaviour: authenticate, reuse or create the session, load history,
  * send with a `clientMessageId` (so retries are stored once), retry through outages, start a new
- * session after an ended one, and move the conversation to a phone or browser call. State lives in
- * the model; the components only call these methods.
+ * session after an ended one, and move the conversation to a phone or browser call (`voice_calls.ts`,
+ * in a chunk of its own). State lives in the model; the components only call these methods.
  */
 import type { ClientEvent, ServerEvent } from "../hub/events.ts";
 import type { Message, PublicWidgetConfig, Session } from "../lib/wire.ts";
@@ -12,13 +12,11 @@ import { Api, ApiError } from "./api.ts";
 import type { Store } from "./store.ts";
 import { backoffDelay } from "./socket.ts";
 import { frameStrings as S } from "./strings.ts";
-import {
-  checkMicrophone,
-  loadWebCallClient,
-  type MicResult,
-  normalizePhone,
-  type WebCallClient,
-} from "./voice.ts";
+import type { MicResult, WebCallClient } from "./voice.ts";
+import type { VoiceCalls } from "./voice_calls.ts";
+
+/** The voice chunk's exports. */
+type VoiceModule = typeof import("./voice_chunk.ts");
 
 /** Options of the controller; tests inject `sleep`, the mic check and the call client. */
 export interface ControllerOptions {
@@ -40,15 +38,6 @@ interface SendResult {
   agentMessage: Message | null;
 }
 
-interface VoiceResult {
-  callId: string;
-  status: "connecting" | "ongoing" | "ended" | "error";
-  phoneNumber?: string | null;
-  accessToken?: string;
-  /** The offline demo simulates the call on the server: no browser client to run. */
-  simulated?: boolean;
-}
-
 const HISTORY_PAGE = 500;
 const SEND_ATTEMPTS = 12;
 
@@ -62,7 +51,8 @@ export class ChatController {
   #socketSend?: (e: ClientEvent) => void;
   #typingUntil = 0;
   #typingTimer?: ReturnType<typeof setTimeout>;
-  #webCall?: WebCallClient;
+  #voiceModule?: Promise<VoiceModule>;
+  #calls?: VoiceCalls;
 
   constructor(options: ControllerOptions) {
     this.#o = options;
@@ -159,7 +149,7 @@ export class ChatController {
     if (message) this.#announce(message);
     if (m.mode.value !== before) this.#o.notify({ type: "modeChange", mode: m.mode.value });
     if (e.type === "mode:changed" && e.mode === "chat") {
-      this.#releaseWebCall();
+      this.#calls?.release();
       // Let "Call ended" show for a moment, then back to the chat where the transcript lands.
       this.#sleep(1500).then(() => {
         if (m.view.value === "call" && m.mode.value === "chat") m.view.value = "chat";
@@ -330,145 +320,42 @@ export class ChatController {
     this.#socketSend?.({ type: "typing:stop" });
   }
 
-  // ---- voice ----------------------------------------------------------------------------------
+  // ---- voice: its own chunk, loaded when the visitor first opens the voice options ----------
 
-  #voiceError(err: unknown): string {
-    if (!(err instanceof ApiError)) return S.voiceFailed;
-    // 404/405/501: the server (or this agent) has no voice route; say so plainly.
-    if ([404, 405, 501].includes(err.status)) return S.voiceUnavailable;
-    if (err.status === 400 || err.status === 409) return err.message;
-    if (err.status === 429) return S.rateLimited(err.retryAfter ?? 60);
-    return S.voiceFailed;
+  /** Loads the voice chunk (the call logic and its screens); once. */
+  loadVoice(): Promise<VoiceModule> {
+    return this.#voiceModule ??= import("./voice_chunk.ts");
+  }
+
+  async #voice(): Promise<VoiceCalls> {
+    const mod = await this.loadVoice();
+    return this.#calls ??= new mod.VoiceCalls({
+      model: this.model,
+      api: this.#o.api,
+      notify: this.#o.notify,
+      activeSession: () => this.#activeSession(),
+      checkMic: this.#o.checkMic,
+      loadWebCall: this.#o.loadWebCall,
+    });
   }
 
   /** Asks the server to call the visitor's phone; returns an error to show, or null. */
   async callPhone(input: string): Promise<string | null> {
-    const phoneNumber = normalizePhone(input);
-    if (!phoneNumber) return S.phoneInvalid;
-    const m = this.model;
-    m.call.value = { kind: "phone", status: "starting", phoneNumber, captions: [], muted: false };
-    m.view.value = "call";
-    try {
-      const session = await this.#activeSession();
-      const r = await this.#o.api.request<VoiceResult>(
-        "POST",
-        `/api/chat/sessions/${session.id}/voice`,
-        { phoneNumber },
-      );
-      this.#callCreated(r);
-      return null;
-    } catch (err) {
-      m.call.value = null;
-      m.view.value = "voice";
-      return this.#voiceError(err);
-    }
-  }
-
-  #callCreated(r: VoiceResult): void {
-    const m = this.model;
-    const c = m.call.value;
-    if (c && c.status === "starting") m.call.value = { ...c, callId: r.callId, status: r.status };
-    if (m.mode.value !== "voice") {
-      m.mode.value = "voice";
-      this.#o.notify({ type: "modeChange", mode: "voice" });
-    }
+    return await (await this.#voice()).callPhone(input);
   }
 
   /** Starts a call in the browser; returns an error to show, or null. */
   async callBrowser(): Promise<string | null> {
-    const mic = await (this.#o.checkMic ?? checkMicrophone)();
-    if (mic === "denied" || mic === "unsupported") return S.micDenied;
-    if (mic === "missing") return S.micMissing;
-    const m = this.model;
-    m.call.value = { kind: "web", status: "starting", captions: [], muted: false };
-    m.view.value = "call";
-    try {
-      const session = await this.#activeSession();
-      // Fetch the client chunk while the server creates the call.
-      const loading = (this.#o.loadWebCall ?? (() => loadWebCallClient()))();
-      loading.catch(() => {});
-      const r = await this.#o.api.request<VoiceResult>(
-        "POST",
-        `/api/chat/sessions/${session.id}/voice`,
-        { mode: "web" },
-      );
-      this.#callCreated(r);
-      if (r.simulated) return null;
-      if (!r.accessToken) throw new ApiError(501, "no_access_token", S.voiceUnavailable);
-      const client = await loading;
-      this.#webCall = client;
-      this.#wire(client);
-      await client.startCall({ accessToken: r.accessToken });
-      return null;
-    } catch (err) {
-      this.#releaseWebCall();
-      if (m.call.value?.callId) await this.#endOnServer();
-      m.call.value = null;
-      m.view.value = "voice";
-      return this.#voiceError(err);
-    }
-  }
-
-  #wire(client: WebCallClient): void {
-    const m = this.model;
-    const patch = (p: Partial<NonNullable<typeof m.call.value>>) => {
-      if (m.call.value && this.#webCall === client) m.call.value = { ...m.call.value, ...p };
-    };
-    client.on("call_started", () => patch({ status: "ongoing", startedAt: Date.now() }));
-    client.on("update", (u: { transcript?: { role: string; content: string }[] }) => {
-      const lines = (u?.transcript ?? []).filter((t) => t.content?.trim()).slice(-4);
-      patch({
-        captions: lines.map((t) => ({
-          role: t.role === "agent" ? "agent" : "user",
-          content: String(t.content),
-        })),
-      });
-    });
-    client.on("call_ended", () => {
-      if (this.#webCall !== client) return;
-      patch({ status: "ended" });
-      this.#webCall = undefined;
-      this.#endOnServer();
-    });
-    client.on("error", () => {
-      if (this.#webCall !== client) return;
-      patch({ status: "error" });
-      this.model.notice.value = S.callFailed;
-      this.#releaseWebCall();
-      this.#endOnServer();
-    });
-  }
-
-  #releaseWebCall(): void {
-    const client = this.#webCall;
-    this.#webCall = undefined;
-    try {
-      client?.stopCall();
-    } catch { /* already stopped */ }
-  }
-
-  async #endOnServer(): Promise<void> {
-    const s = this.model.session.value;
-    if (!s) return;
-    try {
-      await this.#o.api.request("POST", `/api/chat/sessions/${s.id}/voice/end`, {});
-    } catch { /* 404: the call had already ended */ }
+    return await (await this.#voice()).callBrowser();
   }
 
   /** Ends the current call. */
   async endCall(): Promise<void> {
-    const c = this.model.call.value;
-    if (c) this.model.call.value = { ...c, status: "ended" };
-    this.#releaseWebCall();
-    await this.#endOnServer();
+    await (await this.#voice()).endCall();
   }
 
   /** Mutes or unmutes the browser call. */
   toggleMute(): void {
-    const c = this.model.call.value;
-    if (!c || !this.#webCall) return;
-    if (c.muted) this.#webCall.unmute();
-    else this.#webCall.mute();
-    this.model.call.value = { ...c, muted: !c.muted };
+    this.#calls?.toggleMute();
   }
 }

@@ -11,6 +11,7 @@ import { isUuid } from "../lib/validate.ts";
 import { toPublicConfig } from "../lib/wire.ts";
 import { getWidgetById } from "../db/queries/widgets.ts";
 import { selfOrigin } from "./embed_api.ts";
+import { chunkImports } from "../build.ts";
 import { accessibleFill, themeOrDefault } from "../embed/color.ts";
 
 /** A built file ready to serve. */
@@ -87,8 +88,11 @@ function unavailablePage(status: 404 | 503, text: string): Response {
 export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> {
   const asset = assetCache(options.dir ?? new URL("../static/build/", import.meta.url));
 
-  /** Serves a built file; `?v=<hash>` URLs are immutable, others revalidate after 5 minutes. */
-  async function serve(c: Context<AppEnv>, name: string): Promise<Response> {
+  /**
+   * Serves a built file; `?v=<hash>` URLs and content-hashed chunk names are immutable, others
+   * revalidate after 5 minutes.
+   */
+  async function serve(c: Context<AppEnv>, name: string, immutable = false): Promise<Response> {
     const a = await asset(name);
     if (!a) {
       return c.json({ error: { code: "unavailable", message: NOT_BUILT } }, 503, {
@@ -99,7 +103,7 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
     const headers: Record<string, string> = {
       "content-type": TYPES[name.split(".").pop()!] ?? "application/octet-stream",
       "etag": etag,
-      "cache-control": c.req.query("v") === a.hash
+      "cache-control": immutable || c.req.query("v") === a.hash
         ? "public, max-age=31536000, immutable"
         : "public, max-age=300",
       // Host pages on any origin load the loader.
@@ -123,6 +127,8 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
     .get("/widget-frame.js", (c) => serve(c, "widget-frame.js"))
     .get("/widget-frame.css", (c) => serve(c, "widget-frame.css"))
     .get("/voice-web.js", (c) => serve(c, "voice-web.js"))
+    // Chunks of the frame (`build.ts` code splitting): content-hashed names, nothing else.
+    .get("/:chunk{[a-z_]+-[A-Z0-9]{8}\\.js}", (c) => serve(c, c.req.param("chunk"), true))
     .get("/widget-frame.html", async (c) => {
       const id = c.req.query("id") ?? "";
       const widget = isUuid(id) ? await getWidgetById(c.var.db, id) : undefined;
@@ -164,7 +170,10 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
 <meta name="viewport" content="width=device-width,initial-scale=1,viewport-fit=cover">
 <meta name="parley-voice" content="/embed/voice-web.js?v=${voice.hash}">
 <title>Chat</title>
-<link rel="stylesheet" href="/embed/widget-frame.css?v=${css.hash}">
+<link rel="stylesheet" href="/embed/widget-frame.css?v=${css.hash}">${
+        chunkImports(new TextDecoder().decode(js.body)).static
+          .map((f) => `\n<link rel="modulepreload" href="/embed/${f}">`).join("")
+      }
 <script type="application/json" id="parley-config">${config}</script>
 <script type="module" src="/embed/widget-frame.js?v=${js.hash}"></script>
 </head>

@@ -11,6 +11,7 @@ import { isUuid } from "../lib/validate.ts";
 import { widgetConfigurations } from "../db/schema.ts";
 import { getWidgetById } from "../db/queries/widgets.ts";
 import { selfOrigin } from "./embed_api.ts";
+import { chunkImports } from "../build.ts";
 import { CustomDemoPage, type EmbedInfo, LandingPage } from "../components/landing/Landing.tsx";
 
 /** Options of the page routes; tests may point at another build directory. */
@@ -32,11 +33,20 @@ export function pageRoutes(options: PageOptions = {}): Hono<AppEnv> {
   const styles = () =>
     css ??= Deno.readTextFile(new URL("../static/landing.css", import.meta.url))
       .catch(() => "");
+  // The chat's weight is its entry plus the chunks it imports at once (not the voice chunk).
   const measure = () =>
-    sizes ??= Promise.all(
-      ["widget.js", "widget-frame.js", "voice-web.js"].map((f) => gzipSize(new URL(f, dir))),
-    ).then(([loader, frame, voice]) => ({ loader, frame, voice }))
-      .catch(() => (sizes = undefined, undefined));
+    sizes ??= (async () => {
+      const entry = await Deno.readTextFile(new URL("widget-frame.js", dir));
+      const size = (files: string[]) =>
+        Promise.all(files.map((f) => gzipSize(new URL(f, dir)))).then((s) =>
+          s.reduce((a, b) => a + b, 0)
+        );
+      return {
+        loader: await size(["widget.js"]),
+        frame: await size(["widget-frame.js", ...chunkImports(entry).static]),
+        voice: await size(["voice-web.js"]),
+      };
+    })().catch(() => (sizes = undefined, undefined));
 
   /** The widget to show: `?widget=` when active, else the first active widget. */
   async function info(c: Context<AppEnv>): Promise<EmbedInfo> {

@@ -13,6 +13,8 @@ export interface ChatInputProps {
   onTyping?: () => void;
   /** Opens the voice options; absent when the widget has voice off. */
   onVoice?: () => void;
+  /** The pointer or focus is on the voice button: a good moment to fetch what it needs. */
+  onVoiceIntent?: () => void;
   disabled?: boolean;
   maxChars: number;
   /** Changes whenever the input should take focus (the widget was opened). */
@@ -82,6 +84,8 @@ export function ChatInput(props: ChatInputProps) {
             aria-label={S.voiceButton}
             title={S.voiceButton}
             onClick={props.onVoice}
+            onPointerEnter={props.onVoiceIntent}
+            onFocus={props.onVoiceIntent}
             disabled={props.disabled}
           >
             <PhoneIcon />

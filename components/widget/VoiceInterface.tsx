@@ -5,6 +5,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { CallState } from "../../embed/chat_model.ts";
 import { frameStrings as S } from "../../embed/strings.ts";
+import { formatDuration } from "../../embed/duration.ts";
 import { AssistantIcon, BackIcon, HangUpIcon, MicIcon, MicOffIcon } from "./icons.tsx";
 
 /** Props of the call screen. */
@@ -13,14 +14,6 @@ export interface VoiceInterfaceProps {
   onEnd: () => void;
   onBack: () => void;
   onMute: () => void;
-}
-
-/** mm:ss (or h:mm:ss). */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.floor(ms / 1000));
-  const pad = (n: number) => String(n).padStart(2, "0");
-  const h = Math.floor(s / 3600), m = Math.floor((s % 3600) / 60);
-  return (h ? `${h}:${pad(m)}` : String(m)) + `:${pad(s % 60)}`;
 }
 
 function statusText(call: CallState): string {

@@ -5,6 +5,7 @@
  */
 import type { ReadonlySignal } from "@preact/signals";
 import { useEffect, useState } from "preact/hooks";
+import { formatDuration } from "../../embed/duration.ts";
 import type { ChatController } from "../../embed/controller.ts";
 import { useWebSocket } from "../../embed/socket.ts";
 import { frameStrings as S } from "../../embed/strings.ts";
@@ -12,8 +13,6 @@ import type { VoiceMode } from "../../lib/wire.ts";
 import { ChatHeader } from "../../components/widget/ChatHeader.tsx";
 import { ChatMessages } from "../../components/widget/ChatMessages.tsx";
 import { ChatInput } from "../../components/widget/ChatInput.tsx";
-import { VoicePanel } from "../../components/widget/VoicePanel.tsx";
-import { formatDuration, VoiceInterface } from "../../components/widget/VoiceInterface.tsx";
 import { PhoneIcon } from "../../components/widget/icons.tsx";
 
 /** Props of the widget. */
@@ -41,9 +40,20 @@ export default function ChatWidget(props: ChatWidgetProps) {
   });
   useEffect(() => c.attachSocket(send), [send]);
   const [confirmEnd, setConfirmEnd] = useState(false);
+  // The voice screens come with the voice chunk, fetched when first needed.
+  const [voice, setVoice] = useState<Awaited<ReturnType<ChatController["loadVoice"]>> | null>(
+    null,
+  );
 
   const view = m.view.value, call = m.call.value, status = m.status.value;
   const callLive = !!call && call.status !== "ended" && call.status !== "error";
+  useEffect(() => {
+    if (view === "chat" || voice) return;
+    c.loadVoice().then(setVoice, () => {
+      m.view.value = "chat";
+      m.notice.value = S.voiceFailed;
+    });
+  }, [view === "chat"]);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -121,14 +131,16 @@ export default function ChatWidget(props: ChatWidgetProps) {
         </div>
       )}
       {view === "call" && call
-        ? (
-          <VoiceInterface
-            call={call}
-            onEnd={() => c.endCall()}
-            onBack={() => m.view.value = "chat"}
-            onMute={() => c.toggleMute()}
-          />
-        )
+        ? voice
+          ? (
+            <voice.VoiceInterface
+              call={call}
+              onEnd={() => c.endCall()}
+              onBack={() => m.view.value = "chat"}
+              onMute={() => c.toggleMute()}
+            />
+          )
+          : <section class="call" aria-busy="true" />
         : (
           <>
             <ChatMessages
@@ -141,14 +153,16 @@ export default function ChatWidget(props: ChatWidgetProps) {
             />
             {m.notice.value && <p class="notice" role="alert">{m.notice.value}</p>}
             {view === "voice"
-              ? (
-                <VoicePanel
-                  voiceMode={props.voiceMode}
-                  onPhone={(n) => c.callPhone(n)}
-                  onBrowser={() => c.callBrowser()}
-                  onCancel={() => m.view.value = "chat"}
-                />
-              )
+              ? voice
+                ? (
+                  <voice.VoicePanel
+                    voiceMode={props.voiceMode}
+                    onPhone={(n) => c.callPhone(n)}
+                    onBrowser={() => c.callBrowser()}
+                    onCancel={() => m.view.value = "chat"}
+                  />
+                )
+                : <section class="voice-panel" aria-busy="true" />
               : (
                 <ChatInput
                   onSend={(t) => c.send(t)}
@@ -156,6 +170,7 @@ export default function ChatWidget(props: ChatWidgetProps) {
                   onVoice={props.voiceMode === "off" || callLive
                     ? undefined
                     : () => m.view.value = "voice"}
+                  onVoiceIntent={() => c.loadVoice()}
                   disabled={status !== "ready"}
                   maxChars={props.maxChars}
                   focusRequest={props.focusRequest}

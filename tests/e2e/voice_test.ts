@@ -51,13 +51,19 @@ browserTest(
     try {
       env.host.set("/", hostPage({ serverUrl: env.server.url, widgetId: env.widgetId }));
       const { page, errors } = await env.browser.page();
+      const voiceChunks: string[] = [];
+      page.on("request", (r) => {
+        if (/\/embed\/voice_chunk-/.test(r.url())) voiceChunks.push(r.url());
+      });
       await page.goto(env.host.url + "/");
       await recordEvents(page);
       await openWidget(page);
       await send(page, "I'd rather talk about pricing");
       const f = frameOf(page);
       await f.locator('.msg-agent[data-status="sent"]').nth(1).waitFor();
+      assert.deepEqual(voiceChunks, [], "the voice screens are not loaded with the chat");
       await openVoicePanel(page);
+      assert.equal(voiceChunks.length, 1);
       // Phone only: no browser-call button.
       assert.equal(await f.getByRole("button", { name: /Call in the browser/ }).count(), 0);
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
-import { ensureBuilt } from "../../build.ts";
+import { chunkImports, ensureBuilt } from "../../build.ts";
 import { createAgentAndWidget, dbTest, registerAdmin, type TestApp } from "../helpers/test_app.ts";
 
 await ensureBuilt();
@@ -108,8 +108,29 @@ dbTest(
     const res = await t.request(frameSrc);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("cache-control"), "public, max-age=31536000, immutable");
-    const gz = gzipSize(new Uint8Array(await res.arrayBuffer()));
+    const entry = new Uint8Array(await res.arrayBuffer());
+    // What opening the chat costs: the entry and the chunks it imports at once, all preloaded.
+    const { static: shared, dynamic: lazy } = chunkImports(new TextDecoder().decode(entry));
+    let gz = gzipSize(entry);
+    for (const chunk of shared) {
+      assert.ok(html.includes(`<link rel="modulepreload" href="/embed/${chunk}">`), chunk);
+      const r = await t.request(`/embed/${chunk}`);
+      assert.equal(r.headers.get("cache-control"), "public, max-age=31536000, immutable");
+      gz += gzipSize(new Uint8Array(await r.arrayBuffer()));
+    }
     assert.ok(gz <= 20 * 1024, `chat frame is ${gz} bytes gzipped`);
+    // The voice screens are a chunk of their own, fetched only when the visitor opens them.
+    assert.equal(lazy.length, 1);
+    assert.match(lazy[0], /^voice_chunk-[A-Z0-9]{8}\.js$/);
+    const voiceChunk = await t.request(`/embed/${lazy[0]}`);
+    assert.equal(voiceChunk.status, 200);
+    await voiceChunk.body?.cancel();
+    // Only content-hashed chunk names are served from the build directory.
+    for (const name of ["admin.js", "..%2Fdeno.json", "chunk-abc.js", "x-ABCDEFGH.css"]) {
+      const r = await t.request(`/embed/${name}`);
+      assert.equal(r.status, 404, name);
+      await r.body?.cancel();
+    }
     // The browser-call client is its own chunk, never part of the frame.
     const voice = await t.request("/embed/voice-web.js");
     assert.equal(voice.status, 200);

@@ -1,0 +1,189 @@
+/**
+ * @module Moving a chat to a voice call: a phone callback (number checked before it is sent) or a
+ * call in the browser (microphone asked for first, Retell's client from its own chunk), followed
+ * through the server's events, ended here or by either side. Loaded with the voice screens, in a
+ * chunk of its own, only when a visitor opens the voice options.
+ */
+import type { Session } from "../lib/wire.ts";
+import type { FrameToHost } from "./protocol.ts";
+import type { ChatModel } from "./chat_model.ts";
+import { type Api, ApiError } from "./api.ts";
+import { frameStrings as S } from "./strings.ts";
+import {
+  checkMicrophone,
+  loadWebCallClient,
+  type MicResult,
+  normalizePhone,
+  type WebCallClient,
+} from "./voice.ts";
+
+/** What the calls need from the chat controller. */
+export interface VoiceContext {
+  model: ChatModel;
+  api: Api;
+  notify: (message: FrameToHost) => void;
+  /** The session to call from (created when there is none). */
+  activeSession: () => Promise<Session>;
+  checkMic?: () => Promise<MicResult>;
+  loadWebCall?: () => Promise<WebCallClient>;
+}
+
+interface VoiceResult {
+  callId: string;
+  status: "connecting" | "ongoing" | "ended" | "error";
+  phoneNumber?: string | null;
+  accessToken?: string;
+  /** The offline demo simulates the call on the server: no browser client to run. */
+  simulated?: boolean;
+}
+
+/** The voice calls of one widget frame. */
+export class VoiceCalls {
+  #c: VoiceContext;
+  #webCall?: WebCallClient;
+
+  constructor(context: VoiceContext) {
+    this.#c = context;
+  }
+
+  #voiceError(err: unknown): string {
+    if (!(err instanceof ApiError)) return S.voiceFailed;
+    // 404/405/501: the server (or this agent) has no voice route; say so plainly.
+    if ([404, 405, 501].includes(err.status)) return S.voiceUnavailable;
+    if (err.status === 400 || err.status === 409) return err.message;
+    if (err.status === 429) return S.rateLimited(err.retryAfter ?? 60);
+    return S.voiceFailed;
+  }
+
+  /** Asks the server to call the visitor's phone; returns an error to show, or null. */
+  async callPhone(input: string): Promise<string | null> {
+    const phoneNumber = normalizePhone(input);
+    if (!phoneNumber) return S.phoneInvalid;
+    const m = this.#c.model;
+    m.call.value = { kind: "phone", status: "starting", phoneNumber, captions: [], muted: false };
+    m.view.value = "call";
+    try {
+      const session = await this.#c.activeSession();
+      const r = await this.#c.api.request<VoiceResult>(
+        "POST",
+        `/api/chat/sessions/${session.id}/voice`,
+        { phoneNumber },
+      );
+      this.#callCreated(r);
+      return null;
+    } catch (err) {
+      m.call.value = null;
+      m.view.value = "voice";
+      return this.#voiceError(err);
+    }
+  }
+
+  #callCreated(r: VoiceResult): void {
+    const m = this.#c.model;
+    const c = m.call.value;
+    if (c && c.status === "starting") m.call.value = { ...c, callId: r.callId, status: r.status };
+    if (m.mode.value !== "voice") {
+      m.mode.value = "voice";
+      this.#c.notify({ type: "modeChange", mode: "voice" });
+    }
+  }
+
+  /** Starts a call in the browser; returns an error to show, or null. */
+  async callBrowser(): Promise<string | null> {
+    const mic = await (this.#c.checkMic ?? checkMicrophone)();
+    if (mic === "denied" || mic === "unsupported") return S.micDenied;
+    if (mic === "missing") return S.micMissing;
+    const m = this.#c.model;
+    m.call.value = { kind: "web", status: "starting", captions: [], muted: false };
+    m.view.value = "call";
+    try {
+      const session = await this.#c.activeSession();
+      // Fetch the client chunk while the server creates the call.
+      const loading = (this.#c.loadWebCall ?? (() => loadWebCallClient()))();
+      loading.catch(() => {});
+      const r = await this.#c.api.request<VoiceResult>(
+        "POST",
+        `/api/chat/sessions/${session.id}/voice`,
+        { mode: "web" },
+      );
+      this.#callCreated(r);
+      if (r.simulated) return null;
+      if (!r.accessToken) throw new ApiError(501, "no_access_token", S.voiceUnavailable);
+      const client = await loading;
+      this.#webCall = client;
+      this.#wire(client);
+      await client.startCall({ accessToken: r.accessToken });
+      return null;
+    } catch (err) {
+      this.release();
+      if (m.call.value?.callId) await this.#endOnServer();
+      m.call.value = null;
+      m.view.value = "voice";
+      return this.#voiceError(err);
+    }
+  }
+
+  #wire(client: WebCallClient): void {
+    const m = this.#c.model;
+    const patch = (p: Partial<NonNullable<typeof m.call.value>>) => {
+      if (m.call.value && this.#webCall === client) m.call.value = { ...m.call.value, ...p };
+    };
+    client.on("call_started", () => patch({ status: "ongoing", startedAt: Date.now() }));
+    client.on("update", (u: { transcript?: { role: string; content: string }[] }) => {
+      const lines = (u?.transcript ?? []).filter((t) => t.content?.trim()).slice(-4);
+      patch({
+        captions: lines.map((t) => ({
+          role: t.role === "agent" ? "agent" : "user",
+          content: String(t.content),
+        })),
+      });
+    });
+    client.on("call_ended", () => {
+      if (this.#webCall !== client) return;
+      patch({ status: "ended" });
+      this.#webCall = undefined;
+      this.#endOnServer();
+    });
+    client.on("error", () => {
+      if (this.#webCall !== client) return;
+      patch({ status: "error" });
+      this.#c.model.notice.value = S.callFailed;
+      this.release();
+      this.#endOnServer();
+    });
+  }
+
+  /** Lets go of a browser call (the server says the call is over). */
+  release(): void {
+    const client = this.#webCall;
+    this.#webCall = undefined;
+    try {
+      client?.stopCall();
+    } catch { /* already stopped */ }
+  }
+
+  async #endOnServer(): Promise<void> {
+    const s = this.#c.model.session.value;
+    if (!s) return;
+    try {
+      await this.#c.api.request("POST", `/api/chat/sessions/${s.id}/voice/end`, {});
+    } catch { /* 404: the call had already ended */ }
+  }
+
+  /** Ends the current call. */
+  async endCall(): Promise<void> {
+    const c = this.#c.model.call.value;
+    if (c) this.#c.model.call.value = { ...c, status: "ended" };
+    this.release();
+    await this.#endOnServer();
+  }
+
+  /** Mutes or unmutes the browser call. */
+  toggleMute(): void {
+    const c = this.#c.model.call.value;
+    if (!c || !this.#webCall) return;
+    if (c.muted) this.#webCall.unmute();
+    else this.#webCall.mute();
+    this.#c.model.call.value = { ...c, muted: !c.muted };
+  }
+}
