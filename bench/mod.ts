@@ -37,7 +37,7 @@ const sections: [string, () => Promise<void>][] = [
       durationMs: quick ? 1500 : 5000,
       warmupMs: quick ? 500 : 1000,
       rate: 10_000,
-      messageRate: 200,
+      messageRate: 100,
     })],
   ["memory", () => runMemoryBench({ counts: quick ? [200, 1000] : [1000, 5000] })],
   ["peers", async () => {
