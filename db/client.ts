@@ -35,22 +35,33 @@ export interface Database {
   notify(channel: string, payload: string): Promise<void>;
   /** Cheap liveness probe for `/healthz`. */
   ping(): Promise<void>;
+  /** PGlite only: the whole database as a tarball, to open copies of it quickly (tests). */
+  snapshot?(): Promise<Blob>;
   close(): Promise<void>;
 }
 
 /** Arbitrary but fixed: every Parley process contends for this one lock while migrating. */
 const MIGRATION_LOCK_KEY = 7_215_334_211;
 
+/** Options of `openDatabase`. */
+export interface OpenDatabaseOptions {
+  /** PGlite only: start from this snapshot (see `Database.snapshot`) instead of an empty cluster. */
+  snapshot?: Blob;
+}
+
 /** Opens `postgres://…`, `memory://` or `pglite:<dir>`. */
-export async function openDatabase(url: string): Promise<Database> {
+export async function openDatabase(
+  url: string,
+  options: OpenDatabaseOptions = {},
+): Promise<Database> {
   if (url.startsWith("postgres")) return openPostgres(url);
   const dir = url.startsWith("pglite:") ? url.slice("pglite:".length) : undefined;
   if (dir) await Deno.mkdir(dir, { recursive: true });
-  return openPglite(dir);
+  return openPglite(dir, options.snapshot);
 }
 
-async function openPglite(dir?: string): Promise<Database> {
-  const pg = await PGlite.create(dir);
+async function openPglite(dir?: string, snapshot?: Blob): Promise<Database> {
+  const pg = await PGlite.create({ dataDir: dir, loadDataDir: snapshot });
   const db = drizzlePglite({ client: pg, schema }) as unknown as Db;
   // PGlite is one connection in one process: its own mutex serialises statements.
   return {
@@ -72,6 +83,7 @@ async function openPglite(dir?: string): Promise<Database> {
     async ping() {
       await pg.query("select 1");
     },
+    snapshot: () => pg.dumpDataDir("none"),
     async close() {
       if (!pg.closed) await pg.close();
     },

@@ -51,10 +51,30 @@ export interface TestDatabase {
   dispose(): Promise<void>;
 }
 
+let migratedSnapshot: Promise<Blob> | undefined;
+
+/**
+ * A migrated, empty PGlite cluster as a tarball, made once per test process: loading it takes a
+ * fifth of the time of creating and migrating a cluster, for every PGlite test.
+ */
+function pgliteSnapshot(): Promise<Blob> {
+  migratedSnapshot ??= (async () => {
+    const database = await openDatabase("memory://");
+    try {
+      await migrate(database);
+      return await database.snapshot!();
+    } finally {
+      await database.close();
+    }
+  })();
+  return migratedSnapshot;
+}
+
 /** Opens and migrates a fresh database of the kind. */
 export async function openTestDatabase(kind: DbKind): Promise<TestDatabase> {
   if (kind === "pglite") {
-    const database = await openDatabase("memory://");
+    const database = await openDatabase("memory://", { snapshot: await pgliteSnapshot() });
+    // A no-op on the snapshot, but it proves the snapshot is current with the migrations.
     await migrate(database);
     return { kind, url: "memory://", database, dispose: () => database.close() };
   }
