@@ -32,7 +32,10 @@ export const BUNDLES: Bundle[] = [
 ];
 
 /** Stylesheets copied (minified) next to the bundles. */
-const STYLES = [{ from: "static/widget-frame.css", out: "widget-frame.css" }];
+const STYLES = [
+  { from: "static/widget-frame.css", out: "widget-frame.css" },
+  { from: "static/widget-voice.css", out: "widget-voice.css" },
+];
 
 /** What the outputs are made from: any of these newer than an output means a rebuild. */
 const SOURCES = [
@@ -44,6 +47,7 @@ const SOURCES = [
   "lib/wire.ts",
   "hub/events.ts",
   "static/widget-frame.css",
+  "static/widget-voice.css",
   "deno.json",
   "deno.lock",
   "build.ts",

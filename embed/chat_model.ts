@@ -3,7 +3,9 @@
  * connection, mode and call. Pure state transitions only, so they are unit-tested without a
  * browser; the network lives in `controller.ts`.
  */
-import { computed, createModel, signal } from "@preact/signals";
+// The core alone: the frame re-renders from one subscription (`use_model.ts`), which keeps the
+// bundle smaller than the Preact integration would.
+import { computed, createModel, signal } from "@preact/signals-core";
 import type { Call, Message, Session, SessionMode } from "../lib/wire.ts";
 import type { ServerEvent } from "../hub/events.ts";
 

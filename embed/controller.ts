@@ -324,7 +324,11 @@ export class ChatController {
 
   /** Loads the voice chunk (the call logic and its screens); once. */
   loadVoice(): Promise<VoiceModule> {
-    return this.#voiceModule ??= import("./voice_chunk.ts");
+    this.#voiceModule ??= import("./voice_chunk.ts").then(async (mod) => {
+      await mod.stylesReady;
+      return mod;
+    });
+    return this.#voiceModule;
   }
 
   async #voice(): Promise<VoiceCalls> {

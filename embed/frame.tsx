@@ -4,7 +4,7 @@
  * page, renders the widget and starts the conversation.
  */
 import { render } from "preact";
-import { signal } from "@preact/signals";
+import { signal } from "@preact/signals-core";
 import type { PublicWidgetConfig } from "../lib/wire.ts";
 import ChatWidget from "../islands/widget/ChatWidget.tsx";
 import { ChatController } from "./controller.ts";

@@ -9,6 +9,7 @@ import type { FrameToHost } from "./protocol.ts";
 import type { ChatModel } from "./chat_model.ts";
 import { type Api, ApiError } from "./api.ts";
 import { frameStrings as S } from "./strings.ts";
+import { voiceStrings as V } from "./strings_voice.ts";
 import {
   checkMicrophone,
   loadWebCallClient,
@@ -49,7 +50,7 @@ export class VoiceCalls {
   #voiceError(err: unknown): string {
     if (!(err instanceof ApiError)) return S.voiceFailed;
     // 404/405/501: the server (or this agent) has no voice route; say so plainly.
-    if ([404, 405, 501].includes(err.status)) return S.voiceUnavailable;
+    if ([404, 405, 501].includes(err.status)) return V.voiceUnavailable;
     if (err.status === 400 || err.status === 409) return err.message;
     if (err.status === 429) return S.rateLimited(err.retryAfter ?? 60);
     return S.voiceFailed;
@@ -58,7 +59,7 @@ export class VoiceCalls {
   /** Asks the server to call the visitor's phone; returns an error to show, or null. */
   async callPhone(input: string): Promise<string | null> {
     const phoneNumber = normalizePhone(input);
-    if (!phoneNumber) return S.phoneInvalid;
+    if (!phoneNumber) return V.phoneInvalid;
     const m = this.#c.model;
     m.call.value = { kind: "phone", status: "starting", phoneNumber, captions: [], muted: false };
     m.view.value = "call";
@@ -91,8 +92,8 @@ export class VoiceCalls {
   /** Starts a call in the browser; returns an error to show, or null. */
   async callBrowser(): Promise<string | null> {
     const mic = await (this.#c.checkMic ?? checkMicrophone)();
-    if (mic === "denied" || mic === "unsupported") return S.micDenied;
-    if (mic === "missing") return S.micMissing;
+    if (mic === "denied" || mic === "unsupported") return V.micDenied;
+    if (mic === "missing") return V.micMissing;
     const m = this.#c.model;
     m.call.value = { kind: "web", status: "starting", captions: [], muted: false };
     m.view.value = "call";
@@ -108,7 +109,7 @@ export class VoiceCalls {
       );
       this.#callCreated(r);
       if (r.simulated) return null;
-      if (!r.accessToken) throw new ApiError(501, "no_access_token", S.voiceUnavailable);
+      if (!r.accessToken) throw new ApiError(501, "no_access_token", V.voiceUnavailable);
       const client = await loading;
       this.#webCall = client;
       this.#wire(client);
@@ -147,7 +148,7 @@ export class VoiceCalls {
     client.on("error", () => {
       if (this.#webCall !== client) return;
       patch({ status: "error" });
-      this.#c.model.notice.value = S.callFailed;
+      this.#c.model.notice.value = V.callFailed;
       this.release();
       this.#endOnServer();
     });

@@ -5,3 +5,17 @@
 export { VoiceCalls } from "./voice_calls.ts";
 export { VoicePanel } from "../components/widget/VoicePanel.tsx";
 export { VoiceInterface } from "../components/widget/VoiceInterface.tsx";
+
+/**
+ * The voice screens' stylesheet, added when this chunk loads; resolves once it applies (or
+ * failed), so the screens never show unstyled.
+ */
+export const stylesReady: Promise<void> = new Promise((resolve) => {
+  const href = document.querySelector<HTMLMetaElement>('meta[name="parley-voice-css"]')?.content;
+  if (!href) return resolve();
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = href;
+  link.onload = link.onerror = () => resolve();
+  document.head.append(link);
+});

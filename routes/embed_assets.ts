@@ -126,6 +126,7 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
     .get("/widget.js", (c) => serve(c, "widget.js"))
     .get("/widget-frame.js", (c) => serve(c, "widget-frame.js"))
     .get("/widget-frame.css", (c) => serve(c, "widget-frame.css"))
+    .get("/widget-voice.css", (c) => serve(c, "widget-voice.css"))
     .get("/voice-web.js", (c) => serve(c, "voice-web.js"))
     // Chunks of the frame (`build.ts` code splitting): content-hashed names, nothing else.
     .get("/:chunk{[a-z_]+-[A-Z0-9]{8}\\.js}", (c) => serve(c, c.req.param("chunk"), true))
@@ -135,12 +136,13 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
       if (!widget || !widget.isActive) {
         return unavailablePage(404, "This chat isn\u2019t available right now.");
       }
-      const [js, css, voice] = await Promise.all([
+      const [js, css, voice, voiceCss] = await Promise.all([
         asset("widget-frame.js"),
         asset("widget-frame.css"),
         asset("voice-web.js"),
+        asset("widget-voice.css"),
       ]);
-      if (!js || !css || !voice) return unavailablePage(503, NOT_BUILT);
+      if (!js || !css || !voice || !voiceCss) return unavailablePage(503, NOT_BUILT);
       const self = selfOrigin(c.var.config.publicUrl, c.req.url);
       const csp = [
         "default-src 'none'",
@@ -169,6 +171,7 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1,viewport-fit=cover">
 <meta name="parley-voice" content="/embed/voice-web.js?v=${voice.hash}">
+<meta name="parley-voice-css" content="/embed/widget-voice.css?v=${voiceCss.hash}">
 <title>Chat</title>
 <link rel="stylesheet" href="/embed/widget-frame.css?v=${css.hash}">${
         chunkImports(new TextDecoder().decode(js.body)).static

@@ -2,7 +2,6 @@
  * @module The composer: an auto-growing text area (Enter sends, Shift+Enter adds a line), the send
  * button, and the button that opens the voice options.
  */
-import type { ReadonlySignal } from "@preact/signals";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { frameStrings as S } from "../../embed/strings.ts";
 import { PhoneIcon, SendIcon } from "./icons.tsx";
@@ -18,14 +17,14 @@ export interface ChatInputProps {
   disabled?: boolean;
   maxChars: number;
   /** Changes whenever the input should take focus (the widget was opened). */
-  focusRequest?: ReadonlySignal<number>;
+  focusRequest?: number;
 }
 
 /** The message box. */
 export function ChatInput(props: ChatInputProps) {
   const [text, setText] = useState("");
   const area = useRef<HTMLTextAreaElement>(null);
-  const focusCount = props.focusRequest?.value;
+  const focusCount = props.focusRequest;
 
   // Asked for while the chat was still loading (input disabled): focus once it is enabled.
   useEffect(() => {

@@ -5,6 +5,7 @@
 import { useEffect, useState } from "preact/hooks";
 import type { CallState } from "../../embed/chat_model.ts";
 import { frameStrings as S } from "../../embed/strings.ts";
+import { voiceStrings as V } from "../../embed/strings_voice.ts";
 import { formatDuration } from "../../embed/duration.ts";
 import { AssistantIcon, BackIcon, HangUpIcon, MicIcon, MicOffIcon } from "./icons.tsx";
 
@@ -20,13 +21,13 @@ function statusText(call: CallState): string {
   switch (call.status) {
     case "starting":
     case "connecting":
-      return call.kind === "phone" && call.phoneNumber ? S.calling(call.phoneNumber) : S.connecting;
+      return call.kind === "phone" && call.phoneNumber ? V.calling(call.phoneNumber) : V.connecting;
     case "ongoing":
-      return S.connected;
+      return V.connected;
     case "ended":
-      return S.callEnded;
+      return V.callEnded;
     case "error":
-      return S.callFailed;
+      return V.callFailed;
     default:
       return call.status satisfies never;
   }
@@ -53,13 +54,13 @@ export function VoiceInterface({ call, onEnd, onBack, onMute }: VoiceInterfacePr
       </div>
       <p class="call-status" role="status">{statusText(call)}</p>
       {call.status === "ongoing" && (
-        <p class="call-sub">{call.kind === "phone" ? call.phoneNumber : S.inBrowser}</p>
+        <p class="call-sub">{call.kind === "phone" ? call.phoneNumber : V.inBrowser}</p>
       )}
-      <p class="call-duration" aria-label={S.duration}>
+      <p class="call-duration" aria-label={V.duration}>
         {call.startedAt ? formatDuration(now - call.startedAt) : "\u00a0"}
       </p>
       {call.kind === "web" && (
-        <div class="captions" aria-live="polite" aria-label={S.captionsLabel}>
+        <div class="captions" aria-live="polite" aria-label={V.captionsLabel}>
           {call.captions.length
             ? call.captions.map((c, i) => (
               <p key={i} class={`caption caption-${c.role}`}>
@@ -67,7 +68,7 @@ export function VoiceInterface({ call, onEnd, onBack, onMute }: VoiceInterfacePr
                 {c.content}
               </p>
             ))
-            : <p class="caption caption-hint">{S.captionsWaiting}</p>}
+            : <p class="caption caption-hint">{V.captionsWaiting}</p>}
         </div>
       )}
       <div class="call-controls">
@@ -76,7 +77,7 @@ export function VoiceInterface({ call, onEnd, onBack, onMute }: VoiceInterfacePr
             type="button"
             class="round-btn"
             aria-pressed={call.muted}
-            aria-label={call.muted ? S.unmute : S.mute}
+            aria-label={call.muted ? V.unmute : V.mute}
             onClick={onMute}
           >
             {call.muted ? <MicOffIcon /> : <MicIcon />}
@@ -86,7 +87,7 @@ export function VoiceInterface({ call, onEnd, onBack, onMute }: VoiceInterfacePr
           <button
             type="button"
             class="round-btn round-btn-danger"
-            aria-label={S.endCall}
+            aria-label={V.endCall}
             onClick={onEnd}
           >
             <HangUpIcon />
@@ -94,7 +95,7 @@ export function VoiceInterface({ call, onEnd, onBack, onMute }: VoiceInterfacePr
         )}
       </div>
       <button type="button" class="btn btn-ghost" onClick={onBack}>
-        <BackIcon /> {S.backToChat}
+        <BackIcon /> {V.backToChat}
       </button>
     </section>
   );

@@ -6,6 +6,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { VoiceMode } from "../../lib/wire.ts";
 import { normalizePhone } from "../../embed/voice.ts";
 import { frameStrings as S } from "../../embed/strings.ts";
+import { voiceStrings as V } from "../../embed/strings_voice.ts";
 import { CloseIcon, MicIcon, PhoneIcon } from "./icons.tsx";
 
 /** Props of the voice options. */
@@ -45,12 +46,12 @@ export function VoicePanel(props: VoicePanelProps) {
   return (
     <section class="voice-panel" aria-labelledby="voice-title" data-voice-mode={props.voiceMode}>
       <div class="voice-panel-head">
-        <h2 id="voice-title">{S.voiceTitle}</h2>
+        <h2 id="voice-title">{V.voiceTitle}</h2>
         <button type="button" class="icon-btn" aria-label={S.cancel} onClick={props.onCancel}>
           <CloseIcon />
         </button>
       </div>
-      <p class="voice-intro">{S.voiceIntro}</p>
+      <p class="voice-intro">{V.voiceIntro}</p>
       {allowPhone && (
         <form
           class="phone-form"
@@ -59,14 +60,14 @@ export function VoicePanel(props: VoicePanelProps) {
             e.preventDefault();
             if (!normalizePhone(phone)) {
               setInvalid(true);
-              setError(S.phoneInvalid);
+              setError(V.phoneInvalid);
               return;
             }
             setInvalid(false);
             run(() => props.onPhone(phone));
           }}
         >
-          <label for="phone">{S.phoneLabel}</label>
+          <label for="phone">{V.phoneLabel}</label>
           <div class="phone-row">
             <input
               ref={first}
@@ -74,7 +75,7 @@ export function VoicePanel(props: VoicePanelProps) {
               type="tel"
               inputMode="tel"
               autoComplete="tel"
-              placeholder={S.phonePlaceholder}
+              placeholder={V.phonePlaceholder}
               value={phone}
               aria-invalid={invalid}
               aria-describedby={error ? "voice-error" : undefined}
@@ -82,14 +83,14 @@ export function VoicePanel(props: VoicePanelProps) {
                 setPhone(e.currentTarget.value)}
             />
             <button type="submit" class="btn btn-primary" disabled={busy}>
-              <PhoneIcon size={16} /> {S.callMeSubmit}
+              <PhoneIcon size={16} /> {V.callMeSubmit}
             </button>
           </div>
         </form>
       )}
       {allowPhone && allowWeb && (
         <p class="or">
-          <span>{S.or}</span>
+          <span>{V.or}</span>
         </p>
       )}
       {allowWeb && (
@@ -100,8 +101,8 @@ export function VoicePanel(props: VoicePanelProps) {
           disabled={busy}
           onClick={() => run(props.onBrowser)}
         >
-          <MicIcon /> {S.callBrowser}
-          <span class="btn-hint">{S.callBrowserHint}</span>
+          <MicIcon /> {V.callBrowser}
+          <span class="btn-hint">{V.callBrowserHint}</span>
         </button>
       )}
       {error && <p id="voice-error" class="voice-error" role="alert">{error}</p>}

@@ -3,7 +3,8 @@
  * voice options, call), and the pieces laid out. State comes from the controller's signals model;
  * every action goes through the controller.
  */
-import type { ReadonlySignal } from "@preact/signals";
+import type { ReadonlySignal } from "@preact/signals-core";
+import { useModel } from "../../embed/use_model.ts";
 import { useEffect, useState } from "preact/hooks";
 import { formatDuration } from "../../embed/duration.ts";
 import type { ChatController } from "../../embed/controller.ts";
@@ -30,6 +31,20 @@ export interface ChatWidgetProps {
 export default function ChatWidget(props: ChatWidgetProps) {
   const { controller: c } = props;
   const m = c.model;
+  // Everything the window shows, read once per change of any of it.
+  useModel(() => [
+    m.messages.value,
+    m.session.value,
+    m.status.value,
+    m.notice.value,
+    m.typing.value,
+    m.connection.value,
+    m.mode.value,
+    m.view.value,
+    m.call.value,
+    m.ended.value,
+    props.focusRequest.value,
+  ]);
   const session = m.session.value;
   const send = useWebSocket({
     sessionId: session?.id,
@@ -173,7 +188,7 @@ export default function ChatWidget(props: ChatWidgetProps) {
                   onVoiceIntent={() => c.loadVoice()}
                   disabled={status !== "ready"}
                   maxChars={props.maxChars}
-                  focusRequest={props.focusRequest}
+                  focusRequest={props.focusRequest.value}
                 />
               )}
           </>

@@ -112,8 +112,22 @@ export async function openWidget(page: Page) {
   );
   await page.evaluate(() => (window as unknown as HostWindow).rtlChatWidget.open());
   await page.waitForSelector("parley-widget[open][ready]", { state: "attached" });
-  await frameOf(page).locator('.pw[data-status="ready"]').waitFor();
+  await chatReady(page);
   await frameSettled(page);
+}
+
+/** Waits for the chat to be ready; on a timeout, says what the frame showed instead. */
+export async function chatReady(page: Page, timeout = 30_000) {
+  try {
+    await frameOf(page).locator('.pw[data-status="ready"]').waitFor({ timeout });
+  } catch (err) {
+    const shown = await frameOf(page).locator("body").evaluate(
+      (b) => b.innerHTML.slice(0, 600),
+      undefined,
+      { timeout: 2000 },
+    ).catch(() => "(no frame)");
+    throw new Error(`The chat did not become ready: ${shown}`, { cause: err });
+  }
 }
 
 /** Types a message in the frame and presses Enter. */

@@ -125,6 +125,12 @@ dbTest(
     const voiceChunk = await t.request(`/embed/${lazy[0]}`);
     assert.equal(voiceChunk.status, 200);
     await voiceChunk.body?.cancel();
+    // ...with its stylesheet, named in the page and fetched by the chunk.
+    const voiceCss = /name="parley-voice-css" content="([^"]+)"/.exec(html)![1];
+    const vc = await t.request(voiceCss);
+    assert.match(vc.headers.get("content-type")!, /^text\/css/);
+    assert.equal(vc.headers.get("cache-control"), "public, max-age=31536000, immutable");
+    await vc.body?.cancel();
     // Only content-hashed chunk names are served from the build directory.
     for (const name of ["admin.js", "..%2Fdeno.json", "chunk-abc.js", "x-ABCDEFGH.css"]) {
       const r = await t.request(`/embed/${name}`);
