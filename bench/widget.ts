@@ -153,8 +153,11 @@ async function timings(base: string, widgetId: string, runs: number): Promise<Lo
     args: CHROMIUM_ARGS,
   });
   const results: LoadTimes[] = [];
+  let lastError = "";
   try {
-    for (let i = 0; i < runs; i++) {
+    // A run that fails (e.g. the bundles being rebuilt under the server) is retried, a few times.
+    for (let i = 0, failures = 0; results.length < runs; i++) {
+      if (failures > 3) throw new Error(`${failures} widget loads failed; last: ${lastError}`);
       // A fresh context per run: empty cache and storage, as for a first visit.
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       try {
@@ -247,6 +250,10 @@ async function timings(base: string, widgetId: string, runs: number): Promise<Lo
           chatReady: chatReadyAt - hostTimes.t0,
           marks,
         });
+      } catch (err) {
+        failures++;
+        lastError = String(err).slice(0, 300);
+        progress(`widget load ${i + 1} failed, retrying: ${lastError}`);
       } finally {
         await context.close();
       }
