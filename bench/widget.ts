@@ -75,11 +75,34 @@ async function weights(base: string, widgetId: string): Promise<boolean> {
     (t, p) => ({ raw: t.raw + p.raw, gzip: t.gzip + p.gzip, brotli: t.brotli + p.brotli }),
     { raw: 0, gzip: 0, brotli: 0 },
   );
+  const js = Object.entries(parts).filter(([f]) => f.endsWith(".js"))
+    .reduce((n, [, p]) => n + p.gzip, 0);
   emitBudget(
-    { name: "widget.weight.frame", files: parts, ...total },
+    { name: "widget.weight.frame", files: parts, ...total, js_gzip: js },
     total.gzip,
     BUDGET.frameGzip,
   );
+
+  // The voice screens: a chunk and a stylesheet fetched when the visitor opens them.
+  const frameJs = await fetchBytes(`${base}/embed/widget-frame.js`);
+  const voiceUi = frameJs &&
+    new TextDecoder().decode(frameJs).match(/voice_chunk-[A-Za-z0-9]+\.js/)?.[0];
+  const voiceCss = text.match(/name="parley-voice-css" content="([^"]+)"/)?.[1];
+  if (voiceUi) {
+    const files: Record<string, { raw: number; gzip: number; brotli: number }> = {};
+    for (const ref of [`/embed/${voiceUi}`, voiceCss].filter((r): r is string => !!r)) {
+      const bytes = await fetchBytes(`${base}${ref}`);
+      if (bytes) files[new URL(ref, base).pathname.split("/").pop()!] = await sizes(bytes);
+    }
+    emit({
+      name: "widget.weight.voice_ui_chunk",
+      loaded: "when the visitor opens the voice screens",
+      files,
+      gzip: Object.values(files).reduce((n, f) => n + f.gzip, 0),
+      brotli: Object.values(files).reduce((n, f) => n + f.brotli, 0),
+      raw: Object.values(files).reduce((n, f) => n + f.raw, 0),
+    });
+  }
 
   const voiceRef = text.match(/name="parley-voice" content="([^"]+)"/)?.[1];
   const voice = await fetchBytes(`${base}${voiceRef ?? "/embed/voice-web.js"}`);
