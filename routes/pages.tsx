@@ -33,7 +33,7 @@ export function pageRoutes(options: PageOptions = {}): Hono<AppEnv> {
   const styles = () =>
     css ??= Deno.readTextFile(new URL("../static/landing.css", import.meta.url))
       .catch(() => "");
-  // The chat's weight is its entry plus the chunks it imports at once (not the voice chunk).
+  // The chat's weight: its script, the chunks it imports at once and its styles (not voice).
   const measure = () =>
     sizes ??= (async () => {
       const entry = await Deno.readTextFile(new URL("widget-frame.js", dir));
@@ -43,7 +43,7 @@ export function pageRoutes(options: PageOptions = {}): Hono<AppEnv> {
         );
       return {
         loader: await size(["widget.js"]),
-        frame: await size(["widget-frame.js", ...chunkImports(entry).static]),
+        frame: await size(["widget-frame.js", ...chunkImports(entry).static, "widget-frame.css"]),
         voice: await size(["voice-web.js"]),
       };
     })().catch(() => (sizes = undefined, undefined));

@@ -150,7 +150,7 @@ export function LandingPage(props: { info: EmbedInfo; css: string }) {
         </div>
         <div>
           <strong>{info.sizes ? kb(info.sizes.frame) : "< 20 KB"}</strong>
-          <span>the whole chat, loaded on first open</span>
+          <span>the chat, scripts and styles, loaded on first open</span>
         </div>
         <div>
           <strong>{info.sizes ? kb(info.sizes.voice) : "~150 KB"}</strong>

@@ -21,7 +21,7 @@ async function converse(page: Page) {
   );
   const f = frameOf(page);
   await f.locator('.pw[data-status="ready"]').waitFor();
-  await send(page, "Hi! Can I add this to my store?");
+  await send(page, "Hello!");
   await f.getByText("Hi there! I'm Parley's demo assistant").waitFor();
   await send(page, "Can we talk on the phone instead?");
   await f.getByText("You can move this chat to a voice call").waitFor();
