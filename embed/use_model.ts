@@ -4,19 +4,18 @@
  * frame more than a kilobyte; the chat frame's root reads the whole model through it and passes
  * plain values down.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useLayoutEffect, useState } from "preact/hooks";
 import { effect } from "@preact/signals-core";
 
 /** Subscribes the calling component to the signals `read` touches. */
 export function useModel(read: () => unknown): void {
   const [, rerender] = useState(0);
-  useEffect(() => {
-    let first = true;
-    return effect(() => {
+  useLayoutEffect(() =>
+    // The first run re-renders too: a signal may have changed between the render and this
+    // subscription (an answer arriving while the frame is still hidden), and that change must
+    // not be lost.
+    effect(() => {
       read();
-      // The effect runs once at once; only later runs mean something changed.
-      if (!first) rerender((n) => n + 1);
-      first = false;
-    });
-  }, []);
+      rerender((n) => n + 1);
+    }), []);
 }
