@@ -111,6 +111,8 @@ export function minifyCss(css: string): string {
     .replace(/\s+/g, " ")
     .replace(/\s*([{}:;,>])\s*/g, "$1")
     .replace(/;}/g, "}")
+    // 0.5 → .5 (a number's leading zero, never a digit of a larger one)
+    .replace(/(^|[\s:,(/-])0\.(\d)/g, "$1.$2")
     .trim();
 }
 

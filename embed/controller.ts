@@ -20,7 +20,8 @@ type VoiceModule = typeof import("./voice_chunk.ts");
 
 /** Options of the controller; tests inject `sleep`, the mic check and the call client. */
 export interface ControllerOptions {
-  config: PublicWidgetConfig;
+  /** The widget's welcome (the page's when it set one). */
+  config: Pick<PublicWidgetConfig, "welcomeMessage">;
   host: string;
   api: Api;
   store: Store;

@@ -11,13 +11,13 @@ import { ChatController } from "./controller.ts";
 import { Api } from "./api.ts";
 import { createStore } from "./store.ts";
 import { createBridge, hostPage } from "./bridge.ts";
-import { loadWebCallClient } from "./voice.ts";
 
 const MAX_CHARS = 4000;
 
 const params = new URLSearchParams(location.search);
 /** The configuration the server inlined, with the theme it worked out (page colour included). */
-interface FrameConfig extends PublicWidgetConfig {
+interface FrameConfig
+  extends Pick<PublicWidgetConfig, "id" | "headerText" | "welcomeMessage" | "voiceMode"> {
   theme: { color: string; fill: string; text: string };
 }
 const stored: FrameConfig = JSON.parse(
@@ -27,7 +27,6 @@ const text = (v: string | null, max: number) => v && v.trim() ? v.trim().slice(0
 // The page's pre-set values win for presentation (SPEC); anything invalid is ignored.
 const config: FrameConfig = {
   ...stored,
-  themeColor: stored.theme.color,
   headerText: text(params.get("headerText"), 100) ?? stored.headerText,
   welcomeMessage: text(params.get("welcomeMessage"), 1000) ?? stored.welcomeMessage,
 };
@@ -68,11 +67,6 @@ const controller = new ChatController({
   store,
   notify: (m) => bridge.send(m),
   maxChars: MAX_CHARS,
-  // The server names the chunk with its content hash, so browsers may cache it for good.
-  loadWebCall: () =>
-    loadWebCallClient(
-      document.querySelector<HTMLMetaElement>('meta[name="parley-voice"]')?.content,
-    ),
 });
 
 render(

@@ -21,8 +21,14 @@ export interface VoiceWebModule {
   createWebCallClient(): WebCallClient;
 }
 
-/** Loads the browser-call chunk (once) and makes a client. */
-export async function loadWebCallClient(url = "/embed/voice-web.js"): Promise<WebCallClient> {
+/**
+ * Loads the browser-call chunk (once) and makes a client. The page names the chunk with its
+ * content hash (`<meta name="parley-voice">`), so browsers may cache it for good.
+ */
+export async function loadWebCallClient(
+  url = document.querySelector<HTMLMetaElement>('meta[name="parley-voice"]')?.content ??
+    "/embed/voice-web.js",
+): Promise<WebCallClient> {
   const mod: VoiceWebModule = await import(url);
   return mod.createWebCallClient();
 }

@@ -164,7 +164,16 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
       // The theme is worked out here (the page's colour wins), so the frame ships no colour maths.
       const color = themeOrDefault(c.req.query("themeColor"), widget.themeColor);
       const theme = { color, ...accessibleFill(color) };
-      const config = JSON.stringify({ ...toPublicConfig(widget), theme }).replace(/</g, "\\u003c");
+      // Only what the frame uses (the loader has the rest from /embed/config).
+      const pub = toPublicConfig(widget);
+      const config = JSON.stringify({
+        id: pub.id,
+        headerText: pub.headerText,
+        welcomeMessage: pub.welcomeMessage,
+        voiceMode: pub.voiceMode,
+        theme,
+      })
+        .replace(/</g, "\\u003c");
       const html = `<!doctype html>
 <html lang="en">
 <head>

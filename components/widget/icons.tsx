@@ -8,7 +8,6 @@ function Icon(props: { d: string; fill?: boolean; size?: number }): JSX.Element 
       width={props.size ?? 20}
       height={props.size ?? 20}
       aria-hidden="true"
-      focusable="false"
       fill={props.fill ? "currentColor" : "none"}
       stroke={props.fill ? "none" : "currentColor"}
       stroke-width="2"
@@ -21,7 +20,7 @@ function Icon(props: { d: string; fill?: boolean; size?: number }): JSX.Element 
 }
 
 const PHONE =
-  "M22 16.9v3a2 2 0 0 1-2.2 2 19.8 19.8 0 0 1-8.6-3.1 19.5 19.5 0 0 1-6-6A19.8 19.8 0 0 1 2.1 4.2 2 2 0 0 1 4.1 2h3a2 2 0 0 1 2 1.7c.1 1 .4 1.9.7 2.8a2 2 0 0 1-.5 2.1L8 9.9a16 16 0 0 0 6 6l1.3-1.3a2 2 0 0 1 2.1-.4c.9.3 1.8.6 2.8.7a2 2 0 0 1 1.7 2z";
+  "M5 4h4l2 5-2.5 1.5a11 11 0 0 0 5 5L15 13l5 2v4a2 2 0 0 1-2 2A16 16 0 0 1 3 6a2 2 0 0 1 2-2";
 
 /** Paper plane. */
 export const SendIcon = () => <Icon d="M4 12 20 4l-6 16-2.5-6.5L4 12z" fill />;
@@ -54,7 +53,7 @@ export const BackIcon = () => <Icon d="M19 12H5m6-6-6 6 6 6" />;
 export const AssistantIcon = (p: { size?: number }) => (
   <Icon
     size={p.size}
-    d="M12 3C6.5 3 2 6.6 2 11c0 2.3 1.2 4.4 3.2 5.9L4.5 21l4.2-2.3c1 .3 2.1.4 3.3.4 5.5 0 10-3.6 10-8S17.5 3 12 3zM8 11h.01M12 11h.01M16 11h.01"
+    d="M4 6a3 3 0 0 1 3-3h10a3 3 0 0 1 3 3v8a3 3 0 0 1-3 3H9l-5 4zM8.5 10h.01M12 10h.01M15.5 10h.01"
   />
 );
 /** Exclamation mark. */
