@@ -72,6 +72,8 @@ export async function launchBrowser(
   const context = await browser.newContext({
     viewport: options.viewport ?? { width: 1280, height: 800 },
   });
+  // CI runs the whole suite in parallel on two cores: be patient before calling a wait failed.
+  context.setDefaultTimeout(60_000);
   return {
     browser,
     context,
