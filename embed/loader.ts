@@ -225,9 +225,13 @@ function boot(): void {
     corner = (el, offset) =>
       el.style.cssText = `${y}:${offset}px;${x}:20px;--d:${y < "c" ? 16 : -16}px`;
     root = host.attachShadow({ mode: "open" });
-    // Static markup of our own: nothing from the page or the server is interpolated.
-    root.innerHTML = `<style>${CSS}</style>${HTML}`;
-    launcher = root.firstChild!.nextSibling as HTMLElement;
+    // A constructed stylesheet, which a page's strict `style-src` CSP does not block (a <style>
+    // element would be). The markup is static and our own: nothing from the page or server.
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS);
+    root.adoptedStyleSheets = [sheet];
+    root.innerHTML = HTML;
+    launcher = root.firstChild as HTMLElement;
     corner(launcher, 20);
     badge = launcher.lastChild as HTMLElement;
     launcher.onclick = () => setOpen(!open, true);

@@ -538,3 +538,38 @@ browserTest(
     }
   },
 );
+
+browserTest("widget: works on a page with a strict Content-Security-Policy", async () => {
+  const env = await setup();
+  try {
+    const csp =
+      `default-src 'none'; script-src ${env.server.url}; connect-src ${env.server.url}; ` +
+      `frame-src ${env.server.url}; style-src 'self'`;
+    env.host.set(
+      "/",
+      hostPage({
+        serverUrl: env.server.url,
+        widgetId: env.widgetId,
+        head: `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
+      }),
+    );
+    const { page, errors } = await env.browser.page();
+    const violations: string[] = [];
+    page.on("console", (m) => {
+      if (/Content Security Policy/i.test(m.text())) violations.push(m.text());
+    });
+    await page.goto(env.host.url + "/");
+    await launcherReady(page);
+    // Styled although the page allows no inline styles: 56px, in the theme colour.
+    const launcher = page.locator("parley-widget .l");
+    const box = await launcher.boundingBox();
+    assert.deepEqual(box && [box.width, box.height], [56, 56]);
+    await openWidget(page);
+    await send(page, "hello");
+    await frameOf(page).getByText("Hi there! I'm Parley's demo assistant").waitFor();
+    assert.deepEqual(violations, []);
+    assert.deepEqual(errors, []);
+  } finally {
+    await env.close();
+  }
+});
