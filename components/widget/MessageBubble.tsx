@@ -13,7 +13,7 @@ export interface MessageBubbleProps {
   message: UiMessage;
   /** Last of a run from the same sender: shows the avatar. */
   last?: boolean;
-  /** Shows the time under the bubble. */
+  /** Shows the time under the bubble (by default with `last`). */
   timed?: boolean;
   onRetry?: (clientMessageId: string) => void;
 }
@@ -25,7 +25,9 @@ export function timeOf(iso: string): string {
 }
 
 /** A message as a list item. */
-export function MessageBubble({ message: m, last, timed, onRetry }: MessageBubbleProps) {
+export function MessageBubble(
+  { message: m, last, timed = last, onRetry }: MessageBubbleProps,
+) {
   if (m.senderType === "system") {
     return (
       <li class="msg msg-system" data-sender="system" data-id={m.id}>
