@@ -11,7 +11,9 @@ export { VoiceInterface } from "../components/widget/VoiceInterface.tsx";
  * failed), so the screens never show unstyled.
  */
 export const stylesReady: Promise<void> = new Promise((resolve) => {
-  const href = document.querySelector<HTMLMetaElement>('meta[name="parley-voice-css"]')?.content;
+  const href = globalThis.document?.querySelector<HTMLMetaElement>(
+    'meta[name="parley-voice-css"]',
+  )?.content;
   if (!href) return resolve();
   const link = document.createElement("link");
   link.rel = "stylesheet";

@@ -274,3 +274,48 @@ Deno.test("ChatController: a widget that is gone or refused here tells the host 
   assert.equal(controller.model.status.value, "unavailable");
   assert.deepEqual(notified, [{ type: "unavailable", reason: "forbidden" }]);
 });
+
+Deno.test("ChatController voice: numbers are checked first; a server without voice is said plainly", async () => {
+  const { controller, calls } = harness([
+    auth,
+    (c) =>
+      c.method === "POST" && c.path === "/api/chat/sessions" ? json(201, session("s1")) : undefined,
+    history("s1", []),
+    (c) =>
+      c.method === "POST" && c.path.endsWith("/voice")
+        ? json(404, { error: { code: "not_found", message: "Cannot find route" } })
+        : undefined,
+  ]);
+  await controller.start();
+  assert.match((await controller.callPhone("12 34"))!, /country code/);
+  assert.equal(calls.filter((c) => c.path.endsWith("/voice")).length, 0);
+  const refused = await controller.callPhone("+1 (415) 555-2671");
+  assert.match(refused!, /aren't available/);
+  const voice = calls.filter((c) => c.path.endsWith("/voice"));
+  assert.deepEqual(voice.map((c) => c.body), [{ phoneNumber: "+14155552671" }]);
+  // Back on the voice options, no call left behind.
+  assert.equal(controller.model.view.value, "voice");
+  assert.equal(controller.model.call.value, null);
+});
+
+Deno.test("ChatController voice: no microphone, no call", async () => {
+  const store = createStore("w", { storage: memoryStorage() });
+  let requests = 0;
+  const controller = new ChatController({
+    config: { welcomeMessage: "Welcome!" },
+    host: "shop.test",
+    api: new Api({
+      base: "",
+      widgetId: "w",
+      host: "shop.test",
+      store,
+      fetch: () => (requests++, Promise.reject(new Error("no request expected"))),
+    }),
+    store,
+    notify: () => {},
+    checkMic: () => Promise.resolve("denied"),
+  });
+  assert.match((await controller.callBrowser())!, /blocked the microphone/);
+  assert.equal(controller.model.call.value, null);
+  assert.equal(requests, 0);
+});
