@@ -31,7 +31,7 @@ export function ChatMessages(props: ChatMessagesProps) {
     const el = scroller.current;
     const mine = messages[messages.length - 1]?.senderType === "user";
     if (el && (pinned.current || mine)) el.scrollTop = el.scrollHeight;
-  }, [messages, typing, props.status]);
+  }, [messages, typing, props.status, props.ended]);
 
   // The list shrinks when the voice options or a notice open: stay at the newest message.
   useEffect(() => {

@@ -55,6 +55,8 @@ export default function ChatWidget(props: ChatWidgetProps) {
   });
   useEffect(() => c.attachSocket(send), [send]);
   const [confirmEnd, setConfirmEnd] = useState(false);
+  // Focus requests of our own (the end-conversation bar closed), added to the host page's.
+  const [refocus, setRefocus] = useState(0);
   // The voice screens come with the voice chunk, fetched when first needed.
   const [voice, setVoice] = useState<Awaited<ReturnType<ChatController["loadVoice"]>> | null>(
     null,
@@ -73,8 +75,10 @@ export default function ChatWidget(props: ChatWidgetProps) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (e.key !== "Escape") return;
-      if (confirmEnd) setConfirmEnd(false);
-      else if (m.view.peek() === "voice") m.view.value = "chat";
+      if (confirmEnd) {
+        setConfirmEnd(false);
+        setRefocus((n) => n + 1);
+      } else if (m.view.peek() === "voice") m.view.value = "chat";
       else props.onClose();
     };
     addEventListener("keydown", onKey);
@@ -114,6 +118,7 @@ export default function ChatWidget(props: ChatWidgetProps) {
             ref={(el) => el?.focus()}
             onClick={() => {
               setConfirmEnd(false);
+              setRefocus((n) => n + 1);
               c.endConversation();
             }}
           >
@@ -122,7 +127,10 @@ export default function ChatWidget(props: ChatWidgetProps) {
           <button
             type="button"
             class="btn btn-ghost btn-small"
-            onClick={() => setConfirmEnd(false)}
+            onClick={() => {
+              setConfirmEnd(false);
+              setRefocus((n) => n + 1);
+            }}
           >
             {S.cancel}
           </button>
@@ -188,7 +196,7 @@ export default function ChatWidget(props: ChatWidgetProps) {
                   onVoiceIntent={() => c.loadVoice()}
                   disabled={status !== "ready"}
                   maxChars={props.maxChars}
-                  focusRequest={props.focusRequest.value}
+                  focusRequest={props.focusRequest.value + refocus}
                 />
               )}
           </>
