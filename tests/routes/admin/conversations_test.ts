@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { eq, inArray } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { dbTest, type TestApp } from "../../helpers/test_app.ts";
 import { calls, chatSessions } from "../../../db/schema.ts";
 import { createSessionWithWelcome } from "../../../db/queries/sessions.ts";
@@ -95,8 +95,11 @@ dbTest("GET /admin/conversations filters by widget, status and date, and pages",
   const token = await apiToken(s);
   const ended = await t.put(`/api/chat/sessions/${ids[3]}`, { status: "ended" }, token);
   assert.equal(ended.status, 200);
+  // Two old conversations, a minute apart (equal times would order by id, which is random).
   await db.update(chatSessions).set({ createdAt: new Date("2020-01-05T10:00:00Z") })
-    .where(inArray(chatSessions.id, [ids[0], ids[1]]));
+    .where(eq(chatSessions.id, ids[0]));
+  await db.update(chatSessions).set({ createdAt: new Date("2020-01-05T10:01:00Z") })
+    .where(eq(chatSessions.id, ids[1]));
 
   const page1 = await s.page("/admin/conversations");
   const firstIds = listedIds(page1.html);
