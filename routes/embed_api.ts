@@ -2,7 +2,7 @@
  * @module The public embed API: `POST /embed/auth` (a visitor token for an allowed domain) and
  * `GET /embed/config/:widgetId`. The loader and frame files are served by `embed_assets.ts`.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
 import type { AppEnv } from "../lib/context.ts";
 import { HttpError, notFound } from "../lib/errors.ts";
@@ -14,6 +14,7 @@ import { signVisitorToken } from "../lib/tokens.ts";
 import { getWidgetById } from "../db/queries/widgets.ts";
 import { rateLimitByIp } from "../lib/rate_limit.ts";
 import type { Db } from "../db/client.ts";
+import type { WidgetRow } from "../db/schema.ts";
 
 /** A new visitor id: unguessable, URL-safe. */
 export function newVisitorId(): string {
@@ -25,6 +26,22 @@ export function newVisitorId(): string {
 /** Our own origin: `PUBLIC_URL`, else the origin the request was made to. */
 export function selfOrigin(publicUrl: string | undefined, requestUrl: string): string {
   return publicUrl ? new URL(publicUrl).origin : new URL(requestUrl).origin;
+}
+
+/**
+ * A browser's `Origin` (when it is not our own) must be on the widget's allowlist too. A script
+ * outside a browser can claim any domain, so this is a guard for visitors' browsers, while the
+ * frame's CSP `frame-ancestors` keeps the chat itself off other sites.
+ */
+function assertOriginAllowed(c: Context<AppEnv>, widget: WidgetRow): void {
+  const origin = c.req.header("origin");
+  if (!origin || origin === "null" || origin === selfOrigin(c.var.config.publicUrl, c.req.url)) {
+    return;
+  }
+  const originHost = hostOf(origin);
+  if (!originHost || !isHostAllowed(widget.allowedDomains, originHost)) {
+    throw new HttpError(403, "forbidden", `This widget is not allowed on ${originHost ?? origin}`);
+  }
 }
 
 async function activeWidget(db: Db, id: string) {
@@ -51,17 +68,7 @@ export const embedApiRoutes = new Hono<AppEnv>()
       throw new HttpError(403, "forbidden", `This widget is not allowed on ${host}`);
     }
     // A browser names the page that really sent the request; a page may not claim another domain.
-    const origin = c.req.header("origin");
-    if (origin && origin !== "null" && origin !== selfOrigin(c.var.config.publicUrl, c.req.url)) {
-      const originHost = hostOf(origin);
-      if (!originHost || !isHostAllowed(widget.allowedDomains, originHost)) {
-        throw new HttpError(
-          403,
-          "forbidden",
-          `This widget is not allowed on ${originHost ?? origin}`,
-        );
-      }
-    }
+    assertOriginAllowed(c, widget);
     const visitorId = body.visitorId ?? newVisitorId();
     const { token, expiresAt } = await signVisitorToken(c.var.config.jwtSecret, {
       visitorId,
@@ -83,6 +90,9 @@ export const embedApiRoutes = new Hono<AppEnv>()
   .get("/config/:widgetId", cors({ origin: "*", allowMethods: ["GET"] }), async (c) => {
     const widget = await activeWidget(c.var.db, c.req.param("widgetId"));
     if (!widget.isActive) throw notFound("widget", widget.id);
+    // A page on a domain the widget does not allow learns so at once, and shows no launcher.
+    assertOriginAllowed(c, widget);
     c.header("Cache-Control", "public, max-age=30");
+    c.header("Vary", "Origin");
     return c.json(toPublicConfig(widget));
   });

@@ -121,3 +121,30 @@ dbTest("GET /embed/config/:widgetId returns public configuration only", async (t
   assert.equal((await t.get(`/embed/config/${crypto.randomUUID()}`)).status, 404);
   assert.equal((await t.get("/embed/config/nope")).status, 404);
 });
+
+dbTest(
+  "GET /embed/config/:widgetId refuses a page on a domain the widget does not allow",
+  async (t) => {
+    const { token } = await registerAdmin(t);
+    const { widget } = await createAgentAndWidget(t, token, { allowedDomains: ["shop.example"] });
+    const cases: [string | undefined, number][] = [
+      [undefined, 200],
+      ["https://shop.example", 200],
+      ["http://parley.test", 200],
+      ["https://evil.test", 403],
+    ];
+    for (const [origin, status] of cases) {
+      const res = await t.request(`/embed/config/${widget.id}`, {
+        headers: origin ? { origin } : {},
+      });
+      assert.equal(res.status, status, String(origin));
+      assert.equal(
+        res.headers.get("access-control-allow-origin"),
+        "*",
+        "the loader can read the answer",
+      );
+      if (status === 200) assert.match(res.headers.get("vary") ?? "", /Origin/);
+      await res.body?.cancel();
+    }
+  },
+);
