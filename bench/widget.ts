@@ -308,7 +308,7 @@ export async function runWidgetBench(options: WidgetBenchOptions): Promise<void>
       {
         name: "widget.launcher_shown",
         ...common,
-        median_ms: median(series("launcher")),
+        median_ms: round(median(series("launcher")), 1),
         all_ms: series("launcher"),
       },
       median(series("launcher")),
@@ -317,14 +317,14 @@ export async function runWidgetBench(options: WidgetBenchOptions): Promise<void>
     emit({
       name: "widget.frame_ready_event",
       ...common,
-      median_ms: median(series("readyEvent")),
+      median_ms: round(median(series("readyEvent")), 1),
       all_ms: series("readyEvent"),
     });
     emitBudget(
       {
         name: "widget.chat_ready",
         ...common,
-        median_ms: median(series("chatReady")),
+        median_ms: round(median(series("chatReady")), 1),
         all_ms: series("chatReady"),
       },
       median(series("chatReady")),

@@ -20,8 +20,8 @@ export interface SpawnOptions {
   env?: Record<string, string>;
   /** Extra flags for `deno run` (e.g. `--v8-flags=...`, `--cpu-prof`). */
   flags?: string[];
-  /** Where the child's stdout goes: inherited stderr (default) or piped back. */
-  stdout?: "stderr" | "piped" | "null";
+  /** The child's stdout: discarded (default; our stdout is for JSON lines) or piped back. */
+  stdout?: "piped" | "null";
 }
 
 /** A free TCP port on 127.0.0.1 (closed again before it is returned). */
