@@ -106,7 +106,12 @@ export function tables(rows: Row[]): string {
   out.push("");
   out.push(table(
     ["time from script insertion", "median ms", "all runs"],
-    ["widget.launcher_shown", "widget.frame_ready_event", "widget.chat_ready"].flatMap((name) =>
+    [
+      "widget.launcher_shown",
+      "widget.frame_ready_event",
+      "widget.chat_ready",
+      "widget.returning_visitor_ready",
+    ].flatMap((name) =>
       rows.filter((r) => r.name === name).map((r) => [
         name.replace("widget.", ""),
         ms(r.median_ms),

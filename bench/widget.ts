@@ -154,8 +154,17 @@ const FRAME_PROBE = `(() => {
       window.__parleyMarks = marks;
     }
   };
-  new MutationObserver(check).observe(document, {
-    subtree: true, childList: true, attributes: true, attributeFilter: ["data-status"],
+  // A returning visitor: the stored session restored and its socket open.
+  const checkSocket = () => {
+    const el = document.querySelector("[data-status]");
+    if (el && el.getAttribute("data-status") === "ready" && el.getAttribute("data-session") &&
+      el.getAttribute("data-connection") === "open" && !window.__parleySocketReadyAt) {
+      window.__parleySocketReadyAt = now();
+    }
+  };
+  new MutationObserver(() => (check(), checkSocket())).observe(document, {
+    subtree: true, childList: true, attributes: true,
+    attributeFilter: ["data-status", "data-connection", "data-session"],
   });
 })();`;
 
@@ -163,8 +172,84 @@ interface LoadTimes {
   launcher: number;
   readyEvent: number;
   chatReady: number;
+  /** A returning visitor (same browser, page reloaded): stored session restored, socket open. */
+  returningReady: number;
   /** Milestones (ms after insertion): responses received, in the page and in the frame. */
   marks: Record<string, number>;
+}
+
+/** What the host page saw, as epoch milliseconds. */
+interface HostTimes {
+  t0: number;
+  launcher: number;
+  readyEvent: number;
+  marks: Record<string, number>;
+}
+
+/**
+ * Runs in the host page: inserts the loader's `<script>` and resolves once the launcher is painted
+ * and the frame said `ready`. Self-contained: Playwright sends its source to the page.
+ */
+function insertWidget(src: string): Promise<HostTimes> {
+  return new Promise<HostTimes>(
+    (resolve, reject) => {
+      const now = () => performance.timeOrigin + performance.now();
+      const times = {
+        t0: 0,
+        launcher: 0,
+        readyEvent: 0,
+        marks: {} as Record<string, number>,
+      };
+      const done = () => {
+        if (!times.launcher || !times.readyEvent) return;
+        for (const r of performance.getEntriesByType("resource")) {
+          const res = r as PerformanceResourceTiming;
+          const path = new URL(res.name).pathname;
+          // The loader's own requests; the frame reports its own from inside.
+          const key = path.startsWith("/embed/config/")
+            ? "config"
+            : path === "/embed/widget.js"
+            ? "widget.js"
+            : undefined;
+          if (key) times.marks[key] = performance.timeOrigin + res.responseEnd;
+        }
+        resolve(times);
+      };
+      new MutationObserver((records, observer) => {
+        for (const r of records) {
+          for (const n of r.addedNodes) {
+            if ((n as Element).localName !== "parley-widget") continue;
+            observer.disconnect();
+            // Painted in the next frame.
+            requestAnimationFrame(() => {
+              times.launcher = now();
+              done();
+            });
+          }
+        }
+      }).observe(document.body, { childList: true });
+      // The visitor opens the chat as soon as it can (autoOpen does exactly that).
+      (window as unknown as Record<string, unknown>).rtlChatWidget = {
+        config: { autoOpen: true },
+      };
+      const script = document.createElement("script");
+      script.src = src;
+      script.async = true;
+      script.onload = () => {
+        const api = (window as unknown as {
+          rtlChatWidget: { on(e: string, f: () => void): void };
+        }).rtlChatWidget;
+        api.on("ready", () => {
+          times.readyEvent = now();
+          done();
+        });
+      };
+      script.onerror = () => reject(new Error("widget.js did not load"));
+      times.t0 = now();
+      document.head.append(script);
+      setTimeout(() => reject(new Error("the widget did not start in 15 s")), 15_000);
+    },
+  );
 }
 
 /** Runs the timing loads; returns the per-run times from script insertion. */
@@ -188,71 +273,7 @@ async function timings(base: string, widgetId: string, runs: number): Promise<Lo
         const page = await context.newPage();
         await page.goto(host.url);
         const src = `${base}/embed/widget.js?id=${widgetId}`;
-        const hostTimes = await page.evaluate(
-          (src) =>
-            new Promise<
-              { t0: number; launcher: number; readyEvent: number; marks: Record<string, number> }
-            >(
-              (resolve, reject) => {
-                const now = () => performance.timeOrigin + performance.now();
-                const times = {
-                  t0: 0,
-                  launcher: 0,
-                  readyEvent: 0,
-                  marks: {} as Record<string, number>,
-                };
-                const done = () => {
-                  if (!times.launcher || !times.readyEvent) return;
-                  for (const r of performance.getEntriesByType("resource")) {
-                    const res = r as PerformanceResourceTiming;
-                    const path = new URL(res.name).pathname;
-                    // The loader's own requests; the frame reports its own from inside.
-                    const key = path.startsWith("/embed/config/")
-                      ? "config"
-                      : path === "/embed/widget.js"
-                      ? "widget.js"
-                      : undefined;
-                    if (key) times.marks[key] = performance.timeOrigin + res.responseEnd;
-                  }
-                  resolve(times);
-                };
-                new MutationObserver((records, observer) => {
-                  for (const r of records) {
-                    for (const n of r.addedNodes) {
-                      if ((n as Element).localName !== "parley-widget") continue;
-                      observer.disconnect();
-                      // Painted in the next frame.
-                      requestAnimationFrame(() => {
-                        times.launcher = now();
-                        done();
-                      });
-                    }
-                  }
-                }).observe(document.body, { childList: true });
-                // The visitor opens the chat as soon as it can (autoOpen does exactly that).
-                (window as unknown as Record<string, unknown>).rtlChatWidget = {
-                  config: { autoOpen: true },
-                };
-                const script = document.createElement("script");
-                script.src = src;
-                script.async = true;
-                script.onload = () => {
-                  const api = (window as unknown as {
-                    rtlChatWidget: { on(e: string, f: () => void): void };
-                  }).rtlChatWidget;
-                  api.on("ready", () => {
-                    times.readyEvent = now();
-                    done();
-                  });
-                };
-                script.onerror = () => reject(new Error("widget.js did not load"));
-                times.t0 = now();
-                document.head.append(script);
-                setTimeout(() => reject(new Error("the widget did not start in 15 s")), 15_000);
-              },
-            ),
-          src,
-        );
+        const hostTimes = await page.evaluate(insertWidget, src);
         const frame = page.frames().find((f) => f.url().includes("/embed/widget-frame.html"));
         if (!frame) throw new Error("no chat frame");
         const chatReadyAt = await frame.waitForFunction(
@@ -267,10 +288,34 @@ async function timings(base: string, widgetId: string, runs: number): Promise<Lo
         for (const [k, v] of Object.entries({ ...hostTimes.marks, ...frameMarks })) {
           if (v) marks[k] = v - hostTimes.t0;
         }
+
+        // The same visitor sends a message (which starts the session and its socket), then
+        // comes back: the page reloads, and the frame restores the session and reconnects.
+        await frame.locator("textarea").fill("Hello!");
+        await frame.locator("textarea").press("Enter");
+        await frame.waitForSelector(
+          '[data-connection="open"][data-session]:not([data-session=""])',
+          {
+            timeout: 15_000,
+          },
+        );
+        await page.reload();
+        const again = await page.evaluate(insertWidget, src);
+        const frame2 = page.frames().find((f) =>
+          f.url().includes("/embed/widget-frame.html") && !f.isDetached()
+        );
+        if (!frame2) throw new Error("no chat frame after the reload");
+        const socketReadyAt = await frame2.waitForFunction(
+          () => (window as unknown as { __parleySocketReadyAt?: number }).__parleySocketReadyAt,
+          undefined,
+          { timeout: 15_000 },
+        ).then((h) => h.jsonValue() as Promise<number>);
+
         results.push({
           launcher: hostTimes.launcher - hostTimes.t0,
           readyEvent: hostTimes.readyEvent - hostTimes.t0,
           chatReady: chatReadyAt - hostTimes.t0,
+          returningReady: socketReadyAt - again.t0,
           marks,
         });
       } catch (err) {
@@ -302,7 +347,8 @@ export async function runWidgetBench(options: WidgetBenchOptions): Promise<void>
     }
     progress(`widget load in Chromium, ${options.runs} cold runs`);
     const runs = await timings(server.url, tenant.widgetId, options.runs);
-    const series = (k: "launcher" | "readyEvent" | "chatReady") => runs.map((r) => round(r[k], 1));
+    const series = (k: "launcher" | "readyEvent" | "chatReady" | "returningReady") =>
+      runs.map((r) => round(r[k], 1));
     const common = { runs: runs.length, load: "cold (fresh browser context), autoOpen" };
     emitBudget(
       {
@@ -330,6 +376,13 @@ export async function runWidgetBench(options: WidgetBenchOptions): Promise<void>
       median(series("chatReady")),
       BUDGET.chatReadyMs,
     );
+    emit({
+      name: "widget.returning_visitor_ready",
+      runs: runs.length,
+      load: "same browser, page reloaded: session restored, history loaded, socket open",
+      median_ms: round(median(series("returningReady")), 1),
+      all_ms: series("returningReady"),
+    });
     // The medians of each milestone, in time order: where the time to "ready" goes.
     const names = [...new Set(runs.flatMap((r) => Object.keys(r.marks)))];
     const breakdown = Object.fromEntries(
