@@ -38,6 +38,17 @@ const MAX_HELD = 1000;
 /** Message ids remembered to drop duplicates between resume and live delivery. */
 const MAX_REMEMBERED = 2000;
 
+/**
+ * The JSON of an event, made once however many peers it goes to: the hub hands the same event
+ * object to every socket of a session.
+ */
+const wireCache = new WeakMap<ServerEvent, string>();
+function serialized(e: ServerEvent): string {
+  let json = wireCache.get(e);
+  if (json === undefined) wireCache.set(e, json = JSON.stringify(e));
+  return json;
+}
+
 /** Close codes the server uses. */
 export const CloseCode = {
   goingAway: 1001,
@@ -167,7 +178,7 @@ export class SocketPeer implements Peer {
       void this.close(CloseCode.tryAgainLater, "Reader too slow");
       return;
     }
-    this.#socket.send(JSON.stringify(e));
+    this.#socket.send(serialized(e));
     if (seq !== undefined && seq > this.lastSeq) this.lastSeq = seq;
   }
 

@@ -5,7 +5,8 @@ import { serveApp, startServer, type TestServer } from "../helpers/server.ts";
 import { setupVisitor, startApp } from "../helpers/test_app.ts";
 import { WsClient } from "../helpers/ws.ts";
 import { type PgFanout, startPgFanout } from "../../hub/pg_fanout.ts";
-import { insertMessage } from "../../db/queries/messages.ts";
+import { getMessagesByIds, insertMessage } from "../../db/queries/messages.ts";
+import { publishMessage } from "../../hub/hub.ts";
 import type { Message } from "../../lib/wire.ts";
 
 /** Two app instances (two hubs, two fan-outs) on one PostgreSQL database. */
@@ -162,16 +163,68 @@ pgTest(
         v.visitorToken,
       );
       assert.equal(res.status, 201);
+      // Four events (user message, typing start, agent message, typing stop), batched into as
+      // few NOTIFYs as were in flight: `<processId>\n[event, …]`.
+      const events = () =>
+        payloads.flatMap((p) =>
+          JSON.parse(p.slice(p.indexOf("\n") + 1)) as { e: { type: string } }[]
+        );
       const deadline = Date.now() + 5000;
-      while (payloads.length < 4 && Date.now() < deadline) {
+      while (events().length < 4 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 20));
       }
-      assert.equal(payloads.length, 4);
+      assert.deepEqual(events().map((w) => w.e.type), [
+        "message:received",
+        "typing:start",
+        "message:received",
+        "typing:stop",
+      ]);
       for (const p of payloads) {
         assert.ok(p.length < 1000, "ids travel, not message bodies");
-        assert.equal(JSON.parse(p).o, fanoutA.processId);
+        assert.ok(p.startsWith(fanoutA.processId + "\n"));
       }
       assert.ok(!payloads.some((p) => p.includes(big)));
+    } finally {
+      await sql.end();
+    }
+  },
+);
+
+pgTest(
+  "PgFanout batches events published while a NOTIFY is in flight and keeps their order",
+  async ({ a, b }, sockets) => {
+    const v = await setupVisitor(a.t);
+    const sessionId = (await (await a.t.post("/api/chat/sessions", {}, v.visitorToken)).json()).id;
+    const onB = await WsClient.connect(b.url, { sessionId, token: v.visitorToken });
+    sockets.push(onB);
+    await onB.waitForType("connection:established");
+    const payloads: string[] = [];
+    const sql = postgres(a.t.testDb.url, { max: 1, onnotice: () => {} });
+    try {
+      await sql.listen("parley_events", (p) => payloads.push(p));
+      const db = a.t.deps.database.db;
+      const ids: string[] = [];
+      for (let i = 0; i < 60; i++) {
+        const row = await insertMessage(db, {
+          sessionId,
+          senderType: "agent",
+          messageType: "text",
+          content: `burst ${i}`,
+        });
+        ids.push(row.id);
+      }
+      // Published together, as a busy process would: they share NOTIFYs.
+      const rows = await getMessagesByIds(db, ids);
+      await Promise.all(rows.map((row) => publishMessage(a.t.deps.hub, row)));
+      await onB.waitFor(isMessage(ids.at(-1)!), { what: "the last message of the burst" });
+      const received = onB.events.flatMap((e) =>
+        e.type === "message:received" ? [e.message.id] : []
+      );
+      assert.deepEqual(received.filter((id) => ids.includes(id)), ids, "all, once, in order");
+      assert.ok(
+        payloads.length < ids.length,
+        `${payloads.length} NOTIFYs for ${ids.length} events`,
+      );
     } finally {
       await sql.end();
     }
