@@ -3,9 +3,12 @@ import type { Context, MiddlewareHandler } from "hono";
 import { HttpError } from "./errors.ts";
 import type { AppEnv } from "./context.ts";
 import {
+  ADMIN_AUDIENCE,
   type AdminClaims,
+  claimedAudience,
   verifyAdminToken,
   verifyVisitorToken,
+  VISITOR_AUDIENCE,
   type VisitorClaims,
 } from "./tokens.ts";
 
@@ -35,14 +38,10 @@ export function requireActor(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const token = bearerToken(c);
     if (!token) throw unauthorized();
-    const secret = c.var.config.jwtSecret;
-    const admin = await verifyAdminToken(secret, token);
-    if (admin) c.set("admin", admin);
-    else {
-      const visitor = await verifyVisitorToken(secret, token);
-      if (!visitor) throw unauthorized();
-      c.set("visitor", visitor);
-    }
+    const actor = await actorFromToken(c.var.config.jwtSecret, token);
+    if (!actor) throw unauthorized();
+    if (actor.kind === "admin") c.set("admin", actor.admin);
+    else c.set("visitor", actor.visitor);
     await next();
   };
 }
@@ -70,9 +69,18 @@ export function actorOf(c: Context<AppEnv>): Actor {
 
 /** Resolves an actor from a raw token (the WebSocket passes it as a query parameter). */
 export async function actorFromToken(secret: string, token: string): Promise<Actor | undefined> {
-  const admin = await verifyAdminToken(secret, token);
-  if (admin) return { kind: "admin", admin, organizationId: admin.organizationId };
-  const visitor = await verifyVisitorToken(secret, token);
-  if (visitor) return { kind: "visitor", visitor, organizationId: visitor.organizationId };
-  return undefined;
+  // One verification per request: the claimed audience picks it, and the verification itself
+  // checks that audience, so a forged claim gains nothing.
+  switch (claimedAudience(token)) {
+    case ADMIN_AUDIENCE: {
+      const admin = await verifyAdminToken(secret, token);
+      return admin && { kind: "admin", admin, organizationId: admin.organizationId };
+    }
+    case VISITOR_AUDIENCE: {
+      const visitor = await verifyVisitorToken(secret, token);
+      return visitor && { kind: "visitor", visitor, organizationId: visitor.organizationId };
+    }
+    default:
+      return undefined;
+  }
 }

@@ -2,7 +2,7 @@
  * @module Signed tokens (HS256 through jose). Admin and visitor tokens carry different audiences,
  * so one can never stand in for the other.
  */
-import { jwtVerify, SignJWT } from "jose";
+import { decodeJwt, jwtVerify, SignJWT } from "jose";
 
 const ISSUER = "parley";
 export const ADMIN_AUDIENCE = "parley:admin";
@@ -101,6 +101,19 @@ export async function verifyVisitorToken(
     return visitorId && widgetId && organizationId && agentId
       ? { visitorId, widgetId, organizationId, agentId }
       : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The audience a token claims, read without verifying it: only to pick which verification to
+ * run, so that a visitor token is not first tried (and thrown on) as an admin one.
+ */
+export function claimedAudience(token: string): string | undefined {
+  try {
+    const aud = decodeJwt(token).aud;
+    return typeof aud === "string" ? aud : undefined;
   } catch {
     return undefined;
   }
