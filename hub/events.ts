@@ -32,8 +32,6 @@ export interface CallDetails {
   kind?: "phone" | "web";
 }
 
-export type ServerEventType = ServerEvent["type"];
-
 /** Client → server frames, validated on arrival. */
 export const ClientEventSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("typing:start") }),

@@ -79,8 +79,6 @@ export const EmbedAuthSchema = z.strictObject({
   }).optional(),
 });
 
-export const UuidParamSchema = z.object({ id: z.uuid({ message: "must be a UUID" }) });
-
 /** A visitor id as `/embed/auth` issues or accepts it. */
 export const VisitorIdSchema = z.string().regex(/^[A-Za-z0-9_\-]{8,100}$/, {
   message: "must be 8 to 100 letters, digits, - or _",
