@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import type { AppEnv, Deps } from "./lib/context.ts";
+import type { AppEnv, Deps } from "./context.ts";
 import { dbErrorCode, errorBody, HttpError, isConnectionError } from "./lib/errors.ts";
 import { log } from "./lib/log.ts";
 import { authRoutes } from "./routes/api/auth.ts";

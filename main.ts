@@ -11,7 +11,7 @@ import { Hub } from "./hub/hub.ts";
 import { startPgFanout } from "./hub/pg_fanout.ts";
 import { selectAgent } from "./agents/select.ts";
 import { log, setLogLevel } from "./lib/log.ts";
-import { RateLimits } from "./lib/rate_limit.ts";
+import { RateLimits } from "./limits/rate_limit.ts";
 import { ensureBuilt } from "./build.ts";
 
 let config;

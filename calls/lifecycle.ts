@@ -4,7 +4,7 @@
  * status, and every message it stores has a `call:<callId>:…` client id, so an event delivered
  * twice (Retell retries) stores and publishes nothing twice. Events are published after commit.
  */
-import type { Deps } from "../lib/context.ts";
+import type { Deps } from "../context.ts";
 import { dbErrorCode, HttpError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { isUuid } from "../lib/validate.ts";
@@ -28,8 +28,8 @@ import {
   setSessionMode,
 } from "../db/queries/calls.ts";
 import { type CallDetails, event } from "../hub/events.ts";
-import { type Hub, publishMessage } from "../hub/hub.ts";
-import type { Agent, DeliverCallEvent } from "../agents/agent.ts";
+import { publishMessage } from "../hub/hub.ts";
+import type { DeliverCallEvent } from "../agents/agent.ts";
 import {
   type CallEvent,
   chatTranscript,
@@ -40,16 +40,12 @@ import {
   transcriptTurns,
 } from "./payload.ts";
 
-/** What the lifecycle works with (a subset of the app's `Deps`). */
-export interface CallDeps {
-  db: Db;
-  hub: Hub;
-  agent: Agent;
-  /**
-   * A reservation still without a Retell id after this long was left by a process that died
-   * while placing it (longer than any Retell request may take); default 10 minutes.
-   */
-  staleAfterMs?: number;
+/**
+ * A reservation still without a Retell id after this long was left by a process that died while
+ * placing it: past the longest a Retell request may take.
+ */
+function staleAfterMs(deps: Deps): number {
+  return deps.config.retellTimeoutMs + 60_000;
 }
 
 /** How much of the chat the voice agent is given, and from how many messages. */
@@ -70,19 +66,8 @@ export function callDetails(call: CallRow): CallDetails {
   };
 }
 
-/** The call dependencies of an app. */
-export function callDepsOf(deps: Deps): CallDeps {
-  return {
-    db: deps.database.db,
-    hub: deps.hub,
-    agent: deps.agent,
-    // Past the longest a Retell request may take, a reservation without an id is abandoned.
-    staleAfterMs: deps.config.retellTimeoutMs + 60_000,
-  };
-}
-
 /** The `deliver` function backends hand their call events to. */
-export function deliverTo(deps: CallDeps): DeliverCallEvent {
+export function deliverTo(deps: Deps): DeliverCallEvent {
   return async (e) => {
     await handleCallEvent(deps, e);
   };
@@ -103,10 +88,11 @@ export interface StartCallInput {
  * tells the visitor; nothing of the conversation is lost.
  */
 export async function startCall(
-  deps: CallDeps,
+  deps: Deps,
   input: StartCallInput,
 ): Promise<{ call: CallRow; accessToken?: string }> {
-  const { db, hub, agent } = deps;
+  const { hub, agent } = deps;
+  const db = deps.database.db;
   const { session } = input;
   const history = await lastMessagesOf(db, session.id, TRANSCRIPT_MESSAGES);
   const reserve = () =>
@@ -193,8 +179,8 @@ export async function startCall(
  * Asks the backend to hang up the session's call. 404 when there is none; 409 while the call is
  * still being placed (there is nothing to hang up yet). The final state arrives as `call_ended`.
  */
-export async function stopCall(deps: CallDeps, sessionId: string): Promise<CallRow> {
-  const call = await activeCallOf(deps.db, sessionId);
+export async function stopCall(deps: Deps, sessionId: string): Promise<CallRow> {
+  const call = await activeCallOf(deps.database.db, sessionId);
   if (!call) throw new HttpError(404, "not_found", "There is no call in progress to end");
   if (!call.retellCallId) {
     const released = await releaseStale(deps, sessionId);
@@ -202,13 +188,13 @@ export async function stopCall(deps: CallDeps, sessionId: string): Promise<CallR
     throw new HttpError(409, "conflict", "The call is still being placed; try again in a moment");
   }
   await deps.agent.stopCall(call, deliverTo(deps));
-  return await getCallById(deps.db, call.id) ?? call;
+  return await getCallById(deps.database.db, call.id) ?? call;
 }
 
-/** Frees the session's stale reservation, if there is one (see `CallDeps.staleAfterMs`). */
-async function releaseStale(deps: CallDeps, sessionId: string): Promise<CallRow | undefined> {
-  const before = new Date(Date.now() - (deps.staleAfterMs ?? 10 * 60_000));
-  const row = await abandonStaleCall(deps.db, sessionId, before);
+/** Frees the session's stale reservation, if there is one (see `staleAfterMs`). */
+async function releaseStale(deps: Deps, sessionId: string): Promise<CallRow | undefined> {
+  const before = new Date(Date.now() - staleAfterMs(deps));
+  const row = await abandonStaleCall(deps.database.db, sessionId, before);
   if (!row) return undefined;
   log.warn("stale call reservation released", { callId: row.id, sessionId });
   await deps.hub.publish(sessionId, event({ type: "call:updated", call: toCall(row) }));
@@ -219,8 +205,8 @@ async function releaseStale(deps: CallDeps, sessionId: string): Promise<CallRow 
 export type HandleResult = "applied" | "duplicate" | "ignored" | "unknown_call";
 
 /** Applies one call event (a verified webhook or the demo's): the single entry of both. */
-export async function handleCallEvent(deps: CallDeps, e: CallEvent): Promise<HandleResult> {
-  const call = await findCallOf(deps.db, e);
+export async function handleCallEvent(deps: Deps, e: CallEvent): Promise<HandleResult> {
+  const call = await findCallOf(deps.database.db, e);
   if (!call) return "unknown_call";
   switch (e.event) {
     case "call_started":
@@ -250,15 +236,20 @@ async function findCallOf(db: Db, e: CallEvent): Promise<CallRow | undefined> {
   return await getCallByRetellId(db, e.call.call_id);
 }
 
-async function callStarted(deps: CallDeps, call: CallRow, e: CallEvent): Promise<HandleResult> {
-  const row = await markCallStarted(deps.db, call.id, dateOf(e.call.start_timestamp) ?? new Date());
+async function callStarted(deps: Deps, call: CallRow, e: CallEvent): Promise<HandleResult> {
+  const row = await markCallStarted(
+    deps.database.db,
+    call.id,
+    dateOf(e.call.start_timestamp) ?? new Date(),
+  );
   if (!row) return "duplicate";
   await deps.hub.publish(row.chatSessionId, event({ type: "call:updated", call: toCall(row) }));
   return "applied";
 }
 
-async function callEnded(deps: CallDeps, call: CallRow, e: CallEvent): Promise<HandleResult> {
-  const { db, hub } = deps;
+async function callEnded(deps: Deps, call: CallRow, e: CallEvent): Promise<HandleResult> {
+  const { hub } = deps;
+  const db = deps.database.db;
   const c = e.call;
   const recordingUrl = safeUrl(c.recording_url);
   const turns = transcriptTurns(c);
@@ -337,11 +328,11 @@ async function callEnded(deps: CallDeps, call: CallRow, e: CallEvent): Promise<H
   return "applied";
 }
 
-async function callAnalyzed(deps: CallDeps, call: CallRow, e: CallEvent): Promise<HandleResult> {
+async function callAnalyzed(deps: Deps, call: CallRow, e: CallEvent): Promise<HandleResult> {
   const summary = e.call.call_analysis?.call_summary?.trim();
   if (!summary) return "ignored";
   const text = summary.length > 4000 ? `${summary.slice(0, 4000)}…` : summary;
-  const result = await deps.db.transaction(async (tx) => {
+  const result = await deps.database.db.transaction(async (tx) => {
     const row = await saveSummary(tx, call.id, text);
     if (!row) return undefined;
     const { row: message } = await insertMessageOnce(tx, {

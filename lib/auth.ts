@@ -1,7 +1,7 @@
 /** @module Authentication middleware: Bearer tokens for admins and for widget visitors. */
 import type { Context, MiddlewareHandler } from "hono";
 import { HttpError } from "./errors.ts";
-import type { AppEnv } from "./context.ts";
+import type { AppEnv } from "../context.ts";
 import {
   ADMIN_AUDIENCE,
   type AdminClaims,

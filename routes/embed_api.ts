@@ -4,7 +4,7 @@
  */
 import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
-import type { AppEnv } from "../lib/context.ts";
+import type { AppEnv } from "../context.ts";
 import { HttpError, notFound } from "../lib/errors.ts";
 import { isUuid, readJson } from "../lib/validate.ts";
 import { EmbedAuthSchema } from "../lib/schemas.ts";
@@ -12,7 +12,7 @@ import { DEFAULT_WELCOME, toPublicConfig } from "../lib/wire.ts";
 import { hostOf, isHostAllowed } from "../lib/origins.ts";
 import { signVisitorToken } from "../lib/tokens.ts";
 import { getWidgetById } from "../db/queries/widgets.ts";
-import { rateLimitByIp } from "../lib/rate_limit.ts";
+import { rateLimitByIp } from "../limits/rate_limit.ts";
 import type { Db } from "../db/client.ts";
 import type { WidgetRow } from "../db/schema.ts";
 

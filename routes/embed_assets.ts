@@ -5,7 +5,7 @@
  * chunk. Bundles come from `static/build/` (see `build.ts`), with ETags, caching and gzip.
  */
 import { type Context, Hono } from "hono";
-import type { AppEnv } from "../lib/context.ts";
+import type { AppEnv } from "../context.ts";
 import { frameAncestors } from "../lib/origins.ts";
 import { isUuid } from "../lib/validate.ts";
 import { toPublicConfig } from "../lib/wire.ts";

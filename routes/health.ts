@@ -1,6 +1,6 @@
 /** @module `GET /healthz`: the process is up and the database answers. */
 import { Hono } from "hono";
-import type { AppEnv } from "../lib/context.ts";
+import type { AppEnv } from "../context.ts";
 
 export const healthRoutes = new Hono<AppEnv>().get("/healthz", async (c) => {
   try {

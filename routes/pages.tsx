@@ -6,7 +6,7 @@ import { type Context, Hono } from "hono";
 import { render } from "preact-render-to-string";
 import { asc, eq } from "drizzle-orm";
 import type { VNode } from "preact";
-import type { AppEnv } from "../lib/context.ts";
+import type { AppEnv } from "../context.ts";
 import { isUuid } from "../lib/validate.ts";
 import { widgetConfigurations } from "../db/schema.ts";
 import { getWidgetById } from "../db/queries/widgets.ts";

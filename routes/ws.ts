@@ -5,12 +5,12 @@
  */
 import { Hono } from "hono";
 import { upgradeWebSocket } from "hono/deno";
-import type { AppEnv } from "../lib/context.ts";
+import type { AppEnv } from "../context.ts";
 import { actorFromToken } from "../lib/auth.ts";
 import { HttpError, notFound } from "../lib/errors.ts";
 import { isUuid } from "../lib/validate.ts";
 import { log } from "../lib/log.ts";
-import { clientIp } from "../lib/rate_limit.ts";
+import { clientIp } from "../limits/rate_limit.ts";
 import { ClientEventSchema, event } from "../hub/events.ts";
 import { CloseCode, SocketPeer } from "../hub/socket_peer.ts";
 import { findSession } from "../db/queries/sessions.ts";

@@ -4,7 +4,7 @@ import { deleteCookie } from "hono/cookie";
 import { LoginSchema, RegisterSchema } from "../../lib/schemas.ts";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "../../lib/passwords.ts";
 import { signAdminToken, verifyAdminToken } from "../../lib/tokens.ts";
-import { rateLimitByIp, tooMany } from "../../lib/rate_limit.ts";
+import { rateLimitByIp, tooMany } from "../../limits/rate_limit.ts";
 import { csrfToken, newNonce } from "../../lib/csrf.ts";
 import {
   clearSessionCookie,

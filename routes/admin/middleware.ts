@@ -12,7 +12,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { VNode } from "preact";
 import { render } from "preact-render-to-string";
-import type { AppEnv } from "../../lib/context.ts";
+import type { AppEnv } from "../../context.ts";
 import { verifyAdminToken } from "../../lib/tokens.ts";
 import { CSRF_FIELD, CSRF_HEADER, csrfToken, verifyCsrfToken } from "../../lib/csrf.ts";
 import {

@@ -1,6 +1,6 @@
 /** @module `/api/agents`: the organization's agents. */
 import { Hono } from "hono";
-import type { AppEnv } from "../../lib/context.ts";
+import type { AppEnv } from "../../context.ts";
 import { adminOf, requireAdmin } from "../../lib/auth.ts";
 import { notFound } from "../../lib/errors.ts";
 import { idParam, readJson } from "../../lib/validate.ts";

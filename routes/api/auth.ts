@@ -1,13 +1,13 @@
 /** @module `/api/auth`: register, login, me. */
 import { Hono } from "hono";
-import type { AppEnv } from "../../lib/context.ts";
+import type { AppEnv } from "../../context.ts";
 import { adminOf, requireAdmin } from "../../lib/auth.ts";
 import { HttpError } from "../../lib/errors.ts";
 import { readJson } from "../../lib/validate.ts";
 import { LoginSchema, RegisterSchema } from "../../lib/schemas.ts";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "../../lib/passwords.ts";
 import { signAdminToken } from "../../lib/tokens.ts";
-import { rateLimitByIp, tooMany } from "../../lib/rate_limit.ts";
+import { rateLimitByIp, tooMany } from "../../limits/rate_limit.ts";
 import {
   createOrganizationWithUser,
   findUserByEmail,

@@ -3,7 +3,7 @@
  * sessions of its widget, an admin token on its organization's; anything else is a 404.
  */
 import { type Context, Hono } from "hono";
-import type { AppEnv } from "../../lib/context.ts";
+import type { AppEnv } from "../../context.ts";
 import { type Actor, actorOf, requireActor } from "../../lib/auth.ts";
 import { HttpError, notFound } from "../../lib/errors.ts";
 import { idParam, parseWith, readJson } from "../../lib/validate.ts";
@@ -19,7 +19,7 @@ import type { VisitorClaims } from "../../lib/tokens.ts";
 import { log } from "../../lib/log.ts";
 import { event } from "../../hub/events.ts";
 import { publishMessage } from "../../hub/hub.ts";
-import { callDepsOf, stopCall } from "../../calls/lifecycle.ts";
+import { stopCall } from "../../calls/lifecycle.ts";
 import { getAgent, getAgentById } from "../../db/queries/agents.ts";
 import { getWidgetById } from "../../db/queries/widgets.ts";
 import {
@@ -212,7 +212,7 @@ export const chatRoutes = new Hono<AppEnv>()
         log.warn("ending the agent chat failed", { sessionId: row.id, error: String(err) })
       );
       // Ending the conversation hangs up its call too; the transcript still arrives by webhook.
-      await stopCall(callDepsOf(c.var.deps), row.id).catch((err) => {
+      await stopCall(c.var.deps, row.id).catch((err) => {
         if (!(err instanceof HttpError && err.status === 404)) {
           log.warn("hanging up the session's call failed", {
             sessionId: row.id,

@@ -8,7 +8,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { verify } from "retell-sdk";
-import type { AppEnv } from "../../lib/context.ts";
+import type { AppEnv } from "../../context.ts";
 import { HttpError } from "../../lib/errors.ts";
 import { log } from "../../lib/log.ts";
 import { CallEventSchema } from "../../calls/payload.ts";
@@ -71,10 +71,7 @@ export const retellWebhookRoutes = new Hono<AppEnv>().post(
         })),
       });
     }
-    const result = await handleCallEvent(
-      { db: c.var.db, hub: c.var.deps.hub, agent: c.var.deps.agent },
-      parsed.data,
-    );
+    const result = await handleCallEvent(c.var.deps, parsed.data);
     log.info("retell webhook", {
       event: parsed.data.event,
       retellCallId: parsed.data.call.call_id,

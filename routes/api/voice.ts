@@ -5,7 +5,7 @@
  */
 import { type Context, Hono } from "hono";
 import { isValidPhoneNumber, parsePhoneNumberFromString } from "libphonenumber-js";
-import type { AppEnv } from "../../lib/context.ts";
+import type { AppEnv } from "../../context.ts";
 import { type Actor, actorOf, requireActor } from "../../lib/auth.ts";
 import { HttpError, notFound } from "../../lib/errors.ts";
 import { idParam, readJson } from "../../lib/validate.ts";
@@ -14,7 +14,7 @@ import type { CallKind, CallRow, SessionRow, VoiceMode } from "../../db/schema.t
 import { findSession } from "../../db/queries/sessions.ts";
 import { getAgentById } from "../../db/queries/agents.ts";
 import { getWidgetById } from "../../db/queries/widgets.ts";
-import { type CallDeps, callDepsOf, startCall, stopCall } from "../../calls/lifecycle.ts";
+import { startCall, stopCall } from "../../calls/lifecycle.ts";
 import { activeVisitorWidget, scopeOf } from "./chat.ts";
 
 type Ctx = Context<AppEnv>;
@@ -62,8 +62,6 @@ function callBody(call: CallRow) {
   };
 }
 
-const depsOf = (c: Ctx): CallDeps => callDepsOf(c.var.deps);
-
 export const voiceRoutes = new Hono<AppEnv>()
   .use("/sessions/:id/voice", requireActor())
   .use("/sessions/:id/voice/*", requireActor())
@@ -108,7 +106,12 @@ export const voiceRoutes = new Hono<AppEnv>()
 
     const agent = await getAgentById(c.var.db, session.agentId);
     if (!agent) throw notFound("agent", session.agentId);
-    const { call, accessToken } = await startCall(depsOf(c), { session, agent, kind, phoneNumber });
+    const { call, accessToken } = await startCall(c.var.deps, {
+      session,
+      agent,
+      kind,
+      phoneNumber,
+    });
     return c.json({
       ...callBody(call),
       ...(accessToken ? { accessToken } : {}),
@@ -117,6 +120,6 @@ export const voiceRoutes = new Hono<AppEnv>()
   })
   .post("/sessions/:id/voice/end", async (c) => {
     const session = await sessionOf(c, actorOf(c));
-    const call = await stopCall(depsOf(c), session.id);
+    const call = await stopCall(c.var.deps, session.id);
     return c.json(callBody(call));
   });

@@ -7,9 +7,9 @@ import { type Config, parseConfig } from "../../config.ts";
 import { Hub } from "../../hub/hub.ts";
 import { createDemoAgent } from "../../agents/demo.ts";
 import type { Agent } from "../../agents/agent.ts";
-import type { Deps } from "../../lib/context.ts";
+import type { Deps } from "../../context.ts";
 import { setLogLevel } from "../../lib/log.ts";
-import { RateLimits } from "../../lib/rate_limit.ts";
+import { RateLimits } from "../../limits/rate_limit.ts";
 import { DB_KINDS, type DbKind, openTestDatabase, type TestDatabase } from "./db.ts";
 
 setLogLevel("off");

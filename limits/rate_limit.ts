@@ -14,8 +14,8 @@ import {
 import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { rateLimits } from "../db/schema.ts";
-import { HttpError } from "./errors.ts";
-import type { AppEnv } from "./context.ts";
+import { HttpError } from "../lib/errors.ts";
+import type { AppEnv } from "../context.ts";
 
 /** Every limit Parley enforces, with its window. */
 const LIMITS = {

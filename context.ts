@@ -1,0 +1,31 @@
+/**
+ * @module The app's one dependency bag (routes, the call lifecycle and the domain layer all take
+ * it) and the one typed Hono context every route uses.
+ */
+import type { Config } from "./config.ts";
+import type { Database, Db } from "./db/client.ts";
+import type { Hub } from "./hub/hub.ts";
+import type { Agent } from "./agents/agent.ts";
+import type { AdminClaims, VisitorClaims } from "./lib/tokens.ts";
+import type { RateLimits } from "./limits/rate_limit.ts";
+
+/** Everything `createApp` is built from. */
+export interface Deps {
+  config: Config;
+  database: Database;
+  hub: Hub;
+  agent: Agent;
+  rateLimits: RateLimits;
+}
+
+/** Hono's environment: `new Hono<AppEnv>()` everywhere. */
+export type AppEnv = {
+  Variables: {
+    deps: Deps;
+    db: Db;
+    config: Config;
+    requestId: string;
+    admin?: AdminClaims;
+    visitor?: VisitorClaims;
+  };
+};
