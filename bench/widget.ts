@@ -8,6 +8,7 @@
 import { chromium } from "playwright-core";
 import { createTenant, startParley } from "./lib/parley.ts";
 import { sizes } from "./lib/sizes.ts";
+import { fetchBytes, total, WEIGHT_BUDGET, widgetWeights } from "./lib/weights.ts";
 import { emit, emitBudget, median, progress, round, skip } from "./lib/report.ts";
 
 /** Options of the widget benchmark. */
@@ -29,57 +30,27 @@ const CHROMIUM_ARGS = [
 ];
 
 const BUDGET = {
-  loaderGzip: { limit: 3 * 1024, kind: "max", unit: "bytes gzip" },
-  frameGzip: { limit: 20 * 1024, kind: "max", unit: "bytes gzip" },
+  loaderGzip: { limit: WEIGHT_BUDGET.loaderGzip, kind: "max", unit: "bytes gzip" },
+  frameGzip: { limit: WEIGHT_BUDGET.frameGzip, kind: "max", unit: "bytes gzip" },
   launcherMs: { limit: 100, kind: "max", unit: "ms median" },
   chatReadyMs: { limit: 400, kind: "max", unit: "ms median" },
 } as const;
 
-async function fetchBytes(url: string): Promise<Uint8Array | undefined> {
-  const res = await fetch(url, { headers: { "accept-encoding": "identity" } });
-  if (!res.ok) {
-    await res.body?.cancel();
-    return undefined;
-  }
-  return new Uint8Array(await res.arrayBuffer());
-}
-
 /** Weights of the loader, the frame (HTML + JS + CSS) and the browser-call chunk. */
 async function weights(base: string, widgetId: string): Promise<boolean> {
-  const loader = await fetchBytes(`${base}/embed/widget.js`);
-  if (!loader) {
-    skip("widget.weight", "the server has no /embed/widget.js yet");
+  const measured = await widgetWeights(base, widgetId);
+  if (!measured) {
+    skip("widget.weight", "the server has no /embed/widget.js or widget-frame.html yet");
     return false;
   }
-  const l = await sizes(loader);
+  const { loader: l, frame: parts, frameHtml: text } = measured;
   emitBudget({ name: "widget.weight.loader", file: "widget.js", ...l }, l.gzip, BUDGET.loaderGzip);
-
-  const html = await fetchBytes(`${base}/embed/widget-frame.html?id=${widgetId}`);
-  if (!html) {
-    skip("widget.weight.frame", "the server has no /embed/widget-frame.html yet");
-    return false;
-  }
-  const text = new TextDecoder().decode(html);
-  // What the frame page pulls in before it can show the input: its stylesheet and module script.
-  const refs = [...text.matchAll(/<(?:script|link)\b[^>]*?(?:src|href)="([^"]+)"/g)].map((m) =>
-    m[1]
-  );
-  const parts: Record<string, { raw: number; gzip: number; brotli: number }> = {
-    "widget-frame.html": await sizes(html),
-  };
-  for (const ref of refs) {
-    const bytes = await fetchBytes(new URL(ref, `${base}/embed/`).toString());
-    if (bytes) parts[new URL(ref, base).pathname.split("/").pop()!] = await sizes(bytes);
-  }
-  const total = Object.values(parts).reduce(
-    (t, p) => ({ raw: t.raw + p.raw, gzip: t.gzip + p.gzip, brotli: t.brotli + p.brotli }),
-    { raw: 0, gzip: 0, brotli: 0 },
-  );
+  const sum = total(parts);
   const js = Object.entries(parts).filter(([f]) => f.endsWith(".js"))
     .reduce((n, [, p]) => n + p.gzip, 0);
   emitBudget(
-    { name: "widget.weight.frame", files: parts, ...total, js_gzip: js },
-    total.gzip,
+    { name: "widget.weight.frame", files: parts, ...sum, js_gzip: js },
+    sum.gzip,
     BUDGET.frameGzip,
   );
 
