@@ -11,6 +11,7 @@ import { ChatController } from "./controller.ts";
 import { Api } from "./api.ts";
 import { createStore } from "./store.ts";
 import { createBridge, hostPage } from "./bridge.ts";
+import { keepTabInside } from "./focus_trap.ts";
 
 const MAX_CHARS = 4000;
 
@@ -38,9 +39,12 @@ rootStyle.setProperty("--on-fill", stored.theme.text);
 
 const { origin, host } = hostPage(params);
 const focusRequest = signal(0);
+let modal = false;
+keepTabInside(() => modal);
 const bridge = createBridge(origin, (msg) => {
   switch (msg.type) {
     case "open":
+      modal = msg.modal;
       if (msg.focus) focusRequest.value++;
       break;
     case "close":

@@ -110,7 +110,7 @@ function boot(): void {
   // Focus moves into the chat only when the visitor asked (launcher, API); never on autoOpen.
   const show = () => {
     if (wantFocus) frame!.focus();
-    post({ type: "open", focus: wantFocus });
+    post({ type: "open", focus: wantFocus, modal: matchMedia("(max-width:480px)").matches });
   };
 
   function ensureFrame(): void {

@@ -10,8 +10,11 @@ export const PROTOCOL = "parley:1";
 
 /** Host page → frame. */
 export type HostToFrame =
-  /** The panel became visible; `focus`: the visitor opened it, so focus the input. */
-  | { type: "open"; focus: boolean }
+  /**
+   * The panel became visible; `focus`: the visitor opened it, so focus the input; `modal`: it
+   * covers the whole page (phones), so focus must stay inside it.
+   */
+  | { type: "open"; focus: boolean; modal: boolean }
   /** The panel was hidden. */
   | { type: "close" };
 

@@ -72,13 +72,18 @@ export function ChatMessages(props: ChatMessagesProps) {
   return (
     <div
       class="messages"
+      role="log"
+      aria-live="polite"
+      aria-label={S.messagesLabel}
+      // A scrolling region must be reachable by keyboard to be read with the arrow keys.
+      tabIndex={0}
       ref={scroller}
       onScroll={(e) => {
         const el = e.currentTarget;
         pinned.current = el.scrollHeight - el.scrollTop - el.clientHeight < 48;
       }}
     >
-      <ol class="message-list" role="log" aria-live="polite" aria-label={S.messagesLabel}>
+      <ol class="message-list">
         {messages.map((m, i) => {
           const next = messages[i + 1];
           return (

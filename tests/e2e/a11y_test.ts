@@ -1,0 +1,144 @@
+/**
+ * Accessibility of what visitors and owners see, checked by axe-core in a real Chromium: the
+ * host page with the launcher, the chat frame closed, open, after an exchange that overflows the
+ * message list, and with the voice panel; on a phone, focus stays in the full-screen chat; the
+ * admin pages an owner walks through (signed in, with an agent, a widget and a conversation). No serious or critical violation is allowed.
+ */
+import assert from "node:assert/strict";
+import { browserTest, ensureBuilt, hostPage, launchBrowser } from "../helpers/browser.ts";
+import { serveApp } from "../helpers/server.ts";
+import { createAgentAndWidget, startApp, uniqueEmail } from "../helpers/test_app.ts";
+import { axeProblems, describe, widgetFrame } from "../helpers/axe.ts";
+import { createDemoAgent } from "../../agents/demo.ts";
+import { frameOf, launcherReady, openWidget, send, setup } from "./widget_env.ts";
+
+browserTest(
+  "a11y: the host page and the chat frame in every state have no serious violation",
+  async () => {
+    const env = await setup({
+      agent: createDemoAgent({ delayMs: 0 }),
+      widget: { voiceMode: "web" },
+    });
+    try {
+      env.host.set("/", hostPage({ serverUrl: env.server.url, widgetId: env.widgetId }));
+      const { page, errors } = await env.browser.page();
+      await page.goto(env.host.url + "/");
+      await launcherReady(page);
+      const found: string[] = [];
+      const check = async (state: string, target: Parameters<typeof axeProblems>[0]) => {
+        const problems = await axeProblems(target);
+        if (problems.length) found.push(`${state}:\n${describe(problems)}`);
+      };
+      await check("host page, closed", page);
+
+      await openWidget(page);
+      const frame = await widgetFrame(page);
+      await check("frame, open", frame);
+
+      // Enough messages that the list scrolls.
+      for (let i = 1; i <= 6; i++) {
+        await send(page, `Question number ${i}: what are your opening hours on weekdays?`);
+        await frameOf(page).locator('.msg-agent[data-status="sent"]').nth(i).waitFor();
+      }
+      await check("frame, after an exchange", frame);
+      await check("host page, open", page);
+
+      await frameOf(page).getByRole("button", { name: "Talk by voice" }).click();
+      await frameOf(page).locator(".voice-panel").waitFor();
+      await check("frame, voice panel", frame);
+
+      assert.equal(found.length, 0, found.join("\n\n"));
+      assert.deepEqual(errors, []);
+    } finally {
+      await env.close();
+    }
+  },
+);
+
+browserTest("a11y: on a phone, Tab stays inside the full-screen chat", async () => {
+  const env = await setup({ viewport: { width: 390, height: 844 } });
+  try {
+    env.host.set(
+      "/",
+      hostPage({
+        serverUrl: env.server.url,
+        widgetId: env.widgetId,
+        body: Array.from({ length: 8 }, (_, i) => `<a href="#l${i}">Link ${i}</a>`).join(" "),
+      }),
+    );
+    const { page } = await env.browser.page({ viewport: { width: 390, height: 844 } });
+    await page.goto(env.host.url + "/");
+    await openWidget(page);
+    await frameOf(page).locator("textarea").focus();
+    const escaped: string[] = [];
+    for (let i = 0; i < 24; i++) {
+      await page.keyboard.press(i % 3 === 2 ? "Shift+Tab" : "Tab");
+      const where = await page.evaluate(() => document.activeElement?.tagName ?? "");
+      if (where !== "PARLEY-WIDGET") escaped.push(where);
+    }
+    assert.deepEqual(escaped, [], "focus left the chat for the page behind it");
+  } finally {
+    await env.close();
+  }
+});
+
+browserTest("a11y: the admin pages an owner walks through have no serious violation", async () => {
+  await ensureBuilt();
+  const server = await serveApp(
+    await startApp("pglite", { agent: createDemoAgent({ delayMs: 0 }) }),
+  );
+  const browser = await launchBrowser();
+  try {
+    const { page, errors } = await browser.page();
+    const found: string[] = [];
+    const check = async (path: string) => {
+      await page.goto(server.url + path);
+      await page.waitForLoadState("load");
+      const problems = await axeProblems(page);
+      if (problems.length) found.push(`${path}:\n${describe(problems)}`);
+    };
+    await check("/admin/login");
+    await check("/admin/signup");
+    const email = uniqueEmail();
+    await page.getByLabel("Organization").fill("Acme Inc.");
+    await page.getByLabel("Work email").fill(email);
+    await page.getByLabel("Password").fill("correct horse battery");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.waitForURL(/\/admin\/agents\/new/);
+
+    // The rest of the data through the API, as the same owner.
+    const login = await server.t.post("/api/auth/login", {
+      email,
+      password: "correct horse battery",
+    });
+    const { token } = await login.json();
+    const { agent, widget } = await createAgentAndWidget(server.t, token, { voiceMode: "web" });
+    const auth = await (await server.t.post("/embed/auth", {
+      widgetId: widget.id,
+      domain: "example.com",
+    })).json();
+    const session = await (await server.t.post("/api/chat/sessions", {}, auth.token)).json();
+    await server.t.post(`/api/chat/sessions/${session.id}/messages`, {
+      content: "Hello, what are your opening hours?",
+    }, auth.token);
+
+    for (
+      const path of [
+        "/admin/agents",
+        "/admin/agents/new",
+        `/admin/agents/${agent.id}`,
+        "/admin/widgets",
+        "/admin/widgets/new",
+        `/admin/widgets/${widget.id}`,
+        "/admin/conversations",
+        `/admin/conversations/${session.id}`,
+      ]
+    ) await check(path);
+    assert.equal(found.length, 0, found.join("\n\n"));
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    await server.t.deps.hub.close();
+    await server.close();
+  }
+});
