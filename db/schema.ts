@@ -9,6 +9,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
@@ -95,6 +96,17 @@ export const chatSessions = pgTable("chat_sessions", {
   index("chat_sessions_widget_status_idx").on(t.widgetId, t.status, t.createdAt),
   index("chat_sessions_visitor_idx").on(t.widgetId, t.visitorId, t.createdAt),
 ]);
+
+/** A widget's visitor: the hash of the key that proves it, and the host name it belongs to. */
+export const visitors = pgTable("visitors", {
+  widgetId: uuid("widget_id").notNull().references(() => widgetConfigurations.id, {
+    onDelete: "cascade",
+  }),
+  id: varchar("id", { length: 100 }).notNull(),
+  domain: varchar("domain", { length: 253 }).notNull(),
+  keyHash: varchar("key_hash", { length: 64 }).notNull(),
+  createdAt: createdAt(),
+}, (t) => [primaryKey({ columns: [t.widgetId, t.id] })]);
 
 export type SenderType = "user" | "agent" | "system";
 export type MessageType = "text" | "voice" | "system";

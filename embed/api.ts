@@ -2,7 +2,7 @@
  * @module The frame's HTTP client: visitor authentication (`POST /embed/auth`) kept fresh and
  * renewed silently with the same visitor id, Bearer requests, and errors as `ApiError`.
  */
-import type { Store } from "./store.ts";
+import type { Saved, Store } from "./store.ts";
 
 /** A failed request: `status` 0 means the network failed. */
 export class ApiError extends Error {
@@ -22,6 +22,8 @@ export class ApiError extends Error {
 export interface AuthResponse {
   token: string;
   visitorId: string;
+  /** Only for a new visitor: what proves it from now on. */
+  visitorKey?: string;
   agentId: string;
   expiresAt: string;
 }
@@ -58,24 +60,32 @@ export class Api {
       Date.parse(saved.expiresAt) - Date.now() > RENEW_BEFORE_MS;
     if (fresh && !force) return Promise.resolve(saved.token!);
     // One authentication at a time, however many requests want it.
-    this.#auth ??= this.#authenticate(saved.visitorId).finally(() => this.#auth = undefined);
+    this.#auth ??= this.#authenticate(saved).finally(() => this.#auth = undefined);
     return this.#auth;
   }
 
-  async #authenticate(visitorId: string | undefined): Promise<string> {
-    const body = { widgetId: this.#o.widgetId, domain: this.#o.host, visitorId };
+  async #authenticate({ visitorId, visitorKey }: Saved): Promise<string> {
+    const body = { widgetId: this.#o.widgetId, domain: this.#o.host, visitorId, visitorKey };
     let res: AuthResponse;
     try {
       res = await this.#send<AuthResponse>("POST", "/embed/auth", body);
     } catch (err) {
-      // A visitor id the server no longer accepts: start as a new visitor rather than fail.
+      // Remembered values the server no longer accepts: start as a new visitor rather than fail.
       if (!(err instanceof ApiError) || err.status !== 400 || !visitorId) throw err;
       res = await this.#send<AuthResponse>("POST", "/embed/auth", {
         ...body,
         visitorId: undefined,
+        visitorKey: undefined,
       });
     }
-    this.#o.store.save({ token: res.token, visitorId: res.visitorId, expiresAt: res.expiresAt });
+    // Another visitor than the remembered one (its key refused): its conversation is not ours.
+    const other = res.visitorId !== visitorId;
+    this.#o.store.save({
+      token: res.token,
+      visitorId: res.visitorId,
+      expiresAt: res.expiresAt,
+      ...(other ? { visitorKey: res.visitorKey, sessionId: undefined } : {}),
+    });
     return res.token;
   }
 

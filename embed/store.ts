@@ -9,6 +9,8 @@
 /** The remembered state of one widget's visitor. */
 export interface Saved {
   visitorId?: string;
+  /** Proves `visitorId` to `/embed/auth`. */
+  visitorKey?: string;
   token?: string;
   /** ISO time the token expires. */
   expiresAt?: string;
@@ -31,7 +33,7 @@ export interface StoreOptions {
   mirror?: (state: string) => void;
 }
 
-const KEYS: (keyof Saved)[] = ["visitorId", "token", "expiresAt", "sessionId"];
+const KEYS: (keyof Saved)[] = ["visitorId", "visitorKey", "token", "expiresAt", "sessionId"];
 
 /** Keeps only string fields we know: the seed comes from outside. */
 export function parseSaved(raw: string | null | undefined): Saved {

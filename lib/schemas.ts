@@ -77,6 +77,10 @@ export const EmbedAuthSchema = z.strictObject({
   visitorId: z.string().regex(/^[A-Za-z0-9_\-]{8,100}$/, {
     message: "must be 8 to 100 letters, digits, - or _",
   }).optional(),
+  /** Proves `visitorId` (SPEC v2.2): issued once, when the visitor is created. */
+  visitorKey: z.string().regex(/^[A-Za-z0-9_\-]{22,100}$/, {
+    message: "must be 22 to 100 letters, digits, - or _",
+  }).optional(),
 });
 
 /** A visitor id as `/embed/auth` issues or accepts it. */

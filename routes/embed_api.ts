@@ -12,16 +12,10 @@ import { DEFAULT_WELCOME, toPublicConfig } from "../lib/wire.ts";
 import { hostOf, isHostAllowed } from "../lib/origins.ts";
 import { signVisitorToken } from "../lib/tokens.ts";
 import { getWidgetById } from "../db/queries/widgets.ts";
+import { admitVisitor } from "../conversations/visitors.ts";
 import { rateLimitByIp } from "../limits/rate_limit.ts";
 import type { Db } from "../db/client.ts";
 import type { WidgetRow } from "../db/schema.ts";
-
-/** A new visitor id: unguessable, URL-safe. */
-export function newVisitorId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  return "v_" + btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_")
-    .replace(/=+$/, "");
-}
 
 /** Our own origin: `PUBLIC_URL`, else the origin the request was made to. */
 export function selfOrigin(publicUrl: string | undefined, requestUrl: string): string {
@@ -69,7 +63,12 @@ export const embedApiRoutes = new Hono<AppEnv>()
     }
     // A browser names the page that really sent the request; a page may not claim another domain.
     assertOriginAllowed(c, widget);
-    const visitorId = body.visitorId ?? newVisitorId();
+    const { visitorId, visitorKey } = await admitVisitor(c.var.db, {
+      widgetId: widget.id,
+      domain: host,
+      visitorId: body.visitorId,
+      visitorKey: body.visitorKey,
+    });
     const { token, expiresAt } = await signVisitorToken(c.var.config.jwtSecret, {
       visitorId,
       widgetId: widget.id,
@@ -79,6 +78,8 @@ export const embedApiRoutes = new Hono<AppEnv>()
     return c.json({
       token,
       visitorId,
+      // Only to a new visitor: the one time the key exists outside its visitor's browser.
+      ...(visitorKey ? { visitorKey } : {}),
       agentId: widget.agentId,
       themeColor: widget.themeColor,
       headerText: widget.headerText,

@@ -224,7 +224,13 @@ Deno.test("ChatController: a refused token is renewed once for the same visitor"
         ? json(200, session("s1"))
         : undefined,
     history("s1", [message("s1", "agent", "Welcome!"), message("s1", "user", "earlier")]),
-  ], { visitorId: "v_visitor1", token: "t-expired", expiresAt: later, sessionId: "s1" });
+  ], {
+    visitorId: "v_visitor1",
+    visitorKey: "k1",
+    token: "t-expired",
+    expiresAt: later,
+    sessionId: "s1",
+  });
   await controller.start();
   assert.equal(controller.model.status.value, "ready");
   const auths = calls.filter((c) => c.path === "/embed/auth");
@@ -232,6 +238,7 @@ Deno.test("ChatController: a refused token is renewed once for the same visitor"
     widgetId: "w",
     domain: "shop.test",
     visitorId: "v_visitor1",
+    visitorKey: "k1",
   }]);
   assert.deepEqual(summary(controller), ["agent:Welcome!", "user:earlier"]);
 });
@@ -318,4 +325,27 @@ Deno.test("ChatController voice: no microphone, no call", async () => {
   assert.match((await controller.callBrowser())!, /blocked the microphone/);
   assert.equal(controller.model.call.value, null);
   assert.equal(requests, 0);
+});
+
+Deno.test("ChatController: a remembered visitor the server does not resume starts afresh", async () => {
+  const { controller, calls, store } = harness([
+    (c) =>
+      c.path === "/embed/auth"
+        ? json(200, {
+          token: "t-new",
+          visitorId: "v_new",
+          visitorKey: "k-new",
+          agentId: "a",
+          expiresAt: later,
+        })
+        : undefined,
+  ], { visitorId: "v_old", visitorKey: "k-old", sessionId: "s-old" });
+  await controller.start();
+  assert.equal(controller.model.status.value, "ready");
+  assert.ok(!calls.some((c) => c.path.includes("s-old")), "the old session is not asked for");
+  assert.deepEqual(summary(controller), ["agent:Welcome!"]);
+  const saved = store.load();
+  assert.equal(saved.visitorId, "v_new");
+  assert.equal(saved.visitorKey, "k-new");
+  assert.equal(saved.sessionId, undefined);
 });

@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
-import { createAgentAndWidget, dbTest, registerAdmin } from "../helpers/test_app.ts";
+import { createAgentAndWidget, dbTest, registerAdmin, type TestApp } from "../helpers/test_app.ts";
 import { verifyVisitorToken } from "../../lib/tokens.ts";
+import { visitors } from "../../db/schema.ts";
+import { eq } from "drizzle-orm";
 
 dbTest("POST /embed/auth issues a visitor token scoped to the widget", async (t) => {
   const { token, organizationId } = await registerAdmin(t);
@@ -26,6 +28,7 @@ dbTest("POST /embed/auth issues a visitor token scoped to the widget", async (t)
     widgetId: widget.id,
     domain: "example.com",
     visitorId: body.visitorId,
+    visitorKey: body.visitorKey,
   })).json();
   assert.equal(again.visitorId, body.visitorId, "a returning visitor keeps their id");
 });
@@ -146,5 +149,148 @@ dbTest(
       if (status === 200) assert.match(res.headers.get("vary") ?? "", /Origin/);
       await res.body?.cancel();
     }
+  },
+);
+
+/** `/embed/auth` for a widget on a domain, as JSON. */
+async function auth(t: TestApp, body: Record<string, unknown>) {
+  const res = await t.post("/embed/auth", { domain: "www.shop.example", ...body });
+  assert.equal(res.status, 200, await res.clone().text());
+  return await res.json() as { token: string; visitorId: string; visitorKey?: string };
+}
+
+/** A visitor with a conversation: its id, key, token and session. */
+async function visitorWithSession(t: TestApp, widgetId: string) {
+  const v = await auth(t, { widgetId });
+  const session = await (await t.post("/api/chat/sessions", {}, v.token)).json();
+  await t.post(
+    `/api/chat/sessions/${session.id}/messages`,
+    { content: "my card is 4111" },
+    v.token,
+  );
+  return { ...v, sessionId: session.id as string };
+}
+
+async function shopWidget(t: TestApp) {
+  const { token } = await registerAdmin(t);
+  return (await createAgentAndWidget(t, token, { allowedDomains: ["*.shop.example"] })).widget;
+}
+
+dbTest(
+  "POST /embed/auth gives a new visitor a visitorKey of 256 random bits, stored only as a hash",
+  async (t) => {
+    const widget = await shopWidget(t);
+    const a = await auth(t, { widgetId: widget.id });
+    const b = await auth(t, { widgetId: widget.id });
+    for (const v of [a, b]) assert.match(v.visitorKey!, /^[A-Za-z0-9_-]{43}$/);
+    assert.notEqual(a.visitorKey, b.visitorKey);
+    const rows = await t.deps.database.db.select().from(visitors)
+      .where(eq(visitors.widgetId, widget.id));
+    assert.equal(rows.length, 2);
+    const stored = JSON.stringify(rows);
+    assert.ok(!stored.includes(a.visitorKey!) && !stored.includes(b.visitorKey!));
+    assert.match(rows[0].keyHash, /^[0-9a-f]{64}$/);
+  },
+);
+
+dbTest("POST /embed/auth resumes a visitor with its visitorId and visitorKey", async (t) => {
+  const widget = await shopWidget(t);
+  const v = await visitorWithSession(t, widget.id);
+  const again = await auth(t, {
+    widgetId: widget.id,
+    visitorId: v.visitorId,
+    visitorKey: v.visitorKey,
+  });
+  assert.equal(again.visitorId, v.visitorId);
+  assert.equal(again.visitorKey, undefined, "the key is returned only when the visitor is new");
+  const res = await t.get(`/api/chat/sessions/${v.sessionId}/messages`, again.token);
+  assert.equal(res.status, 200);
+  assert.equal((await res.json()).messages.at(-2).content, "my card is 4111");
+});
+
+dbTest(
+  "POST /embed/auth gives a visitorId in use without its key a brand-new visitor, never its token",
+  async (t) => {
+    const widget = await shopWidget(t);
+    const v = await visitorWithSession(t, widget.id);
+    const other = await auth(t, { widgetId: widget.id });
+    const claims: [string, Record<string, unknown>][] = [
+      ["no key", { visitorId: v.visitorId }],
+      ["a wrong key", { visitorId: v.visitorId, visitorKey: "A".repeat(43) }],
+      ["another visitor's key", { visitorId: v.visitorId, visitorKey: other.visitorKey }],
+      ["the key on a sibling subdomain", {
+        visitorId: v.visitorId,
+        visitorKey: v.visitorKey,
+        domain: "evil.shop.example",
+      }],
+    ];
+    const seen = new Set([v.visitorId, other.visitorId]);
+    for (const [what, claim] of claims) {
+      const got = await auth(t, { widgetId: widget.id, ...claim });
+      assert.ok(!seen.has(got.visitorId), `${what}: a new visitor id`);
+      seen.add(got.visitorId);
+      assert.match(got.visitorKey!, /^[A-Za-z0-9_-]{43}$/, what);
+      const claimsOf = await verifyVisitorToken(t.deps.config.jwtSecret, got.token);
+      assert.equal(claimsOf?.visitorId, got.visitorId, what);
+      const res = await t.get(`/api/chat/sessions/${v.sessionId}`, got.token);
+      assert.equal(res.status, 404, `${what}: the old conversation stays hidden`);
+      await res.body?.cancel();
+    }
+  },
+);
+
+dbTest("POST /embed/auth accepts a never-seen visitorId as the new visitor's id", async (t) => {
+  const widget = await shopWidget(t);
+  const chosen = "seed-client-" + crypto.randomUUID().slice(0, 8);
+  const first = await auth(t, { widgetId: widget.id, visitorId: chosen });
+  assert.equal(first.visitorId, chosen);
+  assert.ok(first.visitorKey, "the one who chose the id gets its key");
+  // Claiming it again, without the key, is someone else.
+  const second = await auth(t, { widgetId: widget.id, visitorId: chosen });
+  assert.notEqual(second.visitorId, chosen);
+  // A key sent with a never-seen id proves nothing: the id is taken, the key is a new one.
+  const fresh = "seed-client-" + crypto.randomUUID().slice(0, 8);
+  const keyed = await auth(t, {
+    widgetId: widget.id,
+    visitorId: fresh,
+    visitorKey: "B".repeat(43),
+  });
+  assert.equal(keyed.visitorId, fresh);
+  assert.notEqual(keyed.visitorKey, "B".repeat(43));
+  // Ids are per widget: the same id on another widget is another (never-seen) visitor.
+  const otherWidget = await shopWidget(t);
+  assert.equal((await auth(t, { widgetId: otherWidget.id, visitorId: chosen })).visitorId, chosen);
+  // `u_` ids belong to verified visitors (identity tokens), never to a claim.
+  assert.notEqual(
+    (await auth(t, { widgetId: widget.id, visitorId: "u_customer-42" })).visitorId,
+    "u_customer-42",
+  );
+});
+
+dbTest(
+  "POST /embed/auth: two pages claiming one never-seen id at once get one visitor each",
+  async (t) => {
+    const widget = await shopWidget(t);
+    const chosen = "race-" + crypto.randomUUID().slice(0, 8);
+    const both = await Promise.all(
+      [1, 2].map(() => auth(t, { widgetId: widget.id, visitorId: chosen })),
+    );
+    assert.equal(both.filter((v) => v.visitorId === chosen).length, 1);
+    assert.notEqual(both[0].visitorKey, both[1].visitorKey);
+  },
+);
+
+dbTest(
+  "POST /embed/auth treats ids of conversations from before visitor keys as in use",
+  async (t) => {
+    const widget = await shopWidget(t);
+    const v = await visitorWithSession(t, widget.id);
+    // As after the upgrade: sessions under the id, no key on record.
+    await t.deps.database.db.delete(visitors).where(eq(visitors.id, v.visitorId));
+    const got = await auth(t, { widgetId: widget.id, visitorId: v.visitorId });
+    assert.notEqual(got.visitorId, v.visitorId);
+    const res = await t.get(`/api/chat/sessions/${v.sessionId}`, got.token);
+    assert.equal(res.status, 404);
+    await res.body?.cancel();
   },
 );
