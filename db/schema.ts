@@ -68,7 +68,9 @@ export const widgetConfigurations = pgTable("widget_configurations", {
   width: varchar("width", { length: 20 }).notNull().default("350px"),
   height: varchar("height", { length: 20 }).notNull().default("550px"),
   autoOpen: boolean("auto_open").notNull().default(false),
-  voiceMode: varchar("voice_mode", { length: 10 }).$type<VoiceMode>().notNull().default("both"),
+  voiceMode: varchar("voice_mode", { length: 10 }).$type<VoiceMode>().notNull().default("web"),
+  /** ISO 3166-1 alpha-2 codes a phone call may ring; empty: no phone calls. */
+  phoneCountries: text("phone_countries").array().notNull().default([]),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [index("widget_configurations_organization_idx").on(t.organizationId)]);

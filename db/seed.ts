@@ -34,6 +34,9 @@ export async function seedDemo(db: Db): Promise<DemoData | undefined> {
     welcomeMessage: "Hi! I'm Parley's demo assistant. Ask me anything, or press the phone to talk.",
     allowedDomains: ["localhost", "127.0.0.1"],
     themeColor: "#4F46E5",
+    // The demo shows both kinds of call (its calls are simulated unless RETELL_API_KEY is set).
+    voiceMode: "both",
+    phoneCountries: ["US", "CA", "GB"],
   });
   return { email: DEMO_EMAIL, password, widgetId: widget.id };
 }

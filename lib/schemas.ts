@@ -1,5 +1,6 @@
 /** @module zod schemas of request bodies shared by routes and admin islands (one source of types). */
 import { z } from "zod";
+import { isSupportedCountry } from "libphonenumber-js";
 
 const HOST_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
 const HOST_RE = new RegExp(`^(\\*\\.)?(${HOST_LABEL})(\\.${HOST_LABEL})*$`);
@@ -24,6 +25,12 @@ export const CssLengthSchema = z.string().regex(
 
 export const PositionSchema = z.enum(["bottom-right", "bottom-left", "top-right", "top-left"]);
 export const VoiceModeSchema = z.enum(["phone", "web", "both", "off"]);
+
+/** An ISO 3166-1 alpha-2 country code, upper case (`US`), that phone numbers can belong to. */
+export const CountryCodeSchema = z.string().trim().toUpperCase().refine(
+  (v) => /^[A-Z]{2}$/.test(v) && isSupportedCountry(v),
+  { message: "must be an ISO 3166-1 alpha-2 country code such as US" },
+);
 
 /** E.164 phone number shape (full validity is checked with libphonenumber-js where it matters). */
 export const E164Schema = z.string().regex(/^\+[1-9]\d{6,14}$/, {
@@ -67,6 +74,8 @@ export const WidgetCreateSchema = z.strictObject({
   height: CssLengthSchema.optional(),
   autoOpen: z.boolean().optional(),
   voiceMode: VoiceModeSchema.optional(),
+  /** Countries phone calls may ring; required (non-empty) when `voiceMode` offers phone calls. */
+  phoneCountries: z.array(CountryCodeSchema).max(250).transform((v) => [...new Set(v)]).optional(),
 });
 export const WidgetUpdateSchema = WidgetCreateSchema.partial();
 export type WidgetCreate = z.infer<typeof WidgetCreateSchema>;

@@ -84,6 +84,7 @@ export interface Widget {
   height: string;
   autoOpen: boolean;
   voiceMode: VoiceMode;
+  phoneCountries: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -100,6 +101,8 @@ export interface PublicWidgetConfig {
   height: string;
   autoOpen: boolean;
   voiceMode: VoiceMode;
+  /** Where phone calls may go (empty when the widget offers none). */
+  phoneCountries: string[];
 }
 
 /** A voice call of a session. */
@@ -187,6 +190,7 @@ export function toWidget(row: WidgetRow): Widget {
     height: row.height,
     autoOpen: row.autoOpen,
     voiceMode: row.voiceMode,
+    phoneCountries: row.phoneCountries,
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   };
@@ -205,6 +209,7 @@ export function toPublicConfig(row: WidgetRow): PublicWidgetConfig {
     height: row.height,
     autoOpen: row.autoOpen,
     voiceMode: row.voiceMode,
+    phoneCountries: row.phoneCountries,
   };
 }
 

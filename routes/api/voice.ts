@@ -4,22 +4,24 @@
  * `chat.ts`, with the same actors: a visitor on their own sessions, an admin on the organization's.
  */
 import { type Context, Hono } from "hono";
-import { isValidPhoneNumber, parsePhoneNumberFromString } from "libphonenumber-js";
 import type { AppEnv } from "../../context.ts";
 import { type Actor, actorOf, requireActor } from "../../lib/auth.ts";
 import { HttpError, notFound } from "../../lib/errors.ts";
 import { idParam, readJson } from "../../lib/validate.ts";
 import { VoiceStartSchema } from "../../lib/schemas.ts";
-import type { CallKind, CallRow, SessionRow, VoiceMode } from "../../db/schema.ts";
+import type { CallKind, CallRow, SessionRow } from "../../db/schema.ts";
 import { findSession } from "../../db/queries/sessions.ts";
 import { getAgentById } from "../../db/queries/agents.ts";
 import { getWidgetById } from "../../db/queries/widgets.ts";
 import { startCall, stopCall } from "../../calls/lifecycle.ts";
+import {
+  allowedPhoneNumber,
+  invalidPhoneNumber,
+  type PhonePolicy,
+} from "../../calls/phone_policy.ts";
 import { activeVisitorWidget, scopeOf } from "./chat.ts";
 
 type Ctx = Context<AppEnv>;
-
-const PHONE_HELP = "Enter a valid phone number with its country code, such as +14155552671";
 
 async function sessionOf(c: Ctx, actor: Actor): Promise<SessionRow> {
   const id = idParam(c, "session");
@@ -28,26 +30,18 @@ async function sessionOf(c: Ctx, actor: Actor): Promise<SessionRow> {
   return session;
 }
 
-/** The voice options of the session's widget (an admin's own sessions have none: both). */
-async function voiceModeOf(c: Ctx, actor: Actor, session: SessionRow): Promise<VoiceMode> {
-  if (actor.kind === "visitor") return (await activeVisitorWidget(c, actor.visitor)).voiceMode;
-  if (!session.widgetId) return "both";
-  return (await getWidgetById(c.var.db, session.widgetId))?.voiceMode ?? "both";
-}
-
-function allows(mode: VoiceMode, kind: CallKind): boolean {
-  return mode === "both" || mode === kind;
-}
-
-/** The number in E.164, or a 400 that says what is wrong in words the widget can show. */
-function e164(input: string): string {
-  const parsed = parsePhoneNumberFromString(input);
-  if (!parsed || !isValidPhoneNumber(input)) {
-    throw new HttpError(400, "validation_failed", PHONE_HELP, {
-      details: [{ path: "phoneNumber", message: "is not a valid phone number" }],
-    });
-  }
-  return parsed.number;
+/**
+ * The voice options of the session's widget. An admin's own session without a widget may call any
+ * country (the admin is the owner); the number rules still apply.
+ */
+async function policyOf(c: Ctx, actor: Actor, session: SessionRow): Promise<PhonePolicy> {
+  const widget = actor.kind === "visitor"
+    ? await activeVisitorWidget(c, actor.visitor)
+    : session.widgetId
+    ? await getWidgetById(c.var.db, session.widgetId)
+    : undefined;
+  if (!widget) return { voiceMode: "both" };
+  return { voiceMode: widget.voiceMode, countries: widget.phoneCountries };
 }
 
 /** The body both voice routes answer with. */
@@ -75,23 +69,24 @@ export const voiceRoutes = new Hono<AppEnv>()
       const phone = err instanceof HttpError && err.code === "validation_failed" &&
         (err.details as { path: string }[] | undefined)?.some((d) => d.path === "phoneNumber");
       if (!phone) throw err;
-      throw new HttpError(400, "validation_failed", PHONE_HELP, { details: err.details });
+      throw invalidPhoneNumber(err.details);
     }
     const kind: CallKind = body.mode === "web" ? "web" : "phone";
-    const voiceMode = await voiceModeOf(c, actor, session);
-    if (!allows(voiceMode, kind)) {
+    const policy = await policyOf(c, actor, session);
+    if (kind === "web" && policy.voiceMode !== "web" && policy.voiceMode !== "both") {
       throw new HttpError(
         403,
         "forbidden",
-        voiceMode === "off"
+        policy.voiceMode === "off"
           ? "Voice calls are turned off for this widget"
-          : `This widget offers ${voiceMode === "web" ? "browser" : "phone"} calls only`,
+          : "This widget offers phone calls only",
       );
     }
+    // Every refusal of SPEC v2.1 happens here, before any budget is spent or Retell is asked.
+    const phoneNumber = kind === "phone" ? allowedPhoneNumber(body.phoneNumber!, policy) : null;
     if (session.status === "ended") {
       throw new HttpError(409, "conflict", "This conversation has ended; start a new one to call");
     }
-    const phoneNumber = kind === "phone" ? e164(body.phoneNumber!) : null;
 
     // Every call costs money and rings someone: a budget per visitor, and per number called so
     // that many visitors cannot be used to ring one person again and again.

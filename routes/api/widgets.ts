@@ -4,7 +4,8 @@ import type { AppEnv } from "../../context.ts";
 import { adminOf, requireAdmin } from "../../lib/auth.ts";
 import { HttpError, notFound } from "../../lib/errors.ts";
 import { idParam, readJson } from "../../lib/validate.ts";
-import { WidgetCreateSchema, WidgetUpdateSchema } from "../../lib/schemas.ts";
+import { type WidgetCreate, WidgetCreateSchema, WidgetUpdateSchema } from "../../lib/schemas.ts";
+import { phoneEnabled } from "../../calls/phone_policy.ts";
 import { toWidget } from "../../lib/wire.ts";
 import { getAgent } from "../../db/queries/agents.ts";
 import {
@@ -26,12 +27,35 @@ async function assertOwnAgent(db: Db, organizationId: string, agentId: string | 
   }
 }
 
+/**
+ * A widget that offers phone calls must name the countries they may ring (SPEC v2.1), checked on
+ * the widget as it will be saved. An update that touches neither field leaves an older widget as it
+ * is: it places no phone call until its owner picks countries, and can still be renamed.
+ */
+function assertPhoneCountries(
+  saved: Pick<WidgetCreate, "voiceMode" | "phoneCountries">,
+  body: Partial<WidgetCreate>,
+) {
+  if (body.voiceMode === undefined && body.phoneCountries === undefined) return;
+  const voiceMode = body.voiceMode ?? saved.voiceMode ?? "web";
+  const countries = body.phoneCountries ?? saved.phoneCountries ?? [];
+  if (phoneEnabled(voiceMode) && countries.length === 0) {
+    throw new HttpError(400, "validation_failed", "Invalid body", {
+      details: [{
+        path: "phoneCountries",
+        message: "must name at least one country when voiceMode offers phone calls",
+      }],
+    });
+  }
+}
+
 export const widgetRoutes = new Hono<AppEnv>()
   .use(requireAdmin())
   .post("/", async (c) => {
     const body = await readJson(c, WidgetCreateSchema);
     const { organizationId } = adminOf(c);
     await assertOwnAgent(c.var.db, organizationId, body.agentId);
+    assertPhoneCountries({}, body);
     return c.json(toWidget(await createWidget(c.var.db, organizationId, body)), 201);
   })
   .get("/organization/:orgId", async (c) => {
@@ -53,8 +77,10 @@ export const widgetRoutes = new Hono<AppEnv>()
     const id = idParam(c, "widget");
     const body = await readJson(c, WidgetUpdateSchema);
     const { organizationId } = adminOf(c);
-    if (!await getWidget(c.var.db, organizationId, id)) throw notFound("widget", id);
+    const saved = await getWidget(c.var.db, organizationId, id);
+    if (!saved) throw notFound("widget", id);
     await assertOwnAgent(c.var.db, organizationId, body.agentId);
+    assertPhoneCountries(saved, body);
     const row = await updateWidget(c.var.db, organizationId, id, body);
     if (!row) throw notFound("widget", id);
     return c.json(toWidget(row));

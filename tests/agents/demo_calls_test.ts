@@ -36,7 +36,8 @@ function demoTest(name: string, fn: (s: TestServer) => Promise<void>, timings = 
 
 /** A visitor with a session that has chatted once. */
 async function chatted(t: TestApp, widget: Record<string, unknown> = {}) {
-  const v = await setupVisitor(t, widget);
+  // Phone calls are opt-in (SPEC v2.1).
+  const v = await setupVisitor(t, { voiceMode: "both", phoneCountries: ["US"], ...widget });
   const res = await t.post("/api/chat/sessions", {}, v.visitorToken);
   const sessionId = (await res.json()).id as string;
   const sent = await t.post(

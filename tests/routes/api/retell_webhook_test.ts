@@ -23,7 +23,7 @@ async function inCall(t: TestApp, fake: FakeRetell) {
     timeoutMs: 2000,
     maxRetries: 0,
   });
-  const v = await setupVisitor(t, {}, {
+  const v = await setupVisitor(t, { voiceMode: "both", phoneCountries: ["US"] }, {
     retellAgentId: "agent_voice_test",
     fromNumber: "+14155550100",
   });
@@ -377,7 +377,7 @@ for (const { kind, ignore } of DB_KINDS) {
           timeoutMs: 2000,
           maxRetries: 0,
         });
-        const v = await setupVisitor(t, {}, {
+        const v = await setupVisitor(t, { voiceMode: "both", phoneCountries: ["US"] }, {
           retellAgentId: "agent_voice_test",
           fromNumber: "+14155550100",
         });

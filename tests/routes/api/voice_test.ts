@@ -13,6 +13,9 @@ const VOICE_AGENT = "agent_voice_test";
 const FROM = "+14155550100";
 const TO = "+14155552671";
 
+/** Phone calls are opt-in (SPEC v2.1): these tests' widget offers both kinds, to the US. */
+const PHONE_WIDGET = { voiceMode: "both", phoneCountries: ["US"] };
+
 type Visitor = Awaited<ReturnType<typeof setupVisitor>> & { sessionId: string };
 
 interface VoiceTestOptions {
@@ -39,7 +42,7 @@ function voiceTest(
         timeoutMs: 2000,
         maxRetries: 2,
       });
-      const v = await setupVisitor(t, options.widget ?? {}, {
+      const v = await setupVisitor(t, { ...PHONE_WIDGET, ...options.widget }, {
         retellAgentId: VOICE_AGENT,
         retellChatAgentId: "agent_chat_test",
         fromNumber: FROM,
@@ -192,7 +195,10 @@ for (
         await endThroughRetell(t, fake, v);
       } else {
         assert.equal(res.status, 403, kind);
-        assert.equal((await res.json()).error.code, "forbidden");
+        assert.equal(
+          (await res.json()).error.code,
+          kind === "phone" ? "phone_not_enabled" : "forbidden",
+        );
       }
     }
     assert.equal(

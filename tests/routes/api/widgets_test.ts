@@ -12,7 +12,8 @@ dbTest("POST /api/widgets applies the seed's defaults", async (t) => {
   assert.equal(widget.width, "350px");
   assert.equal(widget.height, "550px");
   assert.equal(widget.autoOpen, false);
-  assert.equal(widget.voiceMode, "both");
+  assert.equal(widget.voiceMode, "web", "phone calls are opt-in (SPEC v2.1)");
+  assert.deepEqual(widget.phoneCountries, []);
   assert.equal(widget.isActive, true);
   assert.deepEqual(widget.allowedDomains, []);
 });
