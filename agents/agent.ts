@@ -17,6 +17,8 @@ export interface ReplyInput {
   agent: AgentRow;
   session: SessionRow;
   content: string;
+  /** Retell dynamic variables of the chat (`conversations/agent_variables.ts`). */
+  variables?: Record<string, string>;
   /** How the backend remembers its chat (`chat_sessions.retell_chat_id`) without a database. */
   claimChat: ClaimChat;
 }
@@ -37,6 +39,8 @@ export interface CallStart {
   call: CallRow;
   /** The chat so far ("User: …\nAgent: …", newest kept) for the voice agent. */
   chatTranscript: string;
+  /** Retell dynamic variables of the conversation (page context, verified visitor). */
+  variables?: Record<string, string>;
   /** Where a backend without webhooks (the demo) sends the call's events. */
   deliver: DeliverCallEvent;
 }

@@ -11,13 +11,12 @@ import Retell, {
 } from "retell-sdk";
 import { HttpError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
-import type { AgentRow, CallRow, SessionRow } from "../db/schema.ts";
+import type { CallRow, SessionRow } from "../db/schema.ts";
 import { CallEventSchema } from "../calls/payload.ts";
 import type {
   Agent,
   AgentReply,
   CallStart,
-  ClaimChat,
   DeliverCallEvent,
   ReplyInput,
   StartedCall,
@@ -93,11 +92,10 @@ export function createRetellAgent(options: RetellOptions): RetellAgent {
   };
 
   async function createChat(
-    agent: AgentRow,
-    session: SessionRow,
-    claim: ClaimChat,
+    input: ReplyInput,
     previous: string | null,
   ): Promise<string> {
+    const { agent, session, claimChat: claim } = input;
     let chatId: string;
     try {
       const chat = await client.chat.create({
@@ -109,6 +107,7 @@ export function createRetellAgent(options: RetellOptions): RetellAgent {
           visitorId: session.visitorId,
           parleyAgentId: agent.id,
         },
+        retell_llm_dynamic_variables: input.variables,
       });
       chatId = chat.chat_id;
     } catch (err) {
@@ -127,7 +126,7 @@ export function createRetellAgent(options: RetellOptions): RetellAgent {
     const key = input.session.id;
     let pending = creating.get(key);
     if (!pending) {
-      pending = createChat(input.agent, input.session, input.claimChat, previous)
+      pending = createChat(input, previous)
         .then((chatId) => (remember(key, chatId), chatId))
         .finally(() => creating.delete(key));
       creating.set(key, pending);
@@ -252,6 +251,7 @@ function retellCalls(client: Retell): Pick<Agent, "startCall" | "stopCall"> {
         organizationId: session.organizationId,
       };
       const variables = {
+        ...input.variables,
         chat_transcript: input.chatTranscript,
         chat_session_id: session.id,
         ...(call.phoneNumber ? { customer_phone_number: call.phoneNumber } : {}),

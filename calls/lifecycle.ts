@@ -79,6 +79,8 @@ export interface StartCallInput {
   agent: AgentRow;
   kind: CallKind;
   phoneNumber: string | null;
+  /** Retell dynamic variables of the conversation (page context, verified visitor). */
+  variables?: Record<string, string>;
 }
 
 /**
@@ -115,6 +117,7 @@ export async function startCall(
       session,
       call,
       chatTranscript: chatTranscript(history, TRANSCRIPT_CHARS),
+      variables: input.variables,
       deliver: deliverTo(deps),
     });
   } catch (err) {

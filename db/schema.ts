@@ -10,6 +10,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uniqueIndex,
@@ -23,6 +24,8 @@ const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull(
 export const organizations = pgTable("organizations", {
   id: uuid("id").primaryKey().defaultRandom(),
   name: varchar("name", { length: 100 }).notNull(),
+  /** Conversations untouched for longer are purged (`conversations/retention.ts`); null keeps them. */
+  retentionDays: integer("retention_days"),
   createdAt: createdAt(),
 });
 
@@ -71,9 +74,19 @@ export const widgetConfigurations = pgTable("widget_configurations", {
   voiceMode: varchar("voice_mode", { length: 10 }).$type<VoiceMode>().notNull().default("web"),
   /** ISO 3166-1 alpha-2 codes a phone call may ring; empty: no phone calls. */
   phoneCountries: text("phone_countries").array().notNull().default([]),
+  /** The identity secret, AES-GCM sealed: it must stay usable to verify host-signed tokens. */
+  identitySecretSealed: text("identity_secret_sealed"),
+  requireIdentity: boolean("require_identity").notNull().default(false),
+  preChatForm: jsonb("pre_chat_form").$type<PreChatForm | null>(),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [index("widget_configurations_organization_idx").on(t.organizationId)]);
+
+/** The widget's pre-chat form (SPEC v2.4). */
+export interface PreChatForm {
+  fields: { name: "name" | "email" | "phone"; required: boolean }[];
+  consentText?: string;
+}
 
 export type SessionStatus = "active" | "ended";
 export type SessionMode = "chat" | "voice";
@@ -90,10 +103,16 @@ export const chatSessions = pgTable("chat_sessions", {
   mode: varchar("mode", { length: 10 }).$type<SessionMode>().notNull().default("chat"),
   retellChatId: varchar("retell_chat_id", { length: 100 }),
   metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
+  /** True when name, email, phone and the `u_` id came from a verified identity token. */
+  visitorVerified: boolean("visitor_verified").notNull().default(false),
+  visitorName: varchar("visitor_name", { length: 200 }),
+  visitorEmail: varchar("visitor_email", { length: 254 }),
+  visitorPhone: varchar("visitor_phone", { length: 32 }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
   endedAt: timestamp("ended_at", { withTimezone: true }),
 }, (t) => [
+  index("chat_sessions_org_visitor_idx").on(t.organizationId, t.visitorId),
   index("chat_sessions_org_created_idx").on(t.organizationId, t.createdAt),
   index("chat_sessions_widget_status_idx").on(t.widgetId, t.status, t.createdAt),
   index("chat_sessions_visitor_idx").on(t.widgetId, t.visitorId, t.createdAt),
@@ -155,6 +174,31 @@ export const calls = pgTable("calls", {
   updatedAt: updatedAt(),
 }, (t) => [index("calls_session_idx").on(t.chatSessionId, t.createdAt)]);
 
+/** A conversation's lead (the pre-chat form), one per session. */
+export const leads = pgTable("leads", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  chatSessionId: uuid("chat_session_id").notNull().unique().references(() => chatSessions.id, {
+    onDelete: "cascade",
+  }),
+  name: varchar("name", { length: 200 }),
+  email: varchar("email", { length: 254 }),
+  phone: varchar("phone", { length: 32 }),
+  consent: boolean("consent").notNull().default(false),
+  consentText: text("consent_text"),
+  createdAt: createdAt(),
+});
+
+/** A conversation's rating, one per session. */
+export const ratings = pgTable("ratings", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  chatSessionId: uuid("chat_session_id").notNull().unique().references(() => chatSessions.id, {
+    onDelete: "cascade",
+  }),
+  score: smallint("score").notNull(),
+  comment: text("comment"),
+  createdAt: createdAt(),
+});
+
 /** Counters of rate-limiter-flexible's drizzle store (column names are the library's). */
 export const rateLimits = pgTable("rate_limits", {
   key: varchar("key", { length: 255 }).primaryKey(),
@@ -169,3 +213,5 @@ export type WidgetRow = typeof widgetConfigurations.$inferSelect;
 export type SessionRow = typeof chatSessions.$inferSelect;
 export type MessageRow = typeof chatMessages.$inferSelect;
 export type CallRow = typeof calls.$inferSelect;
+export type LeadRow = typeof leads.$inferSelect;
+export type RatingRow = typeof ratings.$inferSelect;

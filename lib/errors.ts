@@ -8,6 +8,8 @@ export type ErrorCode =
   | "invalid_json"
   | "unauthorized"
   | "forbidden"
+  | "identity_invalid"
+  | "identity_required"
   | "not_found"
   | "conflict"
   | "payload_too_large"

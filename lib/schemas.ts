@@ -61,6 +61,17 @@ export const AgentCreateSchema = z.strictObject({
 export const AgentUpdateSchema = AgentCreateSchema.partial();
 export type AgentCreate = z.infer<typeof AgentCreateSchema>;
 
+/** The widget's pre-chat form: which fields it asks, and the consent it needs (SPEC v2.4). */
+export const PreChatFormSchema = z.strictObject({
+  fields: z.array(z.strictObject({
+    name: z.enum(["name", "email", "phone"]),
+    required: z.boolean(),
+  })).max(3).refine((f) => new Set(f.map((x) => x.name)).size === f.length, {
+    message: "must name each field once",
+  }),
+  consentText: z.string().trim().min(1).max(1000).optional(),
+});
+
 export const WidgetCreateSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
   agentId: z.uuid(),
@@ -76,6 +87,8 @@ export const WidgetCreateSchema = z.strictObject({
   voiceMode: VoiceModeSchema.optional(),
   /** Countries phone calls may ring; required (non-empty) when `voiceMode` offers phone calls. */
   phoneCountries: z.array(CountryCodeSchema).max(250).transform((v) => [...new Set(v)]).optional(),
+  requireIdentity: z.boolean().optional(),
+  preChatForm: PreChatFormSchema.nullish(),
 });
 export const WidgetUpdateSchema = WidgetCreateSchema.partial();
 export type WidgetCreate = z.infer<typeof WidgetCreateSchema>;
@@ -90,6 +103,8 @@ export const EmbedAuthSchema = z.strictObject({
   visitorKey: z.string().regex(/^[A-Za-z0-9_\-]{22,100}$/, {
     message: "must be 22 to 100 letters, digits, - or _",
   }).optional(),
+  /** A host-signed identity token; its size is checked by the verifier (a 401, not a 400). */
+  identityToken: z.string().min(1).optional(),
 });
 
 /** A visitor id as `/embed/auth` issues or accepts it. */

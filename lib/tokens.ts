@@ -22,6 +22,15 @@ export interface VisitorClaims {
   widgetId: string;
   organizationId: string;
   agentId: string;
+  /** Present when the host vouched for the visitor with an identity token (`u_<sub>` ids). */
+  identity?: VisitorIdentity;
+}
+
+/** What a verified visitor's token carries about them. */
+export interface VisitorIdentity {
+  name?: string;
+  email?: string;
+  phone?: string;
 }
 
 const keyCache = new Map<string, Uint8Array>();
@@ -54,6 +63,7 @@ export async function signVisitorToken(
     wid: claims.widgetId,
     org: claims.organizationId,
     agt: claims.agentId,
+    ...(claims.identity ? { idn: claims.identity } : {}),
   })
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(claims.visitorId)
@@ -98,9 +108,13 @@ export async function verifyVisitorToken(
     });
     const visitorId = str(payload.sub), widgetId = str(payload.wid);
     const organizationId = str(payload.org), agentId = str(payload.agt);
-    return visitorId && widgetId && organizationId && agentId
-      ? { visitorId, widgetId, organizationId, agentId }
-      : undefined;
+    if (!visitorId || !widgetId || !organizationId || !agentId) return undefined;
+    const claims: VisitorClaims = { visitorId, widgetId, organizationId, agentId };
+    if (payload.idn && typeof payload.idn === "object") {
+      const idn = payload.idn as Record<string, unknown>;
+      claims.identity = { name: str(idn.name), email: str(idn.email), phone: str(idn.phone) };
+    }
+    return claims;
   } catch {
     return undefined;
   }

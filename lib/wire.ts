@@ -7,9 +7,12 @@ import type {
   CallKind,
   CallRow,
   CallStatus,
+  LeadRow,
   MessageRow,
   MessageType,
   Position,
+  PreChatForm,
+  RatingRow,
   SenderType,
   SessionMode,
   SessionRow,
@@ -23,6 +26,7 @@ export type {
   CallStatus,
   MessageType,
   Position,
+  PreChatForm,
   SenderType,
   SessionMode,
   SessionStatus,
@@ -51,9 +55,45 @@ export interface Session {
   status: SessionStatus;
   mode: SessionMode;
   metadata: Record<string, unknown>;
+  /** Who the visitor is: verified from an identity token, or what they typed in the form. */
+  visitor: Visitor;
+  /** The pre-chat form's answers (on single-session reads and lists). */
+  lead?: Lead | null;
+  /** The visitor's rating (on single-session reads and lists). */
+  rating?: Rating | null;
   createdAt: string;
   updatedAt: string;
   endedAt: string | null;
+}
+
+/** A session's visitor (SPEC v2.4). */
+export interface Visitor {
+  id: string;
+  verified: boolean;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+}
+
+/** A conversation's lead. */
+export interface Lead {
+  id: string;
+  sessionId: string;
+  name: string | null;
+  email: string | null;
+  phone: string | null;
+  consent: boolean;
+  consentText: string | null;
+  createdAt: string;
+}
+
+/** A conversation's rating. */
+export interface Rating {
+  id: string;
+  sessionId: string;
+  score: number;
+  comment: string | null;
+  createdAt: string;
 }
 
 /** An agent as its organization's admins see it. */
@@ -85,6 +125,11 @@ export interface Widget {
   autoOpen: boolean;
   voiceMode: VoiceMode;
   phoneCountries: string[];
+  /** Anonymous visitors are refused (403 `identity_required`). */
+  requireIdentity: boolean;
+  /** True once an identity secret was generated (the secret itself is shown only then). */
+  hasIdentitySecret: boolean;
+  preChatForm: PreChatForm | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -103,6 +148,8 @@ export interface PublicWidgetConfig {
   voiceMode: VoiceMode;
   /** Where phone calls may go (empty when the widget offers none). */
   phoneCountries: string[];
+  requireIdentity: boolean;
+  preChatForm: PreChatForm | null;
 }
 
 /** A voice call of a session. */
@@ -153,9 +200,41 @@ export function toSession(row: SessionRow): Session {
     status: row.status,
     mode: row.mode,
     metadata: row.metadata ?? {},
+    visitor: {
+      id: row.visitorId,
+      verified: row.visitorVerified,
+      name: row.visitorName,
+      email: row.visitorEmail,
+      phone: row.visitorPhone,
+    },
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
     endedAt: isoOrNull(row.endedAt),
+  };
+}
+
+/** Row → Lead. */
+export function toLead(row: LeadRow): Lead {
+  return {
+    id: row.id,
+    sessionId: row.chatSessionId,
+    name: row.name,
+    email: row.email,
+    phone: row.phone,
+    consent: row.consent,
+    consentText: row.consentText,
+    createdAt: iso(row.createdAt),
+  };
+}
+
+/** Row → Rating. */
+export function toRating(row: RatingRow): Rating {
+  return {
+    id: row.id,
+    sessionId: row.chatSessionId,
+    score: row.score,
+    comment: row.comment,
+    createdAt: iso(row.createdAt),
   };
 }
 
@@ -191,6 +270,9 @@ export function toWidget(row: WidgetRow): Widget {
     autoOpen: row.autoOpen,
     voiceMode: row.voiceMode,
     phoneCountries: row.phoneCountries,
+    requireIdentity: row.requireIdentity,
+    hasIdentitySecret: row.identitySecretSealed !== null,
+    preChatForm: row.preChatForm ?? null,
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   };
@@ -210,6 +292,8 @@ export function toPublicConfig(row: WidgetRow): PublicWidgetConfig {
     autoOpen: row.autoOpen,
     voiceMode: row.voiceMode,
     phoneCountries: row.phoneCountries,
+    requireIdentity: row.requireIdentity,
+    preChatForm: row.preChatForm ?? null,
   };
 }
 

@@ -14,6 +14,11 @@ import { signVisitorToken } from "../lib/tokens.ts";
 import { getWidgetById } from "../db/queries/widgets.ts";
 import { admitVisitor } from "../conversations/visitors.ts";
 import { rateLimitByIp } from "../limits/rate_limit.ts";
+import {
+  tokenIdentity,
+  verifiedVisitorId,
+  verifyVisitorIdentity,
+} from "../conversations/identity.ts";
 import type { Db } from "../db/client.ts";
 import type { WidgetRow } from "../db/schema.ts";
 
@@ -63,23 +68,35 @@ export const embedApiRoutes = new Hono<AppEnv>()
     }
     // A browser names the page that really sent the request; a page may not claim another domain.
     assertOriginAllowed(c, widget);
-    const { visitorId, visitorKey } = await admitVisitor(c.var.db, {
-      widgetId: widget.id,
-      domain: host,
-      visitorId: body.visitorId,
-      visitorKey: body.visitorKey,
-    });
+    // A host-signed identity token makes the visitor `u_<sub>` on any device (SPEC v2.4); the
+    // token proves the visitor, so no visitorKey is issued or needed.
+    const identity = body.identityToken
+      ? await verifyVisitorIdentity(c.var.config, widget, body.identityToken)
+      : undefined;
+    if (!identity && widget.requireIdentity) {
+      throw new HttpError(403, "identity_required", "This widget is only for signed-in visitors");
+    }
+    const { visitorId, visitorKey } = identity
+      ? { visitorId: verifiedVisitorId(identity), visitorKey: undefined }
+      : await admitVisitor(c.var.db, {
+        widgetId: widget.id,
+        domain: host,
+        visitorId: body.visitorId,
+        visitorKey: body.visitorKey,
+      });
     const { token, expiresAt } = await signVisitorToken(c.var.config.jwtSecret, {
       visitorId,
       widgetId: widget.id,
       organizationId: widget.organizationId,
       agentId: widget.agentId,
+      ...(identity ? { identity: tokenIdentity(identity) } : {}),
     });
     return c.json({
       token,
       visitorId,
       // Only to a new visitor: the one time the key exists outside its visitor's browser.
       ...(visitorKey ? { visitorKey } : {}),
+      verified: !!identity,
       agentId: widget.agentId,
       themeColor: widget.themeColor,
       headerText: widget.headerText,

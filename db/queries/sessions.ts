@@ -22,8 +22,16 @@ function scopeWhere(scope: SessionScope): SQL {
   )!;
 }
 
+/** Who the visitor is, as a session stores it. */
+export interface SessionVisitorFields {
+  visitorVerified: boolean;
+  visitorName?: string | null;
+  visitorEmail?: string | null;
+  visitorPhone?: string | null;
+}
+
 /** Fields of a new session. */
-export interface NewSession {
+export interface NewSession extends Partial<SessionVisitorFields> {
   organizationId: string;
   agentId: string;
   widgetId: string | null;

@@ -40,6 +40,10 @@ import {
   replyKey,
 } from "../../db/queries/messages.ts";
 import type { MessageRow, SessionRow } from "../../db/schema.ts";
+import { agentVariables } from "../../conversations/agent_variables.ts";
+import { withPageContext } from "../../conversations/page_context.ts";
+import { sessionVisitorFields } from "../../conversations/identity.ts";
+import type { SessionVisitorFields as VisitorFields } from "../../db/queries/sessions.ts";
 
 type Ctx = Context<AppEnv>;
 
@@ -98,6 +102,7 @@ async function answer(c: Ctx, session: SessionRow, user: MessageRow): Promise<Me
       agent: agentRow,
       session,
       content: user.content,
+      variables: agentVariables(session),
       claimChat: (chatId, previous) => claimRetellChat(db, session.id, chatId, previous),
     });
     if (!reply.content.trim()) return null;
@@ -143,7 +148,13 @@ export const chatRoutes = new Hono<AppEnv>()
   .post("/sessions", async (c) => {
     const actor = actorOf(c);
     const body = await readJson(c, SessionCreateSchema);
-    let fields: { agentId: string; widgetId: string | null; visitorId: string; welcome: string };
+    let fields: {
+      agentId: string;
+      widgetId: string | null;
+      visitorId: string;
+      welcome: string;
+      visitor?: VisitorFields;
+    };
     if (actor.kind === "visitor") {
       const v = actor.visitor;
       const widget = await activeVisitorWidget(c, v);
@@ -159,6 +170,7 @@ export const chatRoutes = new Hono<AppEnv>()
         widgetId: widget.id,
         visitorId: v.visitorId,
         welcome: body.welcomeMessage ?? widget.welcomeMessage ?? DEFAULT_WELCOME,
+        visitor: sessionVisitorFields(v),
       };
     } else {
       if (!body.agentId) throw invalid("agentId", "is required with an admin token");
@@ -176,7 +188,8 @@ export const chatRoutes = new Hono<AppEnv>()
       agentId: fields.agentId,
       widgetId: fields.widgetId,
       visitorId: fields.visitorId,
-      metadata: body.metadata ?? {},
+      metadata: withPageContext(body.metadata ?? {}),
+      ...fields.visitor,
     }, fields.welcome);
     return c.json(toSession(session), 201);
   })
@@ -203,7 +216,7 @@ export const chatRoutes = new Hono<AppEnv>()
     const ending = body.status === "ended" && session.status !== "ended";
     const row = await updateSession(c.var.db, session.id, {
       ...(ending ? { status: "ended" as const } : {}),
-      ...(body.metadata ? { metadata: body.metadata } : {}),
+      ...(body.metadata ? { metadata: withPageContext(body.metadata) } : {}),
     });
     if (!row) throw notFound("session", session.id);
     if (ending) {

@@ -20,6 +20,7 @@ import {
   type PhonePolicy,
 } from "../../calls/phone_policy.ts";
 import { activeVisitorWidget, scopeOf } from "./chat.ts";
+import { agentVariables } from "../../conversations/agent_variables.ts";
 
 type Ctx = Context<AppEnv>;
 
@@ -106,6 +107,7 @@ export const voiceRoutes = new Hono<AppEnv>()
       agent,
       kind,
       phoneNumber,
+      variables: agentVariables(session),
     });
     return c.json({
       ...callBody(call),

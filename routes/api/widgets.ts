@@ -16,6 +16,7 @@ import {
   updateWidget,
 } from "../../db/queries/widgets.ts";
 import type { Db } from "../../db/client.ts";
+import { rotateIdentitySecret } from "../../conversations/identity.ts";
 
 /** A widget may only point at an agent of its own organization. */
 async function assertOwnAgent(db: Db, organizationId: string, agentId: string | undefined) {
@@ -84,6 +85,14 @@ export const widgetRoutes = new Hono<AppEnv>()
     const row = await updateWidget(c.var.db, organizationId, id, body);
     if (!row) throw notFound("widget", id);
     return c.json(toWidget(row));
+  })
+  // A new identity secret each time, shown once; the old one stops verifying at once.
+  .post("/:id/identity-secret", async (c) => {
+    const id = idParam(c, "widget");
+    if (!await getWidget(c.var.db, adminOf(c).organizationId, id)) throw notFound("widget", id);
+    const secret = await rotateIdentitySecret(c.var.db, c.var.config, id);
+    c.header("Cache-Control", "no-store");
+    return c.json({ secret }, 201);
   })
   .delete("/:id", async (c) => {
     const id = idParam(c, "widget");

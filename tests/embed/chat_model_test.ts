@@ -130,6 +130,7 @@ Deno.test("ChatModel.apply: typing, mode changes, call updates and session updat
       status: "ended",
       mode: "chat",
       metadata: {},
+      visitor: { id: "v", verified: false, name: null, email: null, phone: null },
       createdAt: ts,
       updatedAt: ts,
       endedAt: ts,

@@ -38,6 +38,7 @@ function session(id: string, status: Session["status"] = "active"): Session {
     status,
     mode: "chat",
     metadata: {},
+    visitor: { id: "v_visitor1", verified: false, name: null, email: null, phone: null },
     createdAt: now,
     updatedAt: now,
     endedAt: null,
