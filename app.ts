@@ -10,6 +10,7 @@ import { dbErrorCode, errorBody, HttpError, isConnectionError } from "./lib/erro
 import { log } from "./lib/log.ts";
 import { authRoutes } from "./routes/api/auth.ts";
 import { agentRoutes } from "./routes/api/agents.ts";
+import { teamRoutes } from "./routes/api/team.ts";
 import { widgetRoutes } from "./routes/api/widgets.ts";
 import { embedApiRoutes } from "./routes/embed_api.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -66,6 +67,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
 
   app.route("/", healthRoutes);
   app.route("/api/auth", authRoutes);
+  app.route("/api/organization", teamRoutes);
   app.route("/api/agents", agentRoutes);
   app.route("/api/widgets", widgetRoutes);
   app.route("/embed", embedApiRoutes);

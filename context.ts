@@ -4,6 +4,7 @@
  */
 import type { Config } from "./config.ts";
 import type { Database, Db } from "./db/client.ts";
+import type { User } from "./db/schema.ts";
 import type { Hub } from "./hub/hub.ts";
 import type { Agent } from "./agents/agent.ts";
 import type { AdminClaims, VisitorClaims } from "./lib/tokens.ts";
@@ -26,6 +27,8 @@ export type AppEnv = {
     config: Config;
     requestId: string;
     admin?: AdminClaims;
+    /** The admin token's user, loaded from the database (`team/guard.ts`). */
+    user?: User;
     visitor?: VisitorClaims;
   };
 };

@@ -21,6 +21,10 @@ import {
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
 
+/** owner: the first user; admin: everything but the owner's seat; member: conversations only. */
+export type Role = "owner" | "admin" | "member";
+export type InviteRole = Exclude<Role, "owner">;
+
 export const organizations = pgTable("organizations", {
   id: uuid("id").primaryKey().defaultRandom(),
   name: varchar("name", { length: 100 }).notNull(),
@@ -36,8 +40,25 @@ export const users = pgTable("users", {
   }),
   email: varchar("email", { length: 254 }).notNull().unique(),
   passwordHash: text("password_hash").notNull(),
+  name: varchar("name", { length: 100 }).notNull().default(""),
+  role: varchar("role", { length: 10 }).$type<Role>().notNull().default("member"),
   createdAt: createdAt(),
-});
+}, (t) => [index("users_organization_idx").on(t.organizationId)]);
+
+/** An invitation to join an organization; only the token's SHA-256 is stored. */
+export const invites = pgTable("invites", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  organizationId: uuid("organization_id").notNull().references(() => organizations.id, {
+    onDelete: "cascade",
+  }),
+  email: varchar("email", { length: 254 }).notNull(),
+  role: varchar("role", { length: 10 }).$type<InviteRole>().notNull(),
+  tokenHash: varchar("token_hash", { length: 64 }).notNull().unique(),
+  invitedBy: uuid("invited_by").references(() => users.id, { onDelete: "set null" }),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  acceptedAt: timestamp("accepted_at", { withTimezone: true }),
+  createdAt: createdAt(),
+}, (t) => [index("invites_organization_idx").on(t.organizationId, t.createdAt)]);
 
 export const agents = pgTable("agents", {
   id: uuid("id").primaryKey().defaultRandom(),
@@ -89,6 +110,7 @@ export interface PreChatForm {
 }
 
 export type SessionStatus = "active" | "ended";
+export type SessionHandler = "ai" | "human";
 export type SessionMode = "chat" | "voice";
 
 export const chatSessions = pgTable("chat_sessions", {
@@ -108,11 +130,17 @@ export const chatSessions = pgTable("chat_sessions", {
   visitorName: varchar("visitor_name", { length: 200 }),
   visitorEmail: varchar("visitor_email", { length: 254 }),
   visitorPhone: varchar("visitor_phone", { length: 32 }),
+  handler: varchar("handler", { length: 10 }).$type<SessionHandler>().notNull().default("ai"),
+  assigneeId: uuid("assignee_id").references(() => users.id, { onDelete: "set null" }),
+  handoffRequestedAt: timestamp("handoff_requested_at", { withTimezone: true }),
+  /** The last human reply: "waiting" is a handoff request with none since. */
+  humanRepliedAt: timestamp("human_replied_at", { withTimezone: true }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
   endedAt: timestamp("ended_at", { withTimezone: true }),
 }, (t) => [
   index("chat_sessions_org_visitor_idx").on(t.organizationId, t.visitorId),
+  index("chat_sessions_org_assignee_idx").on(t.organizationId, t.assigneeId),
   index("chat_sessions_org_created_idx").on(t.organizationId, t.createdAt),
   index("chat_sessions_widget_status_idx").on(t.widgetId, t.status, t.createdAt),
   index("chat_sessions_visitor_idx").on(t.widgetId, t.visitorId, t.createdAt),
@@ -208,6 +236,7 @@ export const rateLimits = pgTable("rate_limits", {
 
 export type Organization = typeof organizations.$inferSelect;
 export type User = typeof users.$inferSelect;
+export type InviteRow = typeof invites.$inferSelect;
 export type AgentRow = typeof agents.$inferSelect;
 export type WidgetRow = typeof widgetConfigurations.$inferSelect;
 export type SessionRow = typeof chatSessions.$inferSelect;

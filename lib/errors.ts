@@ -12,6 +12,7 @@ export type ErrorCode =
   | "identity_required"
   | "not_found"
   | "conflict"
+  | "gone"
   | "payload_too_large"
   | "rate_limited"
   | "phone_not_enabled"

@@ -45,6 +45,23 @@ export const RegisterSchema = z.strictObject({
   email: z.email().max(254).transform((v) => v.toLowerCase()),
   password: z.string().min(8, { message: "must be at least 8 characters" }).max(200),
   organizationName: z.string().trim().min(1).max(100),
+  name: z.string().trim().min(1).max(100).optional(),
+});
+
+/** A person's display name. */
+export const PersonNameSchema = z.string().trim().min(1).max(100);
+
+export const ProfileUpdateSchema = z.strictObject({ name: PersonNameSchema });
+
+export const InviteCreateSchema = z.strictObject({
+  email: z.email().max(254).transform((v) => v.toLowerCase()),
+  role: z.enum(["admin", "member"]),
+});
+
+export const InviteAcceptSchema = z.strictObject({
+  token: z.string().min(1).max(200),
+  name: PersonNameSchema,
+  password: z.string().min(8, { message: "must be at least 8 characters" }).max(200),
 });
 
 export const LoginSchema = z.strictObject({

@@ -1,12 +1,17 @@
 /** @module Queries on organizations and users. */
-import { eq } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
-import { organizations, users } from "../schema.ts";
+import { organizations, type Role, users } from "../schema.ts";
 
-/** Creates an organization and its first admin in one transaction. */
+/** The name a user without one is shown by: their email's local part. */
+export function defaultName(email: string): string {
+  return email.split("@")[0].slice(0, 100);
+}
+
+/** Creates an organization and its owner (the first user) in one transaction. */
 export async function createOrganizationWithUser(
   db: Db,
-  input: { organizationName: string; email: string; passwordHash: string },
+  input: { organizationName: string; email: string; passwordHash: string; name?: string },
 ) {
   return await db.transaction(async (tx) => {
     const [organization] = await tx.insert(organizations).values({ name: input.organizationName })
@@ -15,6 +20,8 @@ export async function createOrganizationWithUser(
       organizationId: organization.id,
       email: input.email,
       passwordHash: input.passwordHash,
+      name: input.name ?? defaultName(input.email),
+      role: "owner",
     }).returning();
     return { organization, user };
   });
@@ -33,3 +40,38 @@ export async function findUserWithOrganization(db: Db, userId: string) {
     .where(eq(users.id, userId)).limit(1);
   return row;
 }
+
+/** A user of an organization, or undefined (another organization's user is not found). */
+export async function findOrganizationUser(db: Db, organizationId: string, userId: string) {
+  const [row] = await db.select().from(users)
+    .where(and(eq(users.id, userId), eq(users.organizationId, organizationId))).limit(1);
+  return row;
+}
+
+/** The organization's users, owner first, then by when they joined. */
+export async function listOrganizationUsers(db: Db, organizationId: string) {
+  return await db.select().from(users).where(eq(users.organizationId, organizationId))
+    .orderBy(sql`${users.role} <> 'owner'`, asc(users.createdAt), asc(users.id));
+}
+
+/** Renames a user. */
+export async function renameUser(db: Db, userId: string, name: string) {
+  const [row] = await db.update(users).set({ name }).where(eq(users.id, userId)).returning();
+  return row;
+}
+
+/**
+ * Deletes a user who is not the owner; true when one was deleted. Their sessions are unassigned
+ * and, because every admin request loads its user, their tokens stop working at once.
+ */
+export async function deleteNonOwner(db: Db, organizationId: string, userId: string) {
+  const rows = await db.delete(users).where(and(
+    eq(users.id, userId),
+    eq(users.organizationId, organizationId),
+    sql`${users.role} <> 'owner'`,
+  )).returning({ id: users.id });
+  return rows.length > 0;
+}
+
+/** Role of a new user. */
+export type NewUserRole = Exclude<Role, "owner">;

@@ -1,7 +1,8 @@
 /** @module `/api/agents`: the organization's agents. */
 import { Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
-import { adminOf, requireAdmin } from "../../lib/auth.ts";
+import { adminOf } from "../../lib/auth.ts";
+import { MANAGERS, requireRole } from "../../team/guard.ts";
 import { notFound } from "../../lib/errors.ts";
 import { idParam, readJson } from "../../lib/validate.ts";
 import { AgentCreateSchema, AgentUpdateSchema } from "../../lib/schemas.ts";
@@ -15,7 +16,7 @@ import {
 } from "../../db/queries/agents.ts";
 
 export const agentRoutes = new Hono<AppEnv>()
-  .use(requireAdmin())
+  .use(requireRole(...MANAGERS))
   .post("/", async (c) => {
     const body = await readJson(c, AgentCreateSchema);
     const row = await createAgent(c.var.db, adminOf(c).organizationId, body);

@@ -4,7 +4,12 @@ import type { AppEnv } from "../../context.ts";
 import { adminOf, requireAdmin } from "../../lib/auth.ts";
 import { HttpError } from "../../lib/errors.ts";
 import { readJson } from "../../lib/validate.ts";
-import { LoginSchema, RegisterSchema } from "../../lib/schemas.ts";
+import {
+  InviteAcceptSchema,
+  LoginSchema,
+  ProfileUpdateSchema,
+  RegisterSchema,
+} from "../../lib/schemas.ts";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "../../lib/passwords.ts";
 import { signAdminToken } from "../../lib/tokens.ts";
 import { rateLimitByIp, tooMany } from "../../limits/rate_limit.ts";
@@ -13,14 +18,12 @@ import {
   findUserByEmail,
   findUserWithOrganization,
 } from "../../db/queries/users.ts";
-import type { Organization, User } from "../../db/schema.ts";
+import type { Organization } from "../../db/schema.ts";
+import { renameUser } from "../../db/queries/users.ts";
+import { loadUser, userOf } from "../../team/guard.ts";
+import { accept } from "../../team/invites.ts";
+import { userJson } from "../../team/wire.ts";
 
-const userJson = (u: User) => ({
-  id: u.id,
-  email: u.email,
-  organizationId: u.organizationId,
-  createdAt: u.createdAt.toISOString(),
-});
 const organizationJson = (o: Organization) => ({
   id: o.id,
   name: o.name,
@@ -38,6 +41,7 @@ export const authRoutes = new Hono<AppEnv>()
       organizationName: body.organizationName,
       email: body.email,
       passwordHash: await hashPassword(body.password),
+      name: body.name,
     });
     const token = await signAdminToken(c.var.config.jwtSecret, {
       userId: user.id,
@@ -75,4 +79,19 @@ export const authRoutes = new Hono<AppEnv>()
       user: userJson(found.user),
       organization: organizationJson(found.organization),
     });
+  })
+  .put("/me", requireAdmin(), loadUser(), async (c) => {
+    const body = await readJson(c, ProfileUpdateSchema);
+    const user = await renameUser(c.var.db, userOf(c).id, body.name);
+    if (!user) throw new HttpError(401, "unauthorized", "This account no longer exists");
+    return c.json({ user: userJson(user) });
+  })
+  .post("/accept-invite", async (c) => {
+    const body = await readJson(c, InviteAcceptSchema);
+    const user = await accept(c.var.db, body);
+    const token = await signAdminToken(c.var.config.jwtSecret, {
+      userId: user.id,
+      organizationId: user.organizationId,
+    });
+    return c.json({ token, user: userJson(user) }, 201);
   });

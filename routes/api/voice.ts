@@ -21,6 +21,7 @@ import {
 } from "../../calls/phone_policy.ts";
 import { activeVisitorWidget, scopeOf } from "./chat.ts";
 import { agentVariables } from "../../conversations/agent_variables.ts";
+import { loadUser } from "../../team/guard.ts";
 
 type Ctx = Context<AppEnv>;
 
@@ -58,8 +59,8 @@ function callBody(call: CallRow) {
 }
 
 export const voiceRoutes = new Hono<AppEnv>()
-  .use("/sessions/:id/voice", requireActor())
-  .use("/sessions/:id/voice/*", requireActor())
+  .use("/sessions/:id/voice", requireActor(), loadUser())
+  .use("/sessions/:id/voice/*", requireActor(), loadUser())
   .post("/sessions/:id/voice", async (c) => {
     const actor = actorOf(c);
     const session = await sessionOf(c, actor);

@@ -1,7 +1,8 @@
 /** @module `/api/widgets`: widget configurations on the seed's routes. */
 import { Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
-import { adminOf, requireAdmin } from "../../lib/auth.ts";
+import { adminOf } from "../../lib/auth.ts";
+import { MANAGERS, requireRole } from "../../team/guard.ts";
 import { HttpError, notFound } from "../../lib/errors.ts";
 import { idParam, readJson } from "../../lib/validate.ts";
 import { type WidgetCreate, WidgetCreateSchema, WidgetUpdateSchema } from "../../lib/schemas.ts";
@@ -51,7 +52,7 @@ function assertPhoneCountries(
 }
 
 export const widgetRoutes = new Hono<AppEnv>()
-  .use(requireAdmin())
+  .use(requireRole(...MANAGERS))
   .post("/", async (c) => {
     const body = await readJson(c, WidgetCreateSchema);
     const { organizationId } = adminOf(c);
