@@ -26,6 +26,8 @@ export interface ReplyInput {
 /** The agent's answer: the text to show, empty when the backend said nothing to show. */
 export interface AgentReply {
   content: string;
+  /** An action the reply offers the visitor: "handoff" shows a "Talk to a person" button. */
+  offer?: "handoff";
 }
 
 /** Hands a call event (Retell's webhook payload shape) to the call lifecycle. */

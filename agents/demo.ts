@@ -13,7 +13,14 @@ export interface DemoAgentOptions {
   callTimings?: DemoCallTimings;
 }
 
-const ANSWERS: { match: RegExp; reply: string }[] = [
+const ANSWERS: { match: RegExp; reply: string; offer?: "handoff" }[] = [
+  // Asked for a person: offer the handoff (the frame shows a "Talk to a person" button with it).
+  {
+    match: /\b(human|person|people|agent|someone|representative|support)\b/i,
+    reply:
+      "I'm an AI assistant, but a person from the team can take it from here. Press **Talk to a person** and a teammate will join this chat.",
+    offer: "handoff",
+  },
   {
     match: /\b(who|what) are you\b|\b(demo|bot|real|retell)\b/i,
     reply:
@@ -34,11 +41,6 @@ const ANSWERS: { match: RegExp; reply: string }[] = [
     reply:
       "This is a demo, so there's no real pricing here. A real agent would answer from your own knowledge base.",
   },
-  {
-    match: /\b(human|person|agent|support)\b/i,
-    reply:
-      "I'm an AI demo agent. In a real deployment your Retell agent answers, and your team can watch every conversation live in the admin inbox.",
-  },
   // A greeting answers only when nothing more specific was asked ("Hi! Can I add this?").
   {
     match: /\b(hi|hello|hey|good (morning|afternoon|evening))\b/i,
@@ -56,7 +58,13 @@ const FALLBACK =
 
 /** The demo reply to a message (pure, for tests). */
 export function demoReply(content: string): string {
-  return ANSWERS.find((a) => a.match.test(content))?.reply ?? FALLBACK;
+  return demoAnswer(content).content;
+}
+
+function demoAnswer(content: string): AgentReply {
+  const found = ANSWERS.find((a) => a.match.test(content));
+  if (!found) return { content: FALLBACK };
+  return found.offer ? { content: found.reply, offer: found.offer } : { content: found.reply };
 }
 
 /** Creates the offline demo agent. */
@@ -66,7 +74,7 @@ export function createDemoAgent(options: DemoAgentOptions): Agent {
     kind: "demo",
     async reply({ content }: ReplyInput): Promise<AgentReply> {
       if (options.delayMs > 0) await sleep(options.delayMs);
-      return { content: demoReply(content) };
+      return demoAnswer(content);
     },
     async endChat() {},
     ...demoCalls(options.callTimings ?? DEFAULT_DEMO_CALL_TIMINGS),

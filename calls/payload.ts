@@ -134,9 +134,19 @@ export function endedInError(call: RetellCall): boolean {
     (call.disconnection_reason?.startsWith("error") ?? false);
 }
 
+/** The label of a turn: a teammate's turns are named, so the voice agent knows a person spoke. */
+function speakerOf(m: { senderType: string; metadata?: Record<string, unknown> }): string {
+  if (m.senderType === "user") return "User: ";
+  const author = m.metadata?.author as { kind?: unknown; name?: unknown } | undefined;
+  if (author?.kind === "human" && typeof author.name === "string") {
+    return `Agent (${author.name.replace(/[\s:()]+/g, " ").trim() || "teammate"}, a person): `;
+  }
+  return "Agent: ";
+}
+
 /** The chat history a voice agent gets, newest kept within `maxChars`. */
 export function chatTranscript(
-  messages: { senderType: string; content: string }[],
+  messages: { senderType: string; content: string; metadata?: Record<string, unknown> }[],
   maxChars = 4000,
 ): string {
   const lines: string[] = [];
@@ -146,7 +156,7 @@ export function chatTranscript(
     if (m.senderType !== "user" && m.senderType !== "agent") continue;
     const content = m.content.replace(/\s+/g, " ").trim();
     if (!content) continue;
-    const label = m.senderType === "user" ? "User: " : "Agent: ";
+    const label = speakerOf(m);
     let line = label + content;
     const room = maxChars - size - (lines.length ? 1 : 0);
     if (line.length > room) {

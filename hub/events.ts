@@ -9,8 +9,8 @@ import type { Call, Message, Session, SessionMode } from "../lib/wire.ts";
 export type ServerEvent =
   | { type: "connection:established"; sessionId: string; timestamp: string }
   | { type: "message:received"; message: Message; timestamp: string }
-  | { type: "typing:start"; senderId: "agent" | "user"; timestamp: string }
-  | { type: "typing:stop"; senderId: "agent" | "user"; timestamp: string }
+  | TypingEvent<"typing:start">
+  | TypingEvent<"typing:stop">
   | {
     type: "mode:changed";
     mode: SessionMode;
@@ -22,6 +22,14 @@ export type ServerEvent =
   | { type: "session:updated"; session: Session; timestamp: string }
   | { type: "pong"; timestamp: string }
   | { type: "error"; code: string; message: string; timestamp: string };
+
+/** Who is typing; `name` when it is a person of the team (`senderId: "agent"`). */
+export interface TypingEvent<T extends "typing:start" | "typing:stop"> {
+  type: T;
+  senderId: "agent" | "user";
+  name?: string;
+  timestamp: string;
+}
 
 /** The seed's `callDetails` of `mode:changed`. */
 export interface CallDetails {

@@ -146,6 +146,13 @@ export type SessionCreate = z.infer<typeof SessionCreateSchema>;
 export const SessionUpdateSchema = z.strictObject({
   status: z.enum(["active", "ended"]).optional(),
   metadata: MetadataSchema.optional(),
+  handler: z.enum(["ai", "human"]).optional(),
+  assigneeId: z.uuid().nullable().optional(),
+});
+
+/** `POST /sessions/:id/handoff`: the visitor asks for a person. */
+export const HandoffSchema = z.strictObject({
+  reason: z.string().trim().max(500).optional(),
 });
 
 /**
@@ -200,6 +207,9 @@ export type VoiceStart = z.infer<typeof VoiceStartSchema>;
 export const SessionListQuerySchema = z.object({
   status: z.enum(["active", "ended"]).optional(),
   widgetId: z.uuid().optional(),
+  handler: z.enum(["ai", "human"]).optional(),
+  assigneeId: z.union([z.uuid(), z.literal("none")]).optional(),
+  waiting: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   before: z.union([z.uuid(), z.iso.datetime({ offset: true })]).optional(),
 });

@@ -14,6 +14,7 @@ import type {
   PreChatForm,
   RatingRow,
   SenderType,
+  SessionHandler,
   SessionMode,
   SessionRow,
   SessionStatus,
@@ -28,10 +29,18 @@ export type {
   Position,
   PreChatForm,
   SenderType,
+  SessionHandler,
   SessionMode,
   SessionStatus,
   VoiceMode,
 };
+
+/** Who wrote an agent-side message when it was a person (`metadata.author`). */
+export interface HumanAuthor {
+  kind: "human";
+  userId: string;
+  name: string;
+}
 
 /** A chat message as clients see it. */
 export interface Message {
@@ -61,6 +70,10 @@ export interface Session {
   lead?: Lead | null;
   /** The visitor's rating (on single-session reads and lists). */
   rating?: Rating | null;
+  /** Who answers the visitor: the AI agent, or a person of the team. */
+  handler: SessionHandler;
+  assigneeId: string | null;
+  handoffRequestedAt: string | null;
   createdAt: string;
   updatedAt: string;
   endedAt: string | null;
@@ -207,6 +220,9 @@ export function toSession(row: SessionRow): Session {
       email: row.visitorEmail,
       phone: row.visitorPhone,
     },
+    handler: row.handler,
+    assigneeId: row.assigneeId,
+    handoffRequestedAt: isoOrNull(row.handoffRequestedAt),
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
     endedAt: isoOrNull(row.endedAt),

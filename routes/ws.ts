@@ -14,6 +14,7 @@ import { clientIp } from "../limits/rate_limit.ts";
 import { ClientEventSchema, event } from "../hub/events.ts";
 import { CloseCode, SocketPeer } from "../hub/socket_peer.ts";
 import { findSession } from "../db/queries/sessions.ts";
+import { findOrganizationUser } from "../db/queries/users.ts";
 import { findMessage, lastSeqOf, listMessages } from "../db/queries/messages.ts";
 import { activeVisitorWidget, scopeOf } from "./api/chat.ts";
 
@@ -30,6 +31,13 @@ export const wsRoutes = new Hono<AppEnv>().get("/ws", async (c) => {
   const session = isUuid(sessionId) ? await findSession(db, scopeOf(actor), sessionId) : undefined;
   if (!session) throw notFound("session", sessionId.slice(0, 100));
   if (actor.kind === "visitor") await activeVisitorWidget(c, actor.visitor);
+  // A person's socket: their name goes with their typing; a removed teammate gets no socket.
+  const user = actor.kind === "admin"
+    ? await findOrganizationUser(db, actor.organizationId, actor.admin.userId)
+    : undefined;
+  if (actor.kind === "admin" && !user) {
+    throw new HttpError(401, "unauthorized", "This account no longer exists");
+  }
   if (deps.hub.peers(session.id).size >= config.limits.socketsPerSession) {
     throw new HttpError(429, "rate_limited", "Too many connections to this session", {
       headers: { "Retry-After": "30" },
@@ -83,12 +91,16 @@ export const wsRoutes = new Hono<AppEnv>().get("/ws", async (c) => {
     switch (frame.type) {
       case "typing:start":
       case "typing:stop":
-        // An admin watches; only the visitor's typing means something to the other sockets.
-        if (role === "visitor") {
-          await hub.publish(session!.id, event({ type: frame.type, senderId: "user" }), {
-            except: peer,
-          });
-        }
+        // The visitor's typing, or a teammate's (shown to the visitor as the agent's, named).
+        await hub.publish(
+          session!.id,
+          event(
+            user
+              ? { type: frame.type, senderId: "agent", name: user.name }
+              : { type: frame.type, senderId: "user" },
+          ),
+          { except: peer },
+        );
         return;
       case "resume": {
         const after = frame.afterMessageId;

@@ -2,9 +2,15 @@
  * @module Queries on chat sessions. Every read an actor makes goes through a `SessionScope`, so a
  * visitor sees only their own sessions of their widget and an admin only their organization's.
  */
-import { and, desc, eq, isNull, lt, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
-import { chatMessages, chatSessions, type SessionRow, type SessionStatus } from "../schema.ts";
+import {
+  chatMessages,
+  chatSessions,
+  type SessionHandler,
+  type SessionRow,
+  type SessionStatus,
+} from "../schema.ts";
 
 /** What an actor may see: the organization, narrowed to one visitor of one widget for visitors. */
 export interface SessionScope {
@@ -67,11 +73,21 @@ export async function getSessionById(db: Db, id: string) {
   return row;
 }
 
-/** Partial update of status and metadata; `endedAt` follows the status. */
+/** What `updateSession` may change. */
+export interface SessionPatch {
+  status?: SessionStatus;
+  metadata?: Record<string, unknown>;
+  handler?: SessionHandler;
+  assigneeId?: string | null;
+  handoffRequestedAt?: Date;
+  humanRepliedAt?: Date;
+}
+
+/** Partial update; `endedAt` follows the status. */
 export async function updateSession(
   db: Db,
   id: string,
-  patch: { status?: SessionStatus; metadata?: Record<string, unknown> },
+  patch: SessionPatch,
 ): Promise<SessionRow | undefined> {
   const now = new Date();
   const [row] = await db.update(chatSessions).set({
@@ -105,10 +121,46 @@ export async function claimRetellChat(
   return current?.retellChatId ?? null;
 }
 
+/**
+ * A person replies: the session becomes human-handled and, when nobody has it, theirs (in one
+ * statement, so two teammates replying at once do not overwrite each other's assignment).
+ */
+export async function markHumanReply(db: Db, id: string, userId: string) {
+  const now = new Date();
+  const [row] = await db.update(chatSessions).set({
+    handler: "human",
+    assigneeId: sql`coalesce(${chatSessions.assigneeId}, ${userId}::uuid)`,
+    humanRepliedAt: now,
+    updatedAt: now,
+  }).where(eq(chatSessions.id, id)).returning();
+  return row;
+}
+
+/** A session is waiting for a person: a handoff was asked for and no person has replied since. */
+export const waitingWhere: SQL = and(
+  eq(chatSessions.status, "active"),
+  sql`${chatSessions.handoffRequestedAt} is not null`,
+  or(
+    isNull(chatSessions.humanRepliedAt),
+    lt(chatSessions.humanRepliedAt, chatSessions.handoffRequestedAt),
+  ),
+)!;
+
+/** How many of the organization's sessions wait for a person. */
+export async function countWaiting(db: Db, organizationId: string): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(chatSessions)
+    .where(and(eq(chatSessions.organizationId, organizationId), waitingWhere));
+  return Number(row?.n ?? 0);
+}
+
 /** Filters and cursor of a session list. */
 export interface SessionListOptions {
   status?: SessionStatus;
   widgetId?: string;
+  handler?: SessionHandler;
+  /** A user id, or "none" for unassigned sessions. */
+  assigneeId?: string;
+  waiting?: boolean;
   limit: number;
   /** A session id (strictly older than that session) or an ISO time (created before it). */
   before?: string;
@@ -122,6 +174,15 @@ export async function listSessions(db: Db, scope: SessionScope, options: Session
   const conditions: SQL[] = [scopeWhere(scope)];
   if (options.status) conditions.push(eq(chatSessions.status, options.status));
   if (options.widgetId) conditions.push(eq(chatSessions.widgetId, options.widgetId));
+  if (options.handler) conditions.push(eq(chatSessions.handler, options.handler));
+  if (options.assigneeId) {
+    conditions.push(
+      options.assigneeId === "none"
+        ? isNull(chatSessions.assigneeId)
+        : eq(chatSessions.assigneeId, options.assigneeId),
+    );
+  }
+  if (options.waiting) conditions.push(waitingWhere);
   if (options.before) {
     if (/^\d{4}-/.test(options.before)) {
       conditions.push(lt(chatSessions.createdAt, new Date(options.before)));

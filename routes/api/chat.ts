@@ -7,7 +7,15 @@ import type { AppEnv } from "../../context.ts";
 import { type Actor, actorOf, requireActor } from "../../lib/auth.ts";
 import { HttpError, notFound } from "../../lib/errors.ts";
 import { idParam, parseWith, readJson } from "../../lib/validate.ts";
+import { loadUser, userOf } from "../../team/guard.ts";
 import {
+  handlingPatch,
+  postHumanReply,
+  publishSession,
+  requestHandoff,
+} from "../../conversations/people.ts";
+import {
+  HandoffSchema,
   messageCreateSchema,
   MessageListQuerySchema,
   SessionCreateSchema,
@@ -111,7 +119,7 @@ async function answer(c: Ctx, session: SessionRow, user: MessageRow): Promise<Me
       senderType: "agent",
       messageType: "text",
       content: reply.content,
-      metadata: { replyTo: user.id },
+      metadata: { replyTo: user.id, ...(reply.offer ? { offer: reply.offer } : {}) },
       clientMessageId: replyKey(user.id),
     });
     if (created) await publishMessage(hub, row);
@@ -144,7 +152,7 @@ async function answer(c: Ctx, session: SessionRow, user: MessageRow): Promise<Me
 }
 
 export const chatRoutes = new Hono<AppEnv>()
-  .use(requireActor())
+  .use(requireActor(), loadUser())
   .post("/sessions", async (c) => {
     const actor = actorOf(c);
     const body = await readJson(c, SessionCreateSchema);
@@ -208,15 +216,21 @@ export const chatRoutes = new Hono<AppEnv>()
     return c.json(toSession(await sessionOf(c, actorOf(c))));
   })
   .put("/sessions/:id", async (c) => {
-    const session = await sessionOf(c, actorOf(c));
+    const actor = actorOf(c);
+    const session = await sessionOf(c, actor);
     const body = await readJson(c, SessionUpdateSchema);
     if (body.status === "active" && session.status === "ended") {
       throw new HttpError(409, "conflict", "An ended session cannot be reopened");
+    }
+    const handling = body.handler !== undefined || body.assigneeId !== undefined;
+    if (handling && actor.kind !== "admin") {
+      throw forbidden("Only the organization's users decide who handles a conversation");
     }
     const ending = body.status === "ended" && session.status !== "ended";
     const row = await updateSession(c.var.db, session.id, {
       ...(ending ? { status: "ended" as const } : {}),
       ...(body.metadata ? { metadata: withPageContext(body.metadata) } : {}),
+      ...(handling ? await handlingPatch(c.var.db, session, userOf(c), body) : {}),
     });
     if (!row) throw notFound("session", session.id);
     if (ending) {
@@ -234,10 +248,13 @@ export const chatRoutes = new Hono<AppEnv>()
         }
       });
     }
-    await c.var.deps.hub.publish(
-      row.id,
-      event({ type: "session:updated", session: toSession(row) }),
-    );
+    await publishSession(c.var.deps.hub, row);
+    return c.json(toSession(row));
+  })
+  .post("/sessions/:id/handoff", async (c) => {
+    const session = await sessionOf(c, actorOf(c));
+    const body = await readJson(c, HandoffSchema);
+    const row = await requestHandoff({ db: c.var.db, hub: c.var.deps.hub }, session, body.reason);
     return c.json(toSession(row));
   })
   .get("/sessions/:id/messages", async (c) => {
@@ -282,6 +299,17 @@ export const chatRoutes = new Hono<AppEnv>()
       });
     }
 
+    if (actor.kind === "admin") {
+      // A person of the team replies: stored as the agent side's words, and the AI stays out.
+      const { message, created } = await postHumanReply(
+        { db, hub: deps.hub },
+        session,
+        userOf(c),
+        body,
+      );
+      return c.json({ userMessage: toMessage(message), agentMessage: null }, created ? 201 : 200);
+    }
+
     const userFields = {
       sessionId: session.id,
       senderType: "user" as const,
@@ -301,6 +329,10 @@ export const chatRoutes = new Hono<AppEnv>()
 
     if (created) {
       await publishMessage(deps.hub, user);
+      // A person handles the conversation: the visitor's message is theirs to answer.
+      if (session.handler === "human") {
+        return c.json({ userMessage: toMessage(user), agentMessage: null }, 201);
+      }
     } else {
       const reply = await findMessageByClientId(db, session.id, replyKey(user.id));
       // Answered already, or still being answered by the first request: never ask twice.
