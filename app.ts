@@ -21,6 +21,7 @@ import { wsRoutes } from "./routes/ws.ts";
 import { adminRoutes } from "./routes/admin/mod.tsx";
 import { embedAssetRoutes } from "./routes/embed_assets.ts";
 import { pageRoutes } from "./routes/pages.tsx";
+import { webhookRoutes } from "./routes/api/webhooks.ts";
 
 /** Builds the app from its dependencies. */
 export function createApp(deps: Deps): Hono<AppEnv> {
@@ -75,6 +76,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route("/api/chat", voiceRoutes);
   app.route("/api/chat", chatRoutes);
   app.route("/api/retell", retellWebhookRoutes);
+  app.route("/api/webhooks", webhookRoutes);
   app.route("/", wsRoutes);
   app.route("/admin", adminRoutes);
   app.route("/embed", embedAssetRoutes());

@@ -46,6 +46,7 @@ const EnvSchema = z.object({
   RETELL_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
   TRUST_PROXY: bool.optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "off"]).default("info"),
+  WEBHOOKS_ALLOW_PRIVATE: bool.optional(),
 });
 
 /** What the app is built from; tests construct it directly with `testConfig()`. */
@@ -70,6 +71,8 @@ export interface Config {
   /** Take the client address from `X-Forwarded-For` (only behind a proxy that sets it). */
   trustProxy: boolean;
   limits: Limits;
+  /** Webhook URLs may point at loopback and private addresses (development and tests only). */
+  webhooksAllowPrivate: boolean;
 }
 
 /** Thrown with every problem found, one per line. */
@@ -144,6 +147,7 @@ export function parseConfig(
     logLevel: e.LOG_LEVEL,
     trustProxy: e.TRUST_PROXY ?? false,
     limits: limits.data,
+    webhooksAllowPrivate: e.WEBHOOKS_ALLOW_PRIVATE ?? false,
   };
 }
 

@@ -9,6 +9,7 @@ import type { Hub } from "./hub/hub.ts";
 import type { Agent } from "./agents/agent.ts";
 import type { AdminClaims, VisitorClaims } from "./lib/tokens.ts";
 import type { RateLimits } from "./limits/rate_limit.ts";
+import type { ResolveDns } from "./webhooks/destination.ts";
 
 /** Everything `createApp` is built from. */
 export interface Deps {
@@ -17,6 +18,8 @@ export interface Deps {
   hub: Hub;
   agent: Agent;
   rateLimits: RateLimits;
+  /** How webhook URLs' names are resolved (default `Deno.resolveDns`; tests answer for names). */
+  resolveDns?: ResolveDns;
 }
 
 /** Hono's environment: `new Hono<AppEnv>()` everywhere. */

@@ -13,6 +13,7 @@ import { selectAgent } from "./agents/select.ts";
 import { log, setLogLevel } from "./lib/log.ts";
 import { RateLimits } from "./limits/rate_limit.ts";
 import { ensureBuilt } from "./build.ts";
+import { WebhookWorker } from "./webhooks/worker.ts";
 
 let config;
 try {
@@ -43,6 +44,13 @@ const agent = selectAgent(config);
 log.info("agent", { kind: agent.kind });
 const rateLimits = new RateLimits(config, database);
 const app = createApp({ config, database, hub, agent, rateLimits });
+// Outbound webhooks are sent from the queue in the database, off the request path; every process
+// runs a worker and the queue divides the work.
+const webhooks = new WebhookWorker({ database, allowPrivate: config.webhooksAllowPrivate });
+await webhooks.start();
+if (config.webhooksAllowPrivate) {
+  log.warn("WEBHOOKS_ALLOW_PRIVATE=1: webhooks may reach loopback and private addresses");
+}
 
 const server = Deno.serve({
   port: config.port,
@@ -76,6 +84,7 @@ async function shutdown(signal: string) {
     new Promise<false>((resolve) => setTimeout(() => resolve(false), DRAIN_MS)),
   ]);
   if (!drained) log.warn("requests still running after the drain period", { ms: DRAIN_MS });
+  await webhooks.stop();
   await database.close();
   Deno.exit(0);
 }

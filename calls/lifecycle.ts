@@ -27,6 +27,8 @@ import {
   setRetellCallId,
   setSessionMode,
 } from "../db/queries/calls.ts";
+import { getSessionById } from "../db/queries/sessions.ts";
+import { emitCallEnded, emitMessagesCreated } from "../webhooks/enqueue.ts";
 import { type CallDetails, event } from "../hub/events.ts";
 import { publishMessage } from "../hub/hub.ts";
 import type { DeliverCallEvent } from "../agents/agent.ts";
@@ -160,6 +162,7 @@ export async function startCall(
       metadata: { callId: call.id, kind: input.kind },
       clientMessageId: `call:${call.id}:start`,
     });
+    await emitMessagesCreated(tx, { ...session, mode: "voice" }, [message]);
     return { row, message };
   });
   if (opened) {
@@ -296,8 +299,11 @@ async function callEnded(deps: Deps, call: CallRow, e: CallEvent): Promise<Handl
       disconnectionReason: reason,
       metadata: durationMs !== null ? { durationMs } : {},
     });
+    // The events are queued in the same transaction: a redelivered call_ended queues nothing.
+    const session = await getSessionById(tx, call.chatSessionId);
     if (!ended) {
       await completeCall(tx, call.id, { transcript, recordingUrl, disconnectionReason: reason });
+      if (session) await emitMessagesCreated(tx, session, stored);
       return { stored };
     }
     await setSessionMode(tx, call.chatSessionId, "chat");
@@ -309,6 +315,10 @@ async function callEnded(deps: Deps, call: CallRow, e: CallEvent): Promise<Handl
       metadata: { callId: call.id, durationMs, disconnectionReason: reason },
       clientMessageId: `call:${call.id}:ended`,
     });
+    if (session) {
+      await emitMessagesCreated(tx, session, [...stored, message]);
+      await emitCallEnded(tx, { ...session, mode: "chat" }, ended);
+    }
     return { stored, ended, message };
   });
 
@@ -346,6 +356,8 @@ async function callAnalyzed(deps: Deps, call: CallRow, e: CallEvent): Promise<Ha
       metadata: { callId: call.id, summary: true },
       clientMessageId: `call:${call.id}:summary`,
     });
+    const session = await getSessionById(tx, call.chatSessionId);
+    if (session) await emitMessagesCreated(tx, session, [message]);
     return { row, message };
   });
   if (!result) return "duplicate";

@@ -244,3 +244,55 @@ export type MessageRow = typeof chatMessages.$inferSelect;
 export type CallRow = typeof calls.$inferSelect;
 export type LeadRow = typeof leads.$inferSelect;
 export type RatingRow = typeof ratings.$inferSelect;
+
+export type WebhookDeliveryStatus = "pending" | "delivered" | "failed";
+
+/** An organization's webhook endpoint; `secret` signs every delivery to it. */
+export const webhookEndpoints = pgTable("webhook_endpoints", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  organizationId: uuid("organization_id").notNull().references(() => organizations.id, {
+    onDelete: "cascade",
+  }),
+  url: varchar("url", { length: 2048 }).notNull(),
+  events: text("events").array().notNull(),
+  secret: varchar("secret", { length: 100 }).notNull(),
+  createdAt: createdAt(),
+}, (t) => [index("webhook_endpoints_organization_idx").on(t.organizationId)]);
+
+/** One event, with the exact body every delivery of it sends. */
+export const webhookEvents = pgTable("webhook_events", {
+  id: uuid("id").primaryKey(),
+  organizationId: uuid("organization_id").notNull().references(() => organizations.id, {
+    onDelete: "cascade",
+  }),
+  type: varchar("type", { length: 40 }).notNull(),
+  body: text("body").notNull(),
+  createdAt: createdAt(),
+});
+
+/** The queue: one row per (event, endpoint), taken by one process at a time. */
+export const webhookDeliveries = pgTable("webhook_deliveries", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  eventId: uuid("event_id").notNull().references(() => webhookEvents.id, { onDelete: "cascade" }),
+  endpointId: uuid("endpoint_id").notNull().references(() => webhookEndpoints.id, {
+    onDelete: "cascade",
+  }),
+  status: varchar("status", { length: 10 }).$type<WebhookDeliveryStatus>().notNull()
+    .default("pending"),
+  attempts: integer("attempts").notNull().default(0),
+  nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true }).notNull().defaultNow(),
+  leaseId: uuid("lease_id"),
+  lastStatusCode: integer("last_status_code"),
+  lastError: varchar("last_error", { length: 200 }),
+  lastResponse: varchar("last_response", { length: 1024 }),
+  lastAttemptAt: timestamp("last_attempt_at", { withTimezone: true }),
+  createdAt: createdAt(),
+  deliveredAt: timestamp("delivered_at", { withTimezone: true }),
+}, (t) => [
+  index("webhook_deliveries_due_idx").on(t.nextAttemptAt),
+  index("webhook_deliveries_endpoint_idx").on(t.endpointId, t.createdAt),
+  index("webhook_deliveries_event_idx").on(t.eventId),
+]);
+
+export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
+export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;

@@ -52,6 +52,7 @@ import { agentVariables } from "../../conversations/agent_variables.ts";
 import { withPageContext } from "../../conversations/page_context.ts";
 import { sessionVisitorFields } from "../../conversations/identity.ts";
 import type { SessionVisitorFields as VisitorFields } from "../../db/queries/sessions.ts";
+import { emitConversationCreated, emitMessagesCreated } from "../../webhooks/enqueue.ts";
 
 type Ctx = Context<AppEnv>;
 
@@ -122,7 +123,10 @@ async function answer(c: Ctx, session: SessionRow, user: MessageRow): Promise<Me
       metadata: { replyTo: user.id, ...(reply.offer ? { offer: reply.offer } : {}) },
       clientMessageId: replyKey(user.id),
     });
-    if (created) await publishMessage(hub, row);
+    if (created) {
+      await emitMessagesCreated(db, session, [row]);
+      await publishMessage(hub, row);
+    }
     return row;
   } catch (err) {
     const failure = err instanceof HttpError
@@ -141,6 +145,7 @@ async function answer(c: Ctx, session: SessionRow, user: MessageRow): Promise<Me
       content: FAILED_REPLY,
       metadata: { replyTo: user.id, error: failure.code },
     });
+    await emitMessagesCreated(db, session, [system]);
     await publishMessage(hub, system);
     throw new HttpError(failure.status, failure.code, failure.message, {
       cause: err,
@@ -191,7 +196,7 @@ export const chatRoutes = new Hono<AppEnv>()
         welcome: body.welcomeMessage ?? DEFAULT_WELCOME,
       };
     }
-    const { session } = await createSessionWithWelcome(c.var.db, {
+    const { session, message } = await createSessionWithWelcome(c.var.db, {
       organizationId: actor.organizationId,
       agentId: fields.agentId,
       widgetId: fields.widgetId,
@@ -199,6 +204,7 @@ export const chatRoutes = new Hono<AppEnv>()
       metadata: withPageContext(body.metadata ?? {}),
       ...fields.visitor,
     }, fields.welcome);
+    await emitConversationCreated(c.var.db, session, [message]);
     return c.json(toSession(session), 201);
   })
   .get("/sessions", async (c) => {
@@ -328,6 +334,7 @@ export const chatRoutes = new Hono<AppEnv>()
     }
 
     if (created) {
+      await emitMessagesCreated(db, session, [user]);
       await publishMessage(deps.hub, user);
       // A person handles the conversation: the visitor's message is theirs to answer.
       if (session.handler === "human") {

@@ -1,0 +1,92 @@
+/**
+ * @module `/api/webhooks`: the organization's outbound webhook endpoints, their delivery log and a
+ * test event. Owners and admins only; another organization's endpoint is a 404.
+ */
+import { Hono } from "hono";
+import type { AppEnv } from "../../context.ts";
+import { adminOf, requireAdmin } from "../../lib/auth.ts";
+import { HttpError, notFound } from "../../lib/errors.ts";
+import { idParam, parseWith, readJson } from "../../lib/validate.ts";
+import {
+  createEndpoint,
+  deleteEndpoint,
+  findEndpoint,
+  listDeliveries,
+  listEndpoints,
+} from "../../db/queries/webhooks.ts";
+import { checkDestination, DestinationError } from "../../webhooks/destination.ts";
+import { newWebhookSecret } from "../../webhooks/signature.ts";
+import { enqueueTestEvent } from "../../webhooks/enqueue.ts";
+import {
+  deliveryJson,
+  DeliveryListQuerySchema,
+  WebhookCreateSchema,
+  webhookJson,
+} from "../../webhooks/wire.ts";
+
+/** Each endpoint multiplies every event; a bound keeps one organization from flooding the queue. */
+export const MAX_WEBHOOKS_PER_ORGANIZATION = 20;
+
+// TODO(team): requireRole(...MANAGERS) once team/guard.ts is on main (members get 403).
+const requireManager = requireAdmin;
+
+export const webhookRoutes = new Hono<AppEnv>()
+  .use(requireManager())
+  .post("/", async (c) => {
+    const { organizationId } = adminOf(c);
+    const body = await readJson(c, WebhookCreateSchema);
+    try {
+      await checkDestination(body.url, {
+        allowPrivate: c.var.config.webhooksAllowPrivate,
+        resolveDns: c.var.deps.resolveDns,
+        requireResolved: false,
+      });
+    } catch (err) {
+      if (!(err instanceof DestinationError)) throw err;
+      throw new HttpError(400, "validation_failed", "Invalid body", {
+        details: [{ path: "url", message: err.message }],
+      });
+    }
+    const existing = await listEndpoints(c.var.db, organizationId);
+    if (existing.length >= MAX_WEBHOOKS_PER_ORGANIZATION) {
+      throw new HttpError(
+        409,
+        "conflict",
+        `An organization may have at most ${MAX_WEBHOOKS_PER_ORGANIZATION} webhooks`,
+      );
+    }
+    const row = await createEndpoint(c.var.db, {
+      organizationId,
+      url: body.url,
+      events: body.events,
+      secret: newWebhookSecret(),
+    });
+    // The only time the secret is shown.
+    return c.json({ ...webhookJson(row), secret: row.secret }, 201);
+  })
+  .get("/", async (c) => {
+    const rows = await listEndpoints(c.var.db, adminOf(c).organizationId);
+    return c.json({ webhooks: rows.map(webhookJson) });
+  })
+  .delete("/:id", async (c) => {
+    const id = idParam(c, "webhook");
+    if (!await deleteEndpoint(c.var.db, adminOf(c).organizationId, id)) {
+      throw notFound("webhook", id);
+    }
+    return c.body(null, 204);
+  })
+  .get("/:id/deliveries", async (c) => {
+    const id = idParam(c, "webhook");
+    const endpoint = await findEndpoint(c.var.db, adminOf(c).organizationId, id);
+    if (!endpoint) throw notFound("webhook", id);
+    const query = parseWith(DeliveryListQuerySchema, c.req.query(), "query");
+    const rows = await listDeliveries(c.var.db, endpoint.id, query.limit);
+    return c.json({ deliveries: rows.map(deliveryJson) });
+  })
+  .post("/:id/test", async (c) => {
+    const id = idParam(c, "webhook");
+    const endpoint = await findEndpoint(c.var.db, adminOf(c).organizationId, id);
+    if (!endpoint) throw notFound("webhook", id);
+    const eventId = await enqueueTestEvent(c.var.db, endpoint);
+    return c.json({ eventId }, 202);
+  });

@@ -1,0 +1,38 @@
+/**
+ * @module The outbound webhook events (SPEC v2.3) as one typed union: what `data` holds for each
+ * `type`. Every delivery body is `{id, type, createdAt, data}`.
+ */
+import type { Call, Message, Session } from "../lib/wire.ts";
+
+/** The events an endpoint may subscribe to, in the order the admin page lists them. */
+export const WEBHOOK_EVENT_TYPES = [
+  "conversation.created",
+  "message.created",
+  "handoff.requested",
+  "call.ended",
+  "lead.created",
+  "conversation.rated",
+] as const;
+
+/** One of `WEBHOOK_EVENT_TYPES`. */
+export type WebhookEventType = typeof WEBHOOK_EVENT_TYPES[number];
+
+/** Sent only by "Send test event", to one endpoint, whatever it subscribes to. */
+export const WEBHOOK_TEST_EVENT = "webhook.test";
+
+/** An event and its data: the session, and the message, call, lead or rating where there is one. */
+export type WebhookEvent =
+  | { type: "conversation.created"; data: { session: Session } }
+  | { type: "message.created"; data: { session: Session; message: Message } }
+  | { type: "handoff.requested"; data: { session: Session; reason?: string | null } }
+  | { type: "call.ended"; data: { session: Session; call: Call } }
+  | { type: "lead.created"; data: { session: Session; lead: Record<string, unknown> } }
+  | { type: "conversation.rated"; data: { session: Session; rating: Record<string, unknown> } };
+
+/** What a delivery's body holds. */
+export interface WebhookBody {
+  id: string;
+  type: WebhookEventType | typeof WEBHOOK_TEST_EVENT;
+  createdAt: string;
+  data: unknown;
+}
