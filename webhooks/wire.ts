@@ -7,6 +7,9 @@ import type { WebhookEndpointRow } from "../db/schema.ts";
 import type { DeliveryListRow } from "../db/queries/webhooks.ts";
 import { WEBHOOK_EVENT_TYPES } from "./events.ts";
 
+/** Each endpoint multiplies every event; a bound keeps one organization from flooding the queue. */
+export const MAX_WEBHOOKS_PER_ORGANIZATION = 20;
+
 /** An event type an endpoint may subscribe to. */
 export const WebhookEventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES);
 

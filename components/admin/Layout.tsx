@@ -12,7 +12,7 @@ export interface Account {
 }
 
 /** Sections of the sidebar. */
-export type Section = "inbox" | "widgets" | "agents";
+export type Section = "inbox" | "widgets" | "agents" | "webhooks";
 
 /** Where the stylesheet and the islands bundle are served (routes/admin/assets.ts). */
 export const ASSETS = { css: "/admin/assets/admin.css", js: "/admin/assets/admin.js" } as const;
@@ -46,6 +46,7 @@ const NAV: { section: Section; href: string; label: string; icon: IconName }[] =
   { section: "inbox", href: "/admin/conversations", label: "Inbox", icon: "inbox" },
   { section: "widgets", href: "/admin/widgets", label: "Widgets", icon: "widget" },
   { section: "agents", href: "/admin/agents", label: "Agents", icon: "agent" },
+  { section: "webhooks", href: "/admin/webhooks", label: "Webhooks", icon: "webhook" },
 ];
 
 /** The signed-in page: sidebar (a top bar on phones) and the main column. */

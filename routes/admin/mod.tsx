@@ -20,6 +20,7 @@ import { authPages } from "./auth.tsx";
 import { agentPages } from "./agents.tsx";
 import { widgetPages } from "./widgets.tsx";
 import { conversationPages } from "./conversations.tsx";
+import { webhookPages } from "./webhooks.tsx";
 
 /** Every admin page, mounted at `/admin` by `createApp`. */
 export const adminRoutes = new Hono<AdminEnv>()
@@ -30,6 +31,7 @@ export const adminRoutes = new Hono<AdminEnv>()
   .route("/agents", agentPages)
   .route("/widgets", widgetPages)
   .route("/conversations", conversationPages)
+  .route("/webhooks", webhookPages)
   // The live inbox's islands call the JSON API and /ws, which take Bearer tokens; this hands the
   // signed-in page one. Same origin only: POST with the CSRF header, and no CORS on /admin.
   .post("/token", requireAccount(), requireCsrf("session"), async (c) => {

@@ -20,12 +20,10 @@ import { enqueueTestEvent } from "../../webhooks/enqueue.ts";
 import {
   deliveryJson,
   DeliveryListQuerySchema,
+  MAX_WEBHOOKS_PER_ORGANIZATION,
   WebhookCreateSchema,
   webhookJson,
 } from "../../webhooks/wire.ts";
-
-/** Each endpoint multiplies every event; a bound keeps one organization from flooding the queue. */
-export const MAX_WEBHOOKS_PER_ORGANIZATION = 20;
 
 // TODO(team): requireRole(...MANAGERS) once team/guard.ts is on main (members get 403).
 const requireManager = requireAdmin;
