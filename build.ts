@@ -5,6 +5,7 @@
  * needs no extra step.
  */
 import { log } from "./lib/log.ts";
+import { LOCALES } from "./lib/locale.ts";
 
 const ROOT = new URL("./", import.meta.url);
 /** Where the bundles are written (gitignored). */
@@ -28,6 +29,12 @@ export const BUNDLES: Bundle[] = [
   { entry: "embed/loader.ts", out: "widget.js", format: "iife" },
   { entry: "embed/frame.tsx", out: "widget-frame.js", format: "esm", split: true },
   { entry: "embed/voice_web.ts", out: "voice-web.js", format: "esm" },
+  // The widget's languages other than English: one small module each, loaded only by their users.
+  ...LOCALES.filter((l) => l !== "en").map((l): Bundle => ({
+    entry: `embed/locales/${l}.ts`,
+    out: `locale-${l}.js`,
+    format: "esm",
+  })),
   { entry: "islands/admin/client.ts", out: "admin.js", format: "esm" },
 ];
 

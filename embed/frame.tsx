@@ -12,6 +12,8 @@ import { Api } from "./api.ts";
 import { createStore } from "./store.ts";
 import { createBridge, hostPage } from "./bridge.ts";
 import { keepTabInside } from "./focus_trap.ts";
+import { translation } from "./i18n.ts";
+import { frameStrings } from "./strings.ts";
 
 const MAX_CHARS = 4000;
 
@@ -73,6 +75,8 @@ const controller = new ChatController({
   maxChars: MAX_CHARS,
 });
 
+// The visitor's language first (a preloaded module, or nothing for English), then the first paint.
+Object.assign(frameStrings, (await translation()).frame);
 render(
   <ChatWidget
     controller={controller}

@@ -16,6 +16,8 @@ interface Options {
   themeColor: string;
   headerText: string;
   welcomeMessage?: string;
+  /** BCP 47 tag; the frame picks the nearest language it speaks, else the browser's. */
+  locale?: string;
   autoOpen: boolean;
   width: string;
   height: string;
@@ -120,7 +122,7 @@ function boot(): void {
       host: location.hostname,
       origin: location.origin,
     });
-    for (const k of ["themeColor", "headerText", "welcomeMessage"] as const) {
+    for (const k of ["themeColor", "headerText", "welcomeMessage", "locale"] as const) {
       if (page[k] != null) q.set(k, "" + page[k]);
     }
     frame = document.createElement("iframe");

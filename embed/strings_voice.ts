@@ -32,3 +32,5 @@ export const voiceStrings = {
   micMissing: "No microphone was found. Plug one in, or ask us to call your phone instead.",
   voiceUnavailable: "Voice calls aren't available right now. You can keep chatting here.",
 };
+
+export type VoiceStrings = typeof voiceStrings;

@@ -2,6 +2,13 @@
  * @module The voice chunk of the chat frame: call logic and its two screens, fetched by dynamic
  * import when the visitor first opens the voice options (the chat itself never pays for them).
  */
+import { voiceStrings } from "./strings_voice.ts";
+import { translation } from "./i18n.ts";
+
+// Before any voice screen renders: the visitor's language over the English defaults (the
+// module is already loaded by the chat, so this costs no request).
+Object.assign(voiceStrings, (await translation()).voice);
+
 export { VoiceCalls } from "./voice_calls.ts";
 export { VoicePanel } from "../components/widget/VoicePanel.tsx";
 export { VoiceInterface } from "../components/widget/VoiceInterface.tsx";

@@ -13,6 +13,7 @@ import { getWidgetById } from "../db/queries/widgets.ts";
 import { selfOrigin } from "./embed_api.ts";
 import { chunkImports } from "../build.ts";
 import { accessibleFill, themeOrDefault } from "../embed/color.ts";
+import { acceptedLanguages, directionOf, pickLocale } from "../lib/locale.ts";
 
 /** A built file ready to serve. */
 interface Asset {
@@ -128,6 +129,8 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
     .get("/widget-frame.css", (c) => serve(c, "widget-frame.css"))
     .get("/widget-voice.css", (c) => serve(c, "widget-voice.css"))
     .get("/voice-web.js", (c) => serve(c, "voice-web.js"))
+    // One module per locale; the frame page names the one it needs with its hash.
+    .get("/:file{locale-[a-z]{2}\\.js}", (c) => serve(c, c.req.param("file")))
     // Chunks of the frame (`build.ts` code splitting): content-hashed names, nothing else.
     .get("/:chunk{[a-z_]+-[A-Z0-9]{8}\\.js}", (c) => serve(c, c.req.param("chunk"), true))
     .get("/widget-frame.html", async (c) => {
@@ -174,8 +177,14 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
         theme,
       })
         .replace(/</g, "\\u003c");
+      // The page's choice, then the browser's languages (the frame's request carries them).
+      const locale = pickLocale([
+        c.req.query("locale"),
+        ...acceptedLanguages(c.req.header("accept-language")),
+      ]);
+      const strings = locale === "en" ? undefined : await asset(`locale-${locale}.js`);
       const html = `<!doctype html>
-<html lang="en">
+<html lang="${locale}" dir="${directionOf(locale)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1,viewport-fit=cover">
@@ -185,6 +194,10 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
 <link rel="stylesheet" href="/embed/widget-frame.css?v=${css.hash}">${
         chunkImports(new TextDecoder().decode(js.body)).static
           .map((f) => `\n<link rel="modulepreload" href="/embed/${f}">`).join("")
+      }${
+        strings
+          ? `\n<link rel="modulepreload" href="/embed/locale-${locale}.js?v=${strings.hash}" data-locale>`
+          : ""
       }
 <script type="application/json" id="parley-config">${config}</script>
 <script type="module" src="/embed/widget-frame.js?v=${js.hash}"></script>
@@ -196,6 +209,7 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
         "content-type": "text/html; charset=utf-8",
         "content-security-policy": csp,
         "cache-control": "no-cache",
+        "vary": "Accept-Language",
         "referrer-policy": "strict-origin-when-cross-origin",
         "x-content-type-options": "nosniff",
       });

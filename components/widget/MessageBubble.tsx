@@ -21,7 +21,12 @@ export interface MessageBubbleProps {
 /** Short local time of an ISO timestamp. */
 export function timeOf(iso: string): string {
   const d = new Date(iso);
-  return isNaN(d.getTime()) ? "" : d.toLocaleTimeString([], { hour: "numeric", minute: "2-digit" });
+  return isNaN(d.getTime())
+    ? ""
+    : d.toLocaleTimeString(globalThis.document?.documentElement.lang || [], {
+      hour: "numeric",
+      minute: "2-digit",
+    });
 }
 
 /** A message as a list item. */
@@ -53,7 +58,8 @@ export function MessageBubble(
       )}
       <div class="msg-body">
         <span class="sr-only">{mine ? S.you : S.agent}:</span>
-        <div class="bubble">
+        {/* Each message keeps its own direction: English in an Arabic chat, and the reverse. */}
+        <div class="bubble" dir="auto">
           {m.messageType === "voice" && (
             <span class="msg-tag">
               <MicIcon size={12} /> {S.voiceTag}

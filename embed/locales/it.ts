@@ -1,0 +1,76 @@
+/** @module Italian. */
+import type { Translation } from "../i18n.ts";
+
+const n = (v: number) => v.toLocaleString("it");
+
+export default {
+  frame: {
+    online: "Online · risponde subito",
+    voiceMode: "In chiamata vocale",
+    minimize: "Riduci la chat",
+    endChat: "Termina la conversazione",
+    endChatConfirm: "Terminare questa conversazione?",
+    endChatYes: "Termina",
+    cancel: "Annulla",
+    endFailed: "Non siamo riusciti a terminare la conversazione. Riprova.",
+    chatEnded: "Questa conversazione è terminata. Scrivi un messaggio per iniziarne una nuova.",
+    newConversation: "Nuova conversazione",
+    messagesLabel: "Conversazione",
+    you: "Tu",
+    agent: "Assistente",
+    voiceTag: "Voce",
+    typing: "L'assistente sta scrivendo",
+    loading: "Caricamento della conversazione…",
+    loadFailed: "Non siamo riusciti a caricare la chat.",
+    retry: "Riprova",
+    sending: "Invio in corso…",
+    notSent: "Non inviato.",
+    retrySend: "Riprova",
+    agentFailed:
+      "L'assistente non è riuscito a rispondere in questo momento. Il tuo messaggio è stato salvato; riprova tra poco.",
+    rateLimited: (s) => `Stai inviando messaggi molto velocemente. Riprova tra ${n(s)} s.`,
+    tooLong: (max) => `I messaggi possono contenere al massimo ${n(max)} caratteri.`,
+    inputLabel: "Messaggio",
+    inputPlaceholder: "Scrivi un messaggio…",
+    send: "Invia il messaggio",
+    voiceButton: "Parla a voce",
+    reconnecting: "Riconnessione…",
+    offline: "Sei offline. I messaggi verranno inviati quando tornerai online.",
+    poweredBy: "Con tecnologia Parley",
+    returnToCall: "Torna alla chiamata",
+    callInProgress: "Chiamata in corso",
+    voiceFailed: "Non siamo riusciti ad avviare la chiamata. Riprova tra poco.",
+    unavailable: "Questa chat non è disponibile al momento.",
+  },
+  voice: {
+    voiceTitle: "Continua a voce",
+    voiceIntro: "Riprenderemo esattamente da dove si è interrotta questa chat.",
+    phoneLabel: "Il tuo numero di telefono",
+    phonePlaceholder: "+39 312 345 6789",
+    phoneInvalid:
+      "Inserisci il numero con il prefisso internazionale, ad esempio +39 312 345 6789.",
+    callMeSubmit: "Chiamami",
+    callBrowser: "Chiama dal browser",
+    callBrowserHint: "Usa il tuo microfono",
+    or: "oppure",
+    calling: (phone) => `Chiamata al ${phone}…`,
+    connecting: "Connessione…",
+    connected: "Connesso",
+    inBrowser: "Nel tuo browser",
+    duration: "Durata della chiamata",
+    callEnded: "Chiamata terminata",
+    callFailed: "Non è stato possibile collegare la chiamata.",
+    endCall: "Riaggancia",
+    backToChat: "Torna alla chat",
+    mute: "Disattiva il microfono",
+    unmute: "Riattiva il microfono",
+    captionsLabel: "Sottotitoli in diretta",
+    captionsWaiting: "I sottotitoli compariranno qui mentre parli.",
+    micDenied:
+      "Il browser ha bloccato il microfono. Per parlare dal browser, consenti l'accesso al microfono per questo sito (l'icona nella barra degli indirizzi) oppure chiedici di chiamarti al telefono.",
+    micMissing:
+      "Non è stato trovato nessun microfono. Collegane uno oppure chiedici di chiamarti al telefono.",
+    voiceUnavailable:
+      "Le chiamate vocali non sono disponibili al momento. Puoi continuare a scrivere qui.",
+  },
+} satisfies Translation;

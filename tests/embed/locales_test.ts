@@ -1,0 +1,124 @@
+/**
+ * The widget's languages: every locale module has every string of the chat and the voice
+ * screens (English is the fallback only for keys added since), with interpolating strings still
+ * functions; BCP 47 tags and `Accept-Language` map onto the supported locales; the frame page
+ * gets `lang`, `dir` and the one locale module it needs.
+ */
+import assert from "node:assert/strict";
+import { frameStrings } from "../../embed/strings.ts";
+import { voiceStrings } from "../../embed/strings_voice.ts";
+import type { Translation } from "../../embed/i18n.ts";
+import {
+  acceptedLanguages,
+  directionOf,
+  LOCALES,
+  matchLocale,
+  pickLocale,
+} from "../../lib/locale.ts";
+import { createAgentAndWidget, dbTest, registerAdmin } from "../helpers/test_app.ts";
+import { ensureBuilt } from "../../build.ts";
+
+for (const locale of LOCALES.filter((l) => l !== "en")) {
+  Deno.test(`embed/locales/${locale}.ts translates every string of the widget`, async () => {
+    const t: Translation = (await import(`../../embed/locales/${locale}.ts`)).default;
+    for (
+      const [part, english, translated] of [
+        ["frame", frameStrings, t.frame],
+        ["voice", voiceStrings, t.voice],
+      ] as const
+    ) {
+      const missing = Object.keys(english).filter((k) => !(k in translated));
+      assert.deepEqual(missing, [], `${locale}.${part} lacks these keys`);
+      for (const [key, value] of Object.entries(english)) {
+        const theirs = (translated as Record<string, unknown>)[key];
+        assert.equal(typeof theirs, typeof value, `${locale}.${part}.${key}`);
+        if (typeof value === "string") {
+          assert.ok((theirs as string).trim(), `${locale}.${part}.${key} is empty`);
+        } else {
+          // Interpolating strings keep their argument.
+          assert.match((theirs as (v: never) => string)(42 as never), /42|٤٢/);
+        }
+      }
+      const extra = Object.keys(translated).filter((k) => !(k in english));
+      assert.deepEqual(extra, [], `${locale}.${part} has keys English does not`);
+    }
+  });
+}
+
+Deno.test("matchLocale maps BCP 47 tags onto the supported locales", () => {
+  const table: [string | undefined, string | undefined][] = [
+    ["fr", "fr"],
+    ["fr-CA", "fr"],
+    ["pt-BR", "pt"],
+    ["zh-Hant-TW", "zh"],
+    ["ZH_cn", "zh"],
+    ["iw", "he"],
+    ["he-IL", "he"],
+    ["ar-EG", "ar"],
+    [" de ", "de"],
+    ["sv", undefined],
+    ["", undefined],
+    [undefined, undefined],
+    ["english", undefined],
+  ];
+  for (const [tag, want] of table) assert.equal(matchLocale(tag), want, String(tag));
+});
+
+Deno.test("pickLocale takes the first preference it speaks, else English", () => {
+  assert.equal(pickLocale([undefined, "sv", "nl-BE", "fr"]), "nl");
+  assert.equal(pickLocale(["xx", null]), "en");
+  assert.equal(pickLocale([]), "en");
+});
+
+Deno.test("acceptedLanguages orders an Accept-Language header by q, then position", () => {
+  assert.deepEqual(acceptedLanguages("sv;q=0.9, ja, *;q=0.1, en;q=0.8"), ["ja", "sv", "en"]);
+  assert.deepEqual(acceptedLanguages("de;q=0, fr"), ["fr"]);
+  assert.deepEqual(acceptedLanguages(""), []);
+  assert.deepEqual(acceptedLanguages(null), []);
+  assert.deepEqual(acceptedLanguages("fr;q=abc, it"), ["it"]);
+});
+
+Deno.test("directionOf: Arabic and Hebrew are right to left", () => {
+  assert.deepEqual(LOCALES.filter((l) => directionOf(l) === "rtl"), ["ar", "he"]);
+});
+
+dbTest("GET /embed/widget-frame.html sets lang and dir and preloads only its locale", async (t) => {
+  await ensureBuilt();
+  const admin = await registerAdmin(t);
+  const { widget } = await createAgentAndWidget(t, admin.token);
+  const frame = async (query: string, headers: Record<string, string> = {}) => {
+    const res = await t.app.request(`/embed/widget-frame.html?id=${widget.id}${query}`, {
+      headers,
+    });
+    assert.equal(res.status, 200);
+    return { html: await res.text(), vary: res.headers.get("vary") ?? "" };
+  };
+  const english = await frame("");
+  assert.match(english.html, /<html lang="en" dir="ltr">/);
+  assert.doesNotMatch(english.html, /data-locale/);
+  assert.match(english.vary, /Accept-Language/i);
+
+  const french = await frame("", { "accept-language": "sv, fr-CH;q=0.9, en;q=0.5" });
+  assert.match(french.html, /<html lang="fr" dir="ltr">/);
+  assert.match(
+    french.html,
+    /<link rel="modulepreload" href="\/embed\/locale-fr\.js\?v=\w+" data-locale>/,
+  );
+
+  // The page's pre-set locale wins over the browser's.
+  const arabic = await frame("&locale=ar-EG", { "accept-language": "fr" });
+  assert.match(arabic.html, /<html lang="ar" dir="rtl">/);
+  assert.match(arabic.html, /locale-ar\.js/);
+  assert.doesNotMatch(arabic.html, /locale-fr\.js/);
+
+  // A value that is no locale is ignored, never reflected.
+  const odd = await frame(`&locale=${encodeURIComponent('"><script>')}`);
+  assert.match(odd.html, /<html lang="en" dir="ltr">/);
+
+  const href = /href="(\/embed\/locale-ar\.js\?v=\w+)"/.exec(arabic.html)![1];
+  const module = await t.app.request(href);
+  assert.equal(module.status, 200);
+  assert.match(module.headers.get("content-type") ?? "", /javascript/);
+  assert.match(module.headers.get("cache-control") ?? "", /immutable/);
+  assert.match(await module.text(), /toLocaleString\("ar"\)/);
+});
