@@ -42,6 +42,7 @@ export const BUNDLES: Bundle[] = [
 const STYLES = [
   { from: "static/widget-frame.css", out: "widget-frame.css" },
   { from: "static/widget-voice.css", out: "widget-voice.css" },
+  { from: "static/widget-dark.css", out: "widget-dark.css" },
 ];
 
 /** What the outputs are made from: any of these newer than an output means a rebuild. */
@@ -55,6 +56,9 @@ const SOURCES = [
   "hub/events.ts",
   "static/widget-frame.css",
   "static/widget-voice.css",
+  "static/widget-dark.css",
+  "embed/locales",
+  "lib/locale.ts",
   "deno.json",
   "deno.lock",
   "build.ts",

@@ -18,6 +18,8 @@ interface Options {
   welcomeMessage?: string;
   /** BCP 47 tag; the frame picks the nearest language it speaks, else the browser's. */
   locale?: string;
+  /** "light" (default), "dark", or "auto" (the visitor's system setting). */
+  colorScheme?: string;
   autoOpen: boolean;
   width: string;
   height: string;
@@ -122,7 +124,9 @@ function boot(): void {
       host: location.hostname,
       origin: location.origin,
     });
-    for (const k of ["themeColor", "headerText", "welcomeMessage", "locale"] as const) {
+    for (
+      const k of ["themeColor", "headerText", "welcomeMessage", "locale", "colorScheme"] as const
+    ) {
       if (page[k] != null) q.set(k, "" + page[k]);
     }
     frame = document.createElement("iframe");

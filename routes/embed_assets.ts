@@ -128,6 +128,7 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
     .get("/widget-frame.js", (c) => serve(c, "widget-frame.js"))
     .get("/widget-frame.css", (c) => serve(c, "widget-frame.css"))
     .get("/widget-voice.css", (c) => serve(c, "widget-voice.css"))
+    .get("/widget-dark.css", (c) => serve(c, "widget-dark.css"))
     .get("/voice-web.js", (c) => serve(c, "voice-web.js"))
     // One module per locale; the frame page names the one it needs with its hash.
     .get("/:file{locale-[a-z]{2}\\.js}", (c) => serve(c, c.req.param("file")))
@@ -183,6 +184,11 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
         ...acceptedLanguages(c.req.header("accept-language")),
       ]);
       const strings = locale === "en" ? undefined : await asset(`locale-${locale}.js`);
+      // Dark colours only for pages that ask: "auto" lets the visitor's system decide.
+      const scheme = c.req.query("colorScheme");
+      const dark = scheme === "dark" || scheme === "auto"
+        ? await asset("widget-dark.css")
+        : undefined;
       const html = `<!doctype html>
 <html lang="${locale}" dir="${directionOf(locale)}">
 <head>
@@ -192,6 +198,12 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
 <meta name="parley-voice-css" content="/embed/widget-voice.css?v=${voiceCss.hash}">
 <title>Chat</title>
 <link rel="stylesheet" href="/embed/widget-frame.css?v=${css.hash}">${
+        dark
+          ? `\n<link rel="stylesheet" href="/embed/widget-dark.css?v=${dark.hash}"${
+            scheme === "auto" ? ` media="(prefers-color-scheme: dark)"` : ""
+          }>`
+          : ""
+      }${
         chunkImports(new TextDecoder().decode(js.body)).static
           .map((f) => `\n<link rel="modulepreload" href="/embed/${f}">`).join("")
       }${

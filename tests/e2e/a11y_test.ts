@@ -12,6 +12,9 @@ import { axeProblems, describe, widgetFrame } from "../helpers/axe.ts";
 import { createDemoAgent } from "../../agents/demo.ts";
 import { frameOf, launcherReady, openWidget, send, setup } from "./widget_env.ts";
 
+const UPDATE_SCREENSHOTS = Deno.env.get("UPDATE_SCREENSHOTS") === "1";
+const DOCS = new URL("../../docs/", import.meta.url);
+
 browserTest(
   "a11y: the host page and the chat frame in every state have no serious violation",
   async () => {
@@ -140,5 +143,49 @@ browserTest("a11y: the admin pages an owner walks through have no serious violat
     await browser.close();
     await server.t.deps.hub.close();
     await server.close();
+  }
+});
+
+browserTest("a11y: colorScheme auto follows a dark system, and dark passes axe", async () => {
+  const env = await setup({ agent: createDemoAgent({ delayMs: 0 }), widget: { voiceMode: "web" } });
+  try {
+    env.host.set(
+      "/",
+      hostPage({
+        serverUrl: env.server.url,
+        preset: { widgetId: env.widgetId, config: { colorScheme: "auto" } },
+      }),
+    );
+    const context = await env.browser.browser.newContext({ colorScheme: "dark" });
+    try {
+      const page = await context.newPage();
+      await page.goto(env.host.url + "/");
+      await openWidget(page);
+      const f = frameOf(page);
+      const background = await f.locator(".messages").evaluate((el) =>
+        getComputedStyle(el).backgroundColor
+      );
+      assert.equal(background, "rgb(22, 24, 29)");
+      await send(page, "Do you ship to Canada?");
+      await f.locator('.msg-agent[data-status="sent"]').nth(1).waitFor();
+      const frame = await widgetFrame(page);
+      if (UPDATE_SCREENSHOTS) {
+        await page.screenshot({ path: new URL("widget-dark.png", DOCS).pathname });
+      }
+      const found: string[] = [];
+      for (const state of ["after an exchange", "voice panel"]) {
+        if (state === "voice panel") {
+          await f.getByRole("button", { name: "Talk by voice" }).click();
+          await f.locator(".voice-panel").waitFor();
+        }
+        const problems = await axeProblems(frame);
+        if (problems.length) found.push(`${state}:\n${describe(problems)}`);
+      }
+      assert.equal(found.length, 0, found.join("\n\n"));
+    } finally {
+      await context.close();
+    }
+  } finally {
+    await env.close();
   }
 });

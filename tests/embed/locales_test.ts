@@ -122,3 +122,26 @@ dbTest("GET /embed/widget-frame.html sets lang and dir and preloads only its loc
   assert.match(module.headers.get("cache-control") ?? "", /immutable/);
   assert.match(await module.text(), /toLocaleString\("ar"\)/);
 });
+
+dbTest(
+  "GET /embed/widget-frame.html links the dark stylesheet only for dark or auto",
+  async (t) => {
+    await ensureBuilt();
+    const admin = await registerAdmin(t);
+    const { widget } = await createAgentAndWidget(t, admin.token);
+    const html = async (query: string) =>
+      await (await t.app.request(`/embed/widget-frame.html?id=${widget.id}${query}`)).text();
+    const dark = /<link rel="stylesheet" href="\/embed\/widget-dark\.css\?v=\w+"(?<media>[^>]*)>/;
+    assert.doesNotMatch(await html(""), /widget-dark/);
+    assert.doesNotMatch(await html("&colorScheme=light"), /widget-dark/);
+    assert.doesNotMatch(await html("&colorScheme=purple"), /widget-dark/);
+    assert.equal(dark.exec(await html("&colorScheme=dark"))?.groups?.media, "");
+    assert.equal(
+      dark.exec(await html("&colorScheme=auto"))?.groups?.media,
+      ' media="(prefers-color-scheme: dark)"',
+    );
+    const css = await t.app.request("/embed/widget-dark.css");
+    assert.equal(css.status, 200);
+    assert.match(css.headers.get("content-type") ?? "", /text\/css/);
+  },
+);
