@@ -4,7 +4,7 @@
  * `handler` says who answers the visitor.
  */
 import { HttpError } from "../lib/errors.ts";
-import { type HumanAuthor, toSession } from "../lib/wire.ts";
+import { type HumanAuthor, toMessage, toSession } from "../lib/wire.ts";
 import { event } from "../hub/events.ts";
 import { type Hub, publishMessage } from "../hub/hub.ts";
 import type { Db } from "../db/client.ts";
@@ -12,6 +12,7 @@ import type { MessageRow, SessionHandler, SessionRow, User } from "../db/schema.
 import { insertMessage, insertMessageOnce } from "../db/queries/messages.ts";
 import { markHumanReply, type SessionPatch, updateSession } from "../db/queries/sessions.ts";
 import { findOrganizationUser } from "../db/queries/users.ts";
+import { emitMessagesCreated, enqueueWebhookEvent } from "../webhooks/enqueue.ts";
 
 /** What a people-in-the-loop action needs. */
 export interface PeopleDeps {
@@ -63,6 +64,7 @@ export async function postHumanReply(
     ? await insertMessageOnce(deps.db, { ...fields, clientMessageId: body.clientMessageId })
     : { row: await insertMessage(deps.db, fields), created: true };
   if (!created) return { message, created };
+  await emitMessagesCreated(deps.db, session, [message]);
   await publishMessage(deps.hub, message);
   const updated = await markHumanReply(deps.db, session.id, user.id);
   if (updated) await publishSession(deps.hub, updated);
@@ -127,9 +129,13 @@ export async function requestHandoff(
     content: HANDOFF_NOTICE,
     metadata: { handoff: true, ...(reason ? { reason } : {}) },
   });
+  await emitMessagesCreated(deps.db, row, [notice]);
+  await enqueueWebhookEvent(deps.db, {
+    organizationId: row.organizationId,
+    type: "handoff.requested",
+    data: { session: toSession(row), message: toMessage(notice), reason: reason ?? null },
+  });
   await publishMessage(deps.hub, notice);
   await publishSession(deps.hub, row);
-  // TODO(webhooks): emit `handoff.requested` here (data: session + notice) once `webhooks/`'s
-  // enqueue function is on main: the one call site for this event.
   return row;
 }

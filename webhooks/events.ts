@@ -24,7 +24,10 @@ export const WEBHOOK_TEST_EVENT = "webhook.test";
 export type WebhookEvent =
   | { type: "conversation.created"; data: { session: Session } }
   | { type: "message.created"; data: { session: Session; message: Message } }
-  | { type: "handoff.requested"; data: { session: Session; reason?: string | null } }
+  | {
+    type: "handoff.requested";
+    data: { session: Session; message?: Message; reason?: string | null };
+  }
   | { type: "call.ended"; data: { session: Session; call: Call } }
   | { type: "lead.created"; data: { session: Session; lead: Record<string, unknown> } }
   | { type: "conversation.rated"; data: { session: Session; rating: Record<string, unknown> } };

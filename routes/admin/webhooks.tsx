@@ -3,7 +3,9 @@
  * once, read each endpoint's delivery log and send a test event.
  */
 import { Hono } from "hono";
-import { notFound } from "../../lib/errors.ts";
+import { HttpError, notFound } from "../../lib/errors.ts";
+import { findOrganizationUser } from "../../db/queries/users.ts";
+import { MANAGERS } from "../../team/guard.ts";
 import { idParam } from "../../lib/validate.ts";
 import {
   createEndpoint,
@@ -280,8 +282,16 @@ function webhookInput(form: Record<string, string>) {
 
 /** The webhook pages. */
 export const webhookPages = new Hono<AdminEnv>()
-  // TODO(team): owners and admins only (requireRole) once roles are on main.
   .use(requireAccount())
+  // Members work conversations only: the organization's integrations are for owners and admins.
+  .use(async (c, next) => {
+    const { organizationId, userId } = accountOf(c);
+    const user = await findOrganizationUser(c.var.db, organizationId, userId);
+    if (!user || !MANAGERS.includes(user.role)) {
+      throw new HttpError(403, "forbidden", "Only owners and admins manage webhooks");
+    }
+    await next();
+  })
   .get("/", async (c) => {
     const endpoints = await listEndpoints(c.var.db, accountOf(c).organizationId);
     return page(c, <WebhooksPage c={c} endpoints={endpoints} />);

@@ -4,7 +4,8 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
-import { adminOf, requireAdmin } from "../../lib/auth.ts";
+import { adminOf } from "../../lib/auth.ts";
+import { MANAGERS, requireRole } from "../../team/guard.ts";
 import { HttpError, notFound } from "../../lib/errors.ts";
 import { idParam, parseWith, readJson } from "../../lib/validate.ts";
 import {
@@ -25,11 +26,8 @@ import {
   webhookJson,
 } from "../../webhooks/wire.ts";
 
-// TODO(team): requireRole(...MANAGERS) once team/guard.ts is on main (members get 403).
-const requireManager = requireAdmin;
-
 export const webhookRoutes = new Hono<AppEnv>()
-  .use(requireManager())
+  .use(requireRole(...MANAGERS))
   .post("/", async (c) => {
     const { organizationId } = adminOf(c);
     const body = await readJson(c, WebhookCreateSchema);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { dbTest, registerAdmin, type TestApp } from "../helpers/test_app.ts";
+import { dbTest, registerAdmin, setupVisitor, type TestApp } from "../helpers/test_app.ts";
 import { startReceiver, TestClock } from "../helpers/receiver.ts";
 import { WebhookWorker, type WebhookWorkerOptions } from "../../webhooks/worker.ts";
 import { verifySignature } from "../../webhooks/signature.ts";
@@ -297,3 +297,42 @@ dbTest(
   },
   PRIVATE,
 );
+
+dbTest("handoff.requested and a teammate's reply reach the webhook", async (t) => {
+  const receiver = startReceiver();
+  try {
+    const v = await setupVisitor(t);
+    const res = await t.post("/api/webhooks", {
+      url: receiver.url,
+      events: ["handoff.requested", "message.created"],
+    }, v.admin.token);
+    assert.equal(res.status, 201);
+    const session = await (await t.post("/api/chat/sessions", {}, v.visitorToken)).json();
+    const handoff = await t.post(
+      `/api/chat/sessions/${session.id}/handoff`,
+      { reason: "billing" },
+      v.visitorToken,
+    );
+    assert.equal(handoff.status, 200);
+    const reply = await t.post(
+      `/api/chat/sessions/${session.id}/messages`,
+      { content: "Hi, Sam here" },
+      v.admin.token,
+    );
+    assert.equal(reply.status, 201);
+    await worker(t, new TestClock()).runDue();
+    const asked = receiver.received.find((r) => r.json.type === "handoff.requested");
+    assert.ok(asked, "handoff.requested sent");
+    assert.equal((asked.json.data.session as { id: string }).id, session.id);
+    assert.equal(asked.json.data.reason, "billing");
+    const human = receiver.received.find((r) =>
+      (r.json.data.message as { content?: string } | undefined)?.content === "Hi, Sam here"
+    );
+    assert.ok(human, "the teammate's message sent");
+    const author = (human.json.data.message as { metadata: { author: { kind: string } } })
+      .metadata.author;
+    assert.equal(author.kind, "human");
+  } finally {
+    await receiver.close();
+  }
+}, PRIVATE);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { dbTest, registerAdmin } from "../../helpers/test_app.ts";
+import { addTeammate } from "../../helpers/team.ts";
 
 dbTest(
   "POST /api/webhooks answers the secret once; GET lists without it; DELETE removes",
@@ -152,4 +153,29 @@ dbTest("POST /api/webhooks/:id/test queues a test event for that endpoint only",
   assert.equal(log[0].deliveredAt, null);
   const other = await (await t.get(`/api/webhooks/${two.id}/deliveries`, admin.token)).json();
   assert.deepEqual(other.deliveries, []);
+});
+
+dbTest("webhook routes are for owners and admins: a member gets 403 on each", async (t) => {
+  const owner = await registerAdmin(t);
+  const member = await addTeammate(t, owner.token, "member");
+  const admin = await addTeammate(t, owner.token, "admin", "Ada Admin");
+  const created = await t.post("/api/webhooks", {
+    url: "https://h.example.com/a",
+    events: ["lead.created"],
+  }, admin.token);
+  assert.equal(created.status, 201);
+  const { id } = await created.json();
+  const attempts = [
+    t.post(
+      "/api/webhooks",
+      { url: "https://h.example.com/b", events: ["lead.created"] },
+      member.token,
+    ),
+    t.get("/api/webhooks", member.token),
+    t.get(`/api/webhooks/${id}/deliveries`, member.token),
+    t.post(`/api/webhooks/${id}/test`, {}, member.token),
+    t.delete(`/api/webhooks/${id}`, member.token),
+  ];
+  for (const res of await Promise.all(attempts)) assert.equal(res.status, 403);
+  assert.equal((await t.get("/api/webhooks", owner.token)).status, 200);
 });
