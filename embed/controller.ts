@@ -7,7 +7,7 @@
 import type { ClientEvent, ServerEvent } from "../hub/events.ts";
 import type { Message, PublicWidgetConfig, Session } from "../lib/wire.ts";
 import type { FrameToHost } from "./protocol.ts";
-import { ChatModel } from "./chat_model.ts";
+import { createChatModel } from "./chat_model.ts";
 import { Api, ApiError } from "./api.ts";
 import type { Store } from "./store.ts";
 import { backoffDelay } from "./socket.ts";
@@ -44,7 +44,7 @@ const SEND_ATTEMPTS = 12;
 
 /** Drives one widget frame. */
 export class ChatController {
-  readonly model = new ChatModel();
+  readonly model = createChatModel();
   #o: ControllerOptions;
   #sleep: (ms: number) => Promise<void>;
   #creating?: Promise<Session>;

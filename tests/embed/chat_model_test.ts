@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ChatModel } from "../../embed/chat_model.ts";
+import { type ChatModel, createChatModel } from "../../embed/chat_model.ts";
 import type { Message } from "../../lib/wire.ts";
 import type { Call } from "../../lib/wire.ts";
 
@@ -21,7 +21,7 @@ const summary = (m: ChatModel) =>
 
 Deno.test("ChatModel: a pending message is replaced once, whichever of socket or POST comes first", () => {
   for (const socketFirst of [true, false]) {
-    const m = new ChatModel();
+    const m = createChatModel();
     m.setHistory([msg("agent", "welcome")]);
     m.addPending("c1", "hi");
     m.addPending("c2", "there");
@@ -42,7 +42,7 @@ Deno.test("ChatModel: a pending message is replaced once, whichever of socket or
 });
 
 Deno.test("ChatModel: the local welcome gives way to the stored one", () => {
-  const m = new ChatModel();
+  const m = createChatModel();
   m.showWelcome("Hello!");
   assert.equal(m.messages.value[0].local, true);
   assert.equal(m.lastMessageId.value, undefined);
@@ -51,7 +51,7 @@ Deno.test("ChatModel: the local welcome gives way to the stored one", () => {
 });
 
 Deno.test("ChatModel: failed sends keep their text and can go back to pending", () => {
-  const m = new ChatModel();
+  const m = createChatModel();
   m.addPending("c1", "hi");
   m.fail("c1", "Not sent.");
   assert.equal(m.messages.value[0].failed, "Not sent.");
@@ -61,7 +61,7 @@ Deno.test("ChatModel: failed sends keep their text and can go back to pending", 
 });
 
 Deno.test("ChatModel.apply: typing, mode changes, call updates and session updates", () => {
-  const m = new ChatModel();
+  const m = createChatModel();
   m.apply({ type: "typing:start", senderId: "agent", timestamp: ts });
   assert.equal(m.typing.value, true);
   m.apply({ type: "typing:start", senderId: "user", timestamp: ts });
