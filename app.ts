@@ -16,6 +16,9 @@ import { embedApiRoutes } from "./routes/embed_api.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { chatRoutes } from "./routes/api/chat.ts";
 import { voiceRoutes } from "./routes/api/voice.ts";
+import { conversationExtraRoutes } from "./routes/api/conversation_extras.ts";
+import { visitorAdminRoutes, visitorSelfRoutes } from "./routes/api/visitors.ts";
+import { organizationSettingsRoutes } from "./routes/api/organization_settings.ts";
 import { RETELL_WEBHOOK_PATH, retellWebhookRoutes } from "./routes/api/retell_webhook.ts";
 import { wsRoutes } from "./routes/ws.ts";
 import { adminRoutes } from "./routes/admin/mod.tsx";
@@ -74,6 +77,10 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   app.route("/embed", embedApiRoutes);
   // Before chatRoutes: its catch-all auth middleware would otherwise run a second time.
   app.route("/api/chat", voiceRoutes);
+  app.route("/api/chat", conversationExtraRoutes);
+  app.route("/api/chat", visitorSelfRoutes);
+  app.route("/api/visitors", visitorAdminRoutes);
+  app.route("/api/organization", organizationSettingsRoutes);
   app.route("/api/chat", chatRoutes);
   app.route("/api/retell", retellWebhookRoutes);
   app.route("/api/webhooks", webhookRoutes);

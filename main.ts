@@ -14,6 +14,7 @@ import { log, setLogLevel } from "./lib/log.ts";
 import { RateLimits } from "./limits/rate_limit.ts";
 import { ensureBuilt } from "./build.ts";
 import { WebhookWorker } from "./webhooks/worker.ts";
+import { startRetentionJob } from "./conversations/retention.ts";
 
 let config;
 try {
@@ -43,6 +44,9 @@ if (database.kind === "postgres") await startPgFanout(hub, database);
 const agent = selectAgent(config);
 log.info("agent", { kind: agent.kind });
 const rateLimits = new RateLimits(config, database);
+// Conversations older than their organization's retentionDays go, at start and every 15 minutes.
+const retention = startRetentionJob(database.db);
+retention.runOnce().catch((err) => log.warn("retention purge failed", { error: String(err) }));
 const app = createApp({ config, database, hub, agent, rateLimits });
 // Outbound webhooks are sent from the queue in the database, off the request path; every process
 // runs a worker and the queue divides the work.
@@ -77,6 +81,7 @@ async function shutdown(signal: string) {
   log.info("shutting down", { signal });
   // Sockets first, with our close code (Deno's shutdown would send 1001); then shutdown() stops
   // accepting and lets pending requests finish (an aborted signal would not wait for them).
+  retention.stop();
   await hub.close();
   const finished = server.shutdown();
   const drained = await Promise.race([

@@ -210,6 +210,8 @@ export const SessionListQuerySchema = z.object({
   handler: z.enum(["ai", "human"]).optional(),
   assigneeId: z.union([z.uuid(), z.literal("none")]).optional(),
   waiting: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
+  /** `true`: only rated conversations; `false`: only unrated ones. */
+  rated: z.enum(["true", "false"]).transform((v) => v === "true").optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   before: z.union([z.uuid(), z.iso.datetime({ offset: true })]).optional(),
 });

@@ -161,6 +161,8 @@ export interface SessionListOptions {
   /** A user id, or "none" for unassigned sessions. */
   assigneeId?: string;
   waiting?: boolean;
+  /** Only rated (true) or unrated (false) conversations. */
+  rated?: boolean;
   limit: number;
   /** A session id (strictly older than that session) or an ISO time (created before it). */
   before?: string;
@@ -183,6 +185,11 @@ export async function listSessions(db: Db, scope: SessionScope, options: Session
     );
   }
   if (options.waiting) conditions.push(waitingWhere);
+  if (options.rated !== undefined) {
+    const rated =
+      sql`exists (select 1 from ratings r where r.chat_session_id = ${chatSessions.id})`;
+    conditions.push(options.rated ? rated : sql`not ${rated}`);
+  }
   if (options.before) {
     if (/^\d{4}-/.test(options.before)) {
       conditions.push(lt(chatSessions.createdAt, new Date(options.before)));

@@ -22,7 +22,8 @@ import {
   SessionListQuerySchema,
   SessionUpdateSchema,
 } from "../../lib/schemas.ts";
-import { DEFAULT_WELCOME, toMessage, toSession } from "../../lib/wire.ts";
+import { DEFAULT_WELCOME, toLead, toMessage, toRating, toSession } from "../../lib/wire.ts";
+import { feedbackOf } from "../../db/queries/feedback.ts";
 import type { VisitorClaims } from "../../lib/tokens.ts";
 import { log } from "../../lib/log.ts";
 import { event } from "../../hub/events.ts";
@@ -156,6 +157,16 @@ async function answer(c: Ctx, session: SessionRow, user: MessageRow): Promise<Me
   }
 }
 
+/** A session with its lead and rating (SPEC v2.4: "the session shows lead"). */
+function withFeedback(row: SessionRow, feedback: Awaited<ReturnType<typeof feedbackOf>>) {
+  const lead = feedback.leads.get(row.id), rating = feedback.ratings.get(row.id);
+  return {
+    ...toSession(row),
+    lead: lead ? toLead(lead) : null,
+    rating: rating ? toRating(rating) : null,
+  };
+}
+
 export const chatRoutes = new Hono<AppEnv>()
   .use(requireActor(), loadUser())
   .post("/sessions", async (c) => {
@@ -213,13 +224,15 @@ export const chatRoutes = new Hono<AppEnv>()
     const rows = await listSessions(c.var.db, scopeOf(actor), query);
     if (!rows) throw notFound("session", query.before);
     const last = rows.at(-1);
+    const feedback = await feedbackOf(c.var.db, rows.map((r) => r.id));
     return c.json({
-      sessions: rows.map(toSession),
+      sessions: rows.map((r) => withFeedback(r, feedback)),
       nextBefore: rows.length === query.limit && last ? last.id : null,
     });
   })
   .get("/sessions/:id", async (c) => {
-    return c.json(toSession(await sessionOf(c, actorOf(c))));
+    const session = await sessionOf(c, actorOf(c));
+    return c.json(withFeedback(session, await feedbackOf(c.var.db, [session.id])));
   })
   .put("/sessions/:id", async (c) => {
     const actor = actorOf(c);

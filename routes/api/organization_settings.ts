@@ -1,0 +1,32 @@
+/**
+ * @module `PUT /api/organization`: the organization's own settings; today `retentionDays`
+ * (SPEC v2.4), how long a conversation may stay untouched before the retention job deletes it.
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../../context.ts";
+import { adminOf, requireAdmin } from "../../lib/auth.ts";
+import { notFound } from "../../lib/errors.ts";
+import { readJson } from "../../lib/validate.ts";
+import { getOrganization, setRetentionDays } from "../../db/queries/retention.ts";
+
+/** `PUT /api/organization`'s body: null keeps conversations until deleted by hand. */
+export const OrganizationUpdateSchema = z.strictObject({
+  retentionDays: z.number().int().min(1).max(36500).nullable().optional(),
+});
+
+export const organizationSettingsRoutes = new Hono<AppEnv>()
+  .put("/", requireAdmin(), async (c) => {
+    const body = await readJson(c, OrganizationUpdateSchema);
+    const { organizationId } = adminOf(c);
+    const row = body.retentionDays !== undefined
+      ? await setRetentionDays(c.var.db, organizationId, body.retentionDays)
+      : await getOrganization(c.var.db, organizationId);
+    if (!row) throw notFound("organization", organizationId);
+    return c.json({
+      id: row.id,
+      name: row.name,
+      retentionDays: row.retentionDays,
+      createdAt: row.createdAt.toISOString(),
+    });
+  });
