@@ -5,7 +5,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../context.ts";
-import { adminOf, requireAdmin } from "../../lib/auth.ts";
+import { adminOf } from "../../lib/auth.ts";
+import { MANAGERS, requireRole } from "../../team/guard.ts";
 import { notFound } from "../../lib/errors.ts";
 import { readJson } from "../../lib/validate.ts";
 import { getOrganization, setRetentionDays } from "../../db/queries/retention.ts";
@@ -16,7 +17,7 @@ export const OrganizationUpdateSchema = z.strictObject({
 });
 
 export const organizationSettingsRoutes = new Hono<AppEnv>()
-  .put("/", requireAdmin(), async (c) => {
+  .put("/", requireRole(...MANAGERS), async (c) => {
     const body = await readJson(c, OrganizationUpdateSchema);
     const { organizationId } = adminOf(c);
     const row = body.retentionDays !== undefined

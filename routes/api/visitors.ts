@@ -5,7 +5,8 @@
  */
 import { Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
-import { actorOf, adminOf, requireActor, requireAdmin } from "../../lib/auth.ts";
+import { actorOf, adminOf, requireActor } from "../../lib/auth.ts";
+import { MANAGERS, requireRole } from "../../team/guard.ts";
 import { HttpError, notFound } from "../../lib/errors.ts";
 import { parseWith } from "../../lib/validate.ts";
 import { z } from "zod";
@@ -32,9 +33,9 @@ export const visitorSelfRoutes = new Hono<AppEnv>()
     return c.body(null, 204);
   });
 
-/** `/api/visitors`: the organization's team. */
+/** `/api/visitors`: the organization's owner and admins (members work conversations only). */
 export const visitorAdminRoutes = new Hono<AppEnv>()
-  .use(requireAdmin())
+  .use(requireRole(...MANAGERS))
   .get("/:visitorId/export", async (c) => {
     const visitorId = parseWith(VisitorIdParam, c.req.param("visitorId"), "visitor id");
     const data = await visitorData(c.var.db, {
