@@ -11,6 +11,7 @@ import { insertLead, insertRating } from "../db/queries/feedback.ts";
 import { getSessionById } from "../db/queries/sessions.ts";
 import { dbErrorCode, HttpError } from "../lib/errors.ts";
 import { toLead, toRating, toSession } from "../lib/wire.ts";
+import { enqueueWebhookEvent } from "../webhooks/enqueue.ts";
 
 /** `POST /sessions/:id/lead`. */
 export const LeadCreateSchema = z.strictObject({
@@ -53,18 +54,6 @@ export function validateLead(widget: WidgetRow | undefined, lead: LeadCreate): L
   return { ...lead, phone };
 }
 
-/**
- * The organization's webhooks hear of a lead or a rating.
- * TODO(webhooks): the single call site for `lead.created` and `conversation.rated`; it calls
- * `enqueueWebhookEvent` from `webhooks/` once that lands on main.
- */
-function announce(
-  _db: Db,
-  _event: { organizationId: string; type: "lead.created" | "conversation.rated"; data: unknown },
-): Promise<void> {
-  return Promise.resolve();
-}
-
 /** A unique-key race or repeat as the 409 a client understands. */
 async function once<T>(what: string, insert: Promise<T>): Promise<T> {
   try {
@@ -96,10 +85,10 @@ export async function recordLead(
     }),
   );
   const updated = await getSessionById(db, session.id) ?? session;
-  await announce(db, {
+  await enqueueWebhookEvent(db, {
     organizationId: session.organizationId,
     type: "lead.created",
-    data: { session: toSession(updated), lead: toLead(row) },
+    data: { session: toSession(updated), lead: { ...toLead(row) } },
   });
   return { lead: row, session: updated };
 }
@@ -111,10 +100,10 @@ export async function recordRating(
   rating: z.infer<typeof RatingCreateSchema>,
 ): Promise<RatingRow> {
   const row = await once("rating", insertRating(db, session.id, rating));
-  await announce(db, {
+  await enqueueWebhookEvent(db, {
     organizationId: session.organizationId,
     type: "conversation.rated",
-    data: { session: toSession(session), rating: toRating(row) },
+    data: { session: toSession(session), rating: { ...toRating(row) } },
   });
   return row;
 }

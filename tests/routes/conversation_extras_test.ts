@@ -3,6 +3,8 @@ import { sign } from "retell-sdk";
 import { dbTest, registerAdmin, setupVisitor, type TestApp } from "../helpers/test_app.ts";
 import { startFakeRetell } from "../helpers/fake_retell.ts";
 import { createRetellAgent } from "../../agents/retell.ts";
+import { rowsOf } from "../helpers/db.ts";
+import { sql } from "drizzle-orm";
 
 const FORM = {
   fields: [{ name: "name", required: true }, { name: "email", required: true }, {
@@ -241,3 +243,31 @@ dbTest("a chat → phone call → chat conversation reads as one transcript", as
     await fake.close();
   }
 }, { config: { retellApiKey: "key_test_fake_retell" } });
+
+dbTest(
+  "a lead and a rating reach the organization's webhooks (lead.created, conversation.rated)",
+  async (t) => {
+    const v = await setupVisitor(t);
+    const hook = await t.post(
+      "/api/webhooks",
+      { url: "http://127.0.0.1:9/parley", events: ["lead.created", "conversation.rated"] },
+      v.admin.token,
+    );
+    assert.equal(hook.status, 201);
+    const id = await session(t, v.visitorToken);
+    await t.post(`/api/chat/sessions/${id}/lead`, { email: "ada@example.com" }, v.visitorToken);
+    await t.post(`/api/chat/sessions/${id}/rating`, { score: 2, comment: "slow" }, v.visitorToken);
+    const events = rowsOf<{ type: string; body: string }>(
+      await t.deps.database.db.execute(
+        sql`select type, body from webhook_events order by created_at, type`,
+      ),
+    );
+    assert.deepEqual(events.map((e) => e.type), ["lead.created", "conversation.rated"]);
+    const [lead, rating] = events.map((e) => JSON.parse(e.body).data);
+    assert.equal(lead.session.id, id);
+    assert.equal(lead.lead.email, "ada@example.com");
+    assert.equal(rating.rating.score, 2);
+    assert.equal(rating.rating.comment, "slow");
+  },
+  { config: { webhooksAllowPrivate: true } },
+);
