@@ -1,7 +1,7 @@
 /**
  * @module `deno task bench`: every benchmark in one run, one JSON line per figure on stdout, each
  * floor measured in the same run. Environment:
- * - `BENCH_ONLY=server,realtime,memory,widget,peers` runs some sections only;
+ * - `BENCH_ONLY=server,realtime,memory,widget,webhooks,peers` runs some sections only;
  * - `BENCH_QUICK=1` shortens every run (a smoke test while developing; figures are not comparable);
  * - `BENCH_PEERS=1` also re-measures the other widgets from their npm packages (`bench/peers.ts`).
  */
@@ -10,14 +10,15 @@ import { runRealtimeBench } from "./realtime.ts";
 import { runMemoryBench } from "./memory.ts";
 import { runWidgetBench } from "./widget.ts";
 import { runPeersBench } from "./peers.ts";
+import { runWebhooksBench } from "./webhooks.ts";
 import { machine } from "./lib/machine.ts";
 import { emit, progress } from "./lib/report.ts";
 
 const quick = Deno.env.get("BENCH_QUICK") === "1";
 const only = new Set(
-  (Deno.env.get("BENCH_ONLY") ?? "server,realtime,memory,widget,peers").split(",").map((s) =>
-    s.trim()
-  ),
+  (Deno.env.get("BENCH_ONLY") ?? "server,realtime,memory,widget,webhooks,peers").split(",").map((
+    s,
+  ) => s.trim()),
 );
 const peers = Deno.env.get("BENCH_PEERS") === "1";
 
@@ -40,6 +41,14 @@ const sections: [string, () => Promise<void>][] = [
       messageRate: 100,
     })],
   ["memory", () => runMemoryBench({ counts: quick ? [200, 1000] : [1000, 5000] })],
+  ["webhooks", () =>
+    runWebhooksBench({
+      events: quick ? 300 : 2000,
+      visitors: quick ? 10 : 50,
+      paceMs: 1000,
+      durationMs: quick ? 3000 : 5000,
+      warmupMs: quick ? 500 : 1000,
+    })],
   ["peers", async () => {
     if (peers) await runPeersBench();
     else emit({ name: "peers", skipped: "set BENCH_PEERS=1 to re-measure the other widgets" });

@@ -110,11 +110,11 @@ export async function queueEvent(db: Db, e: QueuedEvent, endpointId?: string): P
       select event.id, targets.id from event, targets
       returning id
     )
-    select count(*)::int as queued from queued`);
-  const queued = Number(rowsOf<{ queued: number }>(result)[0]?.queued ?? 0);
-  // Delivered at commit when inside a transaction; wakes every process's worker.
-  if (queued > 0) await db.execute(sql`select pg_notify(${WEBHOOK_CHANNEL}, '')`);
-  return queued;
+    select count(*)::int as queued
+    from queued cross join lateral (select pg_notify(${WEBHOOK_CHANNEL}, '')) as wake`);
+  // The NOTIFY (one per transaction: PostgreSQL folds identical ones) wakes every process's
+  // worker at commit; with no delivery queued there is none, and no second round trip either way.
+  return Number(rowsOf<{ queued: number }>(result)[0]?.queued ?? 0);
 }
 
 /** A claimed delivery with what sending it needs. */

@@ -36,16 +36,19 @@ async function deliveries(t: TestApp, token: string, webhookId: string) {
 dbTest("webhook deliveries carry the event and a signature that verifies", async (t) => {
   const receiver = startReceiver();
   try {
-    const { admin, agent, webhook } = await subscribe(t, receiver.url, [
-      "conversation.created",
-      "message.created",
-    ]);
-    const session = await (await t.post("/api/chat/sessions", { agentId: agent.id }, admin.token))
-      .json();
+    const v = await setupVisitor(t);
+    const admin = v.admin;
+    const hook = await t.post("/api/webhooks", {
+      url: receiver.url,
+      events: ["conversation.created", "message.created"],
+    }, admin.token);
+    assert.equal(hook.status, 201);
+    const webhook = await hook.json();
+    const session = await (await t.post("/api/chat/sessions", {}, v.visitorToken)).json();
     const sent = await t.post(
       `/api/chat/sessions/${session.id}/messages`,
       { content: "Hello there" },
-      admin.token,
+      v.visitorToken,
     );
     assert.equal(sent.status, 201);
     const clock = new TestClock();
@@ -275,17 +278,22 @@ dbTest(
     };
     const w = new WebhookWorker({ database: t.deps.database, allowPrivate: true, pollMs: 50 });
     try {
-      const { admin, agent } = await subscribe(t, receiver.url, ["message.created"]);
+      const v = await setupVisitor(t);
+      const hook = await t.post(
+        "/api/webhooks",
+        { url: receiver.url, events: ["message.created"] },
+        v.admin.token,
+      );
+      assert.equal(hook.status, 201);
       await w.start();
-      const session = await (await t.post("/api/chat/sessions", { agentId: agent.id }, admin.token))
-        .json();
+      const session = await (await t.post("/api/chat/sessions", {}, v.visitorToken)).json();
       // The worker is woken by the queue's NOTIFY and holds a request open at the receiver.
       for (let i = 0; i < 200 && calls === 0; i++) await new Promise((r) => setTimeout(r, 10));
       assert.ok(calls > 0, "the worker started a delivery");
       const res = await t.post(
         `/api/chat/sessions/${session.id}/messages`,
         { content: "hi" },
-        admin.token,
+        v.visitorToken,
       );
       assert.equal(res.status, 201);
       assert.ok((await res.json()).agentMessage, "answered while the receiver still holds");
