@@ -8,7 +8,7 @@ import type { Deps } from "../context.ts";
 import { dbErrorCode, HttpError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import { isUuid } from "../lib/validate.ts";
-import { toCall, toMessage } from "../lib/wire.ts";
+import { toCall, toMessage } from "../db/wire.ts";
 import type { Db } from "../db/client.ts";
 import type { AgentRow, CallKind, CallRow, MessageRow, SessionRow } from "../db/schema.ts";
 import { insertMessageOnce } from "../db/queries/messages.ts";
@@ -29,7 +29,7 @@ import {
 } from "../db/queries/calls.ts";
 import { getSessionById } from "../db/queries/sessions.ts";
 import { emitCallEnded, emitMessagesCreated } from "../webhooks/enqueue.ts";
-import { type CallDetails, event } from "../hub/events.ts";
+import { type CallDetails, event } from "../contract/events.ts";
 import { publishMessage } from "../hub/hub.ts";
 import type { DeliverCallEvent } from "../agents/agent.ts";
 import {
@@ -173,8 +173,8 @@ export async function startCall(
         mode: "voice",
         callDetails: callDetails(opened.row),
         message: toMessage(opened.message),
+        seq: opened.message.seq,
       }),
-      { seq: opened.message.seq },
     );
   }
   const final = opened?.row ?? await getCallById(db, call.id) ?? call;
@@ -335,8 +335,8 @@ async function callEnded(deps: Deps, call: CallRow, e: CallEvent): Promise<Handl
       mode: "chat",
       callDetails: callDetails(result.ended),
       message: toMessage(result.message!),
+      seq: result.message!.seq,
     }),
-    { seq: result.message!.seq },
   );
   return "applied";
 }

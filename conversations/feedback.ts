@@ -10,7 +10,7 @@ import type { LeadRow, RatingRow, SessionRow, WidgetRow } from "../db/schema.ts"
 import { insertLead, insertRating } from "../db/queries/feedback.ts";
 import { getSessionById } from "../db/queries/sessions.ts";
 import { dbErrorCode, HttpError } from "../lib/errors.ts";
-import { toLead, toRating, toSession } from "../lib/wire.ts";
+import { toLead, toRating, toSession } from "../db/wire.ts";
 import { enqueueWebhookEvent } from "../webhooks/enqueue.ts";
 
 /** `POST /sessions/:id/lead`. */

@@ -4,8 +4,9 @@
  * `handler` says who answers the visitor.
  */
 import { HttpError } from "../lib/errors.ts";
-import { type HumanAuthor, toMessage, toSession } from "../lib/wire.ts";
-import { event } from "../hub/events.ts";
+import type { HumanAuthor } from "../contract/wire.ts";
+import { toMessage, toSession } from "../db/wire.ts";
+import { event } from "../contract/events.ts";
 import { type Hub, publishMessage } from "../hub/hub.ts";
 import type { Db } from "../db/client.ts";
 import type { MessageRow, SessionHandler, SessionRow, User } from "../db/schema.ts";

@@ -17,13 +17,23 @@ import {
   uuid,
   varchar,
 } from "drizzle-orm/pg-core";
+import {
+  CALL_KINDS,
+  CALL_STATUSES,
+  INVITE_ROLES,
+  MESSAGE_TYPES,
+  POSITIONS,
+  ROLES,
+  SENDER_TYPES,
+  SESSION_HANDLERS,
+  SESSION_MODES,
+  SESSION_STATUSES,
+  VOICE_MODES,
+} from "../contract/enums.ts";
+import type { PreChatForm } from "../contract/wire.ts";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
-
-/** owner: the first user; admin: everything but the owner's seat; member: conversations only. */
-export type Role = "owner" | "admin" | "member";
-export type InviteRole = Exclude<Role, "owner">;
 
 export const organizations = pgTable("organizations", {
   id: uuid("id").primaryKey().defaultRandom(),
@@ -41,7 +51,7 @@ export const users = pgTable("users", {
   email: varchar("email", { length: 254 }).notNull().unique(),
   passwordHash: text("password_hash").notNull(),
   name: varchar("name", { length: 100 }).notNull().default(""),
-  role: varchar("role", { length: 10 }).$type<Role>().notNull().default("member"),
+  role: varchar("role", { length: 10, enum: ROLES }).notNull().default("member"),
   createdAt: createdAt(),
 }, (t) => [index("users_organization_idx").on(t.organizationId)]);
 
@@ -52,7 +62,7 @@ export const invites = pgTable("invites", {
     onDelete: "cascade",
   }),
   email: varchar("email", { length: 254 }).notNull(),
-  role: varchar("role", { length: 10 }).$type<InviteRole>().notNull(),
+  role: varchar("role", { length: 10, enum: INVITE_ROLES }).notNull(),
   tokenHash: varchar("token_hash", { length: 64 }).notNull().unique(),
   invitedBy: uuid("invited_by").references(() => users.id, { onDelete: "set null" }),
   expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
@@ -73,9 +83,6 @@ export const agents = pgTable("agents", {
   updatedAt: updatedAt(),
 }, (t) => [index("agents_organization_idx").on(t.organizationId)]);
 
-export type Position = "bottom-right" | "bottom-left" | "top-right" | "top-left";
-export type VoiceMode = "phone" | "web" | "both" | "off";
-
 export const widgetConfigurations = pgTable("widget_configurations", {
   id: uuid("id").primaryKey().defaultRandom(),
   organizationId: uuid("organization_id").notNull().references(() => organizations.id, {
@@ -88,11 +95,11 @@ export const widgetConfigurations = pgTable("widget_configurations", {
   welcomeMessage: text("welcome_message"),
   allowedDomains: text("allowed_domains").array().notNull().default([]),
   isActive: boolean("is_active").notNull().default(true),
-  position: varchar("position", { length: 20 }).$type<Position>().notNull().default("bottom-right"),
+  position: varchar("position", { length: 20, enum: POSITIONS }).notNull().default("bottom-right"),
   width: varchar("width", { length: 20 }).notNull().default("350px"),
   height: varchar("height", { length: 20 }).notNull().default("550px"),
   autoOpen: boolean("auto_open").notNull().default(false),
-  voiceMode: varchar("voice_mode", { length: 10 }).$type<VoiceMode>().notNull().default("web"),
+  voiceMode: varchar("voice_mode", { length: 10, enum: VOICE_MODES }).notNull().default("web"),
   /** ISO 3166-1 alpha-2 codes a phone call may ring; empty: no phone calls. */
   phoneCountries: text("phone_countries").array().notNull().default([]),
   /** The identity secret, AES-GCM sealed: it must stay usable to verify host-signed tokens. */
@@ -103,16 +110,6 @@ export const widgetConfigurations = pgTable("widget_configurations", {
   updatedAt: updatedAt(),
 }, (t) => [index("widget_configurations_organization_idx").on(t.organizationId)]);
 
-/** The widget's pre-chat form (SPEC v2.4). */
-export interface PreChatForm {
-  fields: { name: "name" | "email" | "phone"; required: boolean }[];
-  consentText?: string;
-}
-
-export type SessionStatus = "active" | "ended";
-export type SessionHandler = "ai" | "human";
-export type SessionMode = "chat" | "voice";
-
 export const chatSessions = pgTable("chat_sessions", {
   id: uuid("id").primaryKey().defaultRandom(),
   organizationId: uuid("organization_id").notNull().references(() => organizations.id, {
@@ -121,8 +118,8 @@ export const chatSessions = pgTable("chat_sessions", {
   agentId: uuid("agent_id").notNull().references(() => agents.id, { onDelete: "cascade" }),
   widgetId: uuid("widget_id").references(() => widgetConfigurations.id, { onDelete: "set null" }),
   visitorId: varchar("visitor_id", { length: 100 }).notNull(),
-  status: varchar("status", { length: 20 }).$type<SessionStatus>().notNull().default("active"),
-  mode: varchar("mode", { length: 10 }).$type<SessionMode>().notNull().default("chat"),
+  status: varchar("status", { length: 20, enum: SESSION_STATUSES }).notNull().default("active"),
+  mode: varchar("mode", { length: 10, enum: SESSION_MODES }).notNull().default("chat"),
   retellChatId: varchar("retell_chat_id", { length: 100 }),
   metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
   /** True when name, email, phone and the `u_` id came from a verified identity token. */
@@ -130,7 +127,7 @@ export const chatSessions = pgTable("chat_sessions", {
   visitorName: varchar("visitor_name", { length: 200 }),
   visitorEmail: varchar("visitor_email", { length: 254 }),
   visitorPhone: varchar("visitor_phone", { length: 32 }),
-  handler: varchar("handler", { length: 10 }).$type<SessionHandler>().notNull().default("ai"),
+  handler: varchar("handler", { length: 10, enum: SESSION_HANDLERS }).notNull().default("ai"),
   assigneeId: uuid("assignee_id").references(() => users.id, { onDelete: "set null" }),
   handoffRequestedAt: timestamp("handoff_requested_at", { withTimezone: true }),
   /** The last human reply: "waiting" is a handoff request with none since. */
@@ -157,9 +154,6 @@ export const visitors = pgTable("visitors", {
   createdAt: createdAt(),
 }, (t) => [primaryKey({ columns: [t.widgetId, t.id] })]);
 
-export type SenderType = "user" | "agent" | "system";
-export type MessageType = "text" | "voice" | "system";
-
 export const chatMessages = pgTable("chat_messages", {
   id: uuid("id").primaryKey().defaultRandom(),
   /** Total order across the table: `after=<id>` and resume compare on it, never on clocks. */
@@ -167,8 +161,8 @@ export const chatMessages = pgTable("chat_messages", {
   chatSessionId: uuid("chat_session_id").notNull().references(() => chatSessions.id, {
     onDelete: "cascade",
   }),
-  senderType: varchar("sender_type", { length: 20 }).$type<SenderType>().notNull(),
-  messageType: varchar("message_type", { length: 20 }).$type<MessageType>().notNull(),
+  senderType: varchar("sender_type", { length: 20, enum: SENDER_TYPES }).notNull(),
+  messageType: varchar("message_type", { length: 20, enum: MESSAGE_TYPES }).notNull(),
   content: text("content").notNull(),
   voiceUrl: varchar("voice_url", { length: 1024 }),
   metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
@@ -179,18 +173,15 @@ export const chatMessages = pgTable("chat_messages", {
   uniqueIndex("chat_messages_session_client_id_idx").on(t.chatSessionId, t.clientMessageId),
 ]);
 
-export type CallKind = "phone" | "web";
-export type CallStatus = "connecting" | "ongoing" | "ended" | "error";
-
 export const calls = pgTable("calls", {
   id: uuid("id").primaryKey().defaultRandom(),
   chatSessionId: uuid("chat_session_id").notNull().references(() => chatSessions.id, {
     onDelete: "cascade",
   }),
   retellCallId: varchar("retell_call_id", { length: 100 }).unique(),
-  kind: varchar("kind", { length: 10 }).$type<CallKind>().notNull(),
+  kind: varchar("kind", { length: 10, enum: CALL_KINDS }).notNull(),
   phoneNumber: varchar("phone_number", { length: 20 }),
-  status: varchar("status", { length: 20 }).$type<CallStatus>().notNull().default("connecting"),
+  status: varchar("status", { length: 20, enum: CALL_STATUSES }).notNull().default("connecting"),
   startedAt: timestamp("started_at", { withTimezone: true }),
   endedAt: timestamp("ended_at", { withTimezone: true }),
   transcript: text("transcript"),
@@ -296,3 +287,17 @@ export const webhookDeliveries = pgTable("webhook_deliveries", {
 
 export type WebhookEndpointRow = typeof webhookEndpoints.$inferSelect;
 export type WebhookDeliveryRow = typeof webhookDeliveries.$inferSelect;
+export type {
+  CallKind,
+  CallStatus,
+  InviteRole,
+  MessageType,
+  Position,
+  Role,
+  SenderType,
+  SessionHandler,
+  SessionMode,
+  SessionStatus,
+  VoiceMode,
+} from "../contract/enums.ts";
+export type { PreChatForm };

@@ -6,8 +6,9 @@
 // The core alone: the frame re-renders from one subscription (`use_model.ts`), which keeps the
 // bundle smaller than the Preact integration would.
 import { computed, signal } from "@preact/signals-core";
-import type { Call, Message, Session, SessionMode } from "../lib/wire.ts";
-import type { ServerEvent } from "../hub/events.ts";
+import type { SessionMode } from "../contract/enums.ts";
+import type { Call, Message, Session } from "../contract/wire.ts";
+import type { ServerEvent } from "../contract/events.ts";
 
 /** A message as the frame shows it: server messages plus local ones not stored yet. */
 export interface UiMessage extends Message {

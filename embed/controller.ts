@@ -4,8 +4,8 @@
  * session after an ended one, and move the conversation to a phone or browser call (`voice_calls.ts`,
  * in a chunk of its own). State lives in the model; the components only call these methods.
  */
-import type { ClientEvent, ServerEvent } from "../hub/events.ts";
-import type { Message, PublicWidgetConfig, Session } from "../lib/wire.ts";
+import type { ClientEvent, ServerEvent } from "../contract/events.ts";
+import type { Message, PublicWidgetConfig, Session } from "../contract/wire.ts";
 import type { FrameToHost } from "./protocol.ts";
 import { createChatModel } from "./chat_model.ts";
 import { Api, ApiError } from "./api.ts";

@@ -5,7 +5,7 @@
  */
 import { render } from "preact";
 import { signal } from "@preact/signals-core";
-import type { PublicWidgetConfig } from "../lib/wire.ts";
+import type { PublicWidgetConfig } from "../contract/wire.ts";
 import ChatWidget from "../islands/widget/ChatWidget.tsx";
 import { ChatController } from "./controller.ts";
 import { Api } from "./api.ts";

@@ -3,7 +3,8 @@
  * union each way. Both sides post only to the other's exact origin and check `origin` and `source`
  * of what they receive (see `loader.ts` and `bridge.ts`).
  */
-import type { Message, SessionMode } from "../lib/wire.ts";
+import type { SessionMode } from "../contract/enums.ts";
+import type { Message } from "../contract/wire.ts";
 
 /** Marks our messages among whatever else a page posts around. */
 export const PROTOCOL = "parley:1";

@@ -5,7 +5,7 @@
  * `useWebSocket` ties it to a component's life.
  */
 import { useEffect, useRef } from "preact/hooks";
-import type { ClientEvent, ServerEvent } from "../hub/events.ts";
+import type { ClientEvent, ServerEvent } from "../contract/events.ts";
 import type { ConnectionState } from "./chat_model.ts";
 
 /** Options of a session socket. */

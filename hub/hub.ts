@@ -2,16 +2,16 @@
  * @module The session hub: who is connected to which chat session, and delivery of events to them.
  * In-process by default; `pg_fanout.ts` carries events between processes sharing a database.
  */
-import { event, type ServerEvent } from "./events.ts";
+import { event, type ServerEvent } from "../contract/events.ts";
 import type { MessageRow } from "../db/schema.ts";
 import { log } from "../lib/log.ts";
-import { toMessage } from "../lib/wire.ts";
+import { toMessage } from "../db/wire.ts";
 
 /** One connected socket, as the hub sees it. */
 export interface Peer {
   readonly role: "visitor" | "admin";
-  /** `seq` is the stored message's order when the event carries one (resume and re-sync use it). */
-  send(event: ServerEvent, seq?: number): void;
+  /** Sends one event; events with a stored message carry its `seq` (resume and re-sync use it). */
+  send(event: ServerEvent): void;
   /** Sends every message stored since the last one this peer got (after a lost connection). */
   resync?(): Promise<void>;
   /** Closes the peer's socket (shutdown); resolves when the close has gone out. */
@@ -28,8 +28,6 @@ export interface Fanout {
 export interface PublishOptions {
   /** A peer that must not receive it (the sender of a relayed typing frame). */
   except?: Peer;
-  /** The message's `seq` for events that carry a stored message. */
-  seq?: number;
 }
 
 /** Map<sessionId, Set<Peer>> with join/leave/publish. */
@@ -104,7 +102,7 @@ export class Hub {
     for (const peer of this.peers(sessionId)) {
       if (peer === options.except) continue;
       try {
-        peer.send(event, options.seq);
+        peer.send(event);
       } catch (err) {
         log.warn("peer send failed", { sessionId, error: String(err) });
       }
@@ -136,11 +134,12 @@ export class Hub {
   }
 }
 
-/** Publishes a stored message to its session as `message:received` (with its `seq`). */
+/** A stored message as its `message:received` event. */
+export function messageEvent(row: MessageRow): ServerEvent {
+  return event({ type: "message:received", message: toMessage(row), seq: row.seq });
+}
+
+/** Publishes a stored message to its session as `message:received`. */
 export function publishMessage(hub: Hub, row: MessageRow): Promise<void> {
-  return hub.publish(
-    row.chatSessionId,
-    event({ type: "message:received", message: toMessage(row) }),
-    { seq: row.seq },
-  );
+  return hub.publish(row.chatSessionId, messageEvent(row));
 }

@@ -7,33 +7,23 @@
  */
 import { eq } from "drizzle-orm";
 import type { Database } from "../db/client.ts";
-import { calls } from "../db/schema.ts";
+import { calls, type MessageRow } from "../db/schema.ts";
 import { getMessagesByIds } from "../db/queries/messages.ts";
 import { getSessionById } from "../db/queries/sessions.ts";
 import { log } from "../lib/log.ts";
-import { toCall, toMessage, toSession } from "../lib/wire.ts";
-import type { ServerEvent } from "./events.ts";
+import { toCall, toMessage, toSession } from "../db/wire.ts";
+import {
+  FanoutBatchSchema,
+  type FanoutEvent,
+  type ServerEvent,
+  toFanout,
+} from "../contract/events.ts";
 import type { Fanout, Hub } from "./hub.ts";
 
 /** The channel every Parley process listens on. */
 export const CHANNEL = "parley_events";
 /** PostgreSQL refuses NOTIFY payloads of 8000 bytes or more. */
 const MAX_PAYLOAD_BYTES = 7900;
-/** Events about one socket, never shared. */
-const LOCAL_ONLY = new Set<ServerEvent["type"]>(["connection:established", "pong", "error"]);
-
-/** One event in a notification: the event with its rows replaced by ids. */
-interface WireEvent {
-  /** Session id. */
-  s: string;
-  /** The event without `message`, `session` or `call`. */
-  e: Record<string, unknown>;
-  /** Message id, call id; `session` is re-read from `s`. */
-  m?: string;
-  c?: string;
-  sess?: true;
-}
-
 /** An event waiting for the next NOTIFY, with the caller waiting for it to go out. */
 interface Pending {
   json: string;
@@ -91,16 +81,8 @@ export class PgFanout implements Fanout {
 
   /** Sends the event to the other processes; resolves once its NOTIFY went out. */
   publish(sessionId: string, event: ServerEvent): Promise<void> {
-    if (LOCAL_ONLY.has(event.type)) return Promise.resolve();
-    const { message, session, call, ...rest } = event as ServerEvent & {
-      message?: { id: string };
-      session?: unknown;
-      call?: { id: string };
-    };
-    const wire: WireEvent = { s: sessionId, e: rest };
-    if (message) wire.m = message.id;
-    if (call) wire.c = call.id;
-    if (session) wire.sess = true;
+    const wire = toFanout(sessionId, event);
+    if (!wire) return Promise.resolve();
     const json = JSON.stringify(wire);
     const bytes = this.#encoder.encode(json).byteLength;
     if (bytes + this.processId.length + 4 > MAX_PAYLOAD_BYTES) {
@@ -165,36 +147,70 @@ export class PgFanout implements Fanout {
   async #deliver(payload: string): Promise<void> {
     const newline = payload.indexOf("\n");
     if (newline < 0) return;
-    const wires = (JSON.parse(payload.slice(newline + 1)) as WireEvent[]).filter((w) =>
-      typeof w?.s === "string" && this.#hub.peers(w.s).size > 0
-    );
+    // Another process wrote it, but it is still input: a payload that does not parse is dropped.
+    const parsed = FanoutBatchSchema.safeParse(JSON.parse(payload.slice(newline + 1)));
+    if (!parsed.success) {
+      log.warn("fan-out payload refused", { error: parsed.error.message });
+      return;
+    }
+    const wires = parsed.data.filter((w) => this.#hub.peers(w.sessionId).size > 0);
     if (wires.length === 0) return;
     const db = this.#database.db;
     // One query for every message of the batch.
-    const messageIds = wires.flatMap((w) => w.m ? [w.m] : []);
+    const messageIds = wires.flatMap((w) => "messageId" in w ? [w.messageId] : []);
     const messages = new Map(
       (messageIds.length ? await getMessagesByIds(db, messageIds) : []).map((r) => [r.id, r]),
     );
     for (const wire of wires) {
-      const event: Record<string, unknown> = { ...wire.e };
-      let seq: number | undefined;
-      if (wire.m) {
-        const row = messages.get(wire.m);
-        if (!row || row.chatSessionId !== wire.s) continue;
-        event.message = toMessage(row);
-        seq = row.seq;
+      const event = await this.#rebuild(wire, messages);
+      if (event) this.#hub.deliverLocal(wire.sessionId, event);
+    }
+  }
+
+  /** The server event a fan-out event stands for, from the rows as stored (undefined: gone). */
+  async #rebuild(
+    wire: FanoutEvent,
+    messages: Map<string, MessageRow>,
+  ): Promise<ServerEvent | undefined> {
+    const db = this.#database.db;
+    const { sessionId, timestamp } = wire;
+    const messageOf = (id: string) => {
+      const row = messages.get(id);
+      return row && row.chatSessionId === sessionId ? row : undefined;
+    };
+    switch (wire.type) {
+      case "message:received": {
+        const row = messageOf(wire.messageId);
+        return row && { type: wire.type, message: toMessage(row), seq: row.seq, timestamp };
       }
-      if (wire.c) {
-        const [row] = await db.select().from(calls).where(eq(calls.id, wire.c)).limit(1);
-        if (!row || row.chatSessionId !== wire.s) continue;
-        event.call = toCall(row);
+      case "mode:changed": {
+        const row = messageOf(wire.messageId);
+        return row && {
+          type: wire.type,
+          mode: wire.mode,
+          callDetails: wire.callDetails,
+          message: toMessage(row),
+          seq: row.seq,
+          timestamp,
+        };
       }
-      if (wire.sess) {
-        const row = await getSessionById(db, wire.s);
-        if (!row) continue;
-        event.session = toSession(row);
+      case "typing:start":
+      case "typing:stop":
+        return wire.name === undefined
+          ? { type: wire.type, senderId: wire.senderId, timestamp }
+          : { type: wire.type, senderId: wire.senderId, name: wire.name, timestamp };
+      case "call:updated": {
+        const [row] = await db.select().from(calls).where(eq(calls.id, wire.callId)).limit(1);
+        return row && row.chatSessionId === sessionId
+          ? { type: wire.type, call: toCall(row), timestamp }
+          : undefined;
       }
-      this.#hub.deliverLocal(wire.s, event as unknown as ServerEvent, { seq });
+      case "session:updated": {
+        const row = await getSessionById(db, sessionId);
+        return row && { type: wire.type, session: toSession(row), timestamp };
+      }
+      default:
+        return wire satisfies never;
     }
   }
 }

@@ -4,9 +4,8 @@
  * while live events keep arriving.
  */
 import type { MessageRow } from "../db/schema.ts";
-import { toMessage } from "../lib/wire.ts";
-import { event, type ServerEvent } from "./events.ts";
-import type { Peer } from "./hub.ts";
+import type { ServerEvent } from "../contract/events.ts";
+import { messageEvent, type Peer } from "./hub.ts";
 
 /** The part of a WebSocket the peer uses (Deno's `WebSocket` fits). */
 export interface SocketLike {
@@ -65,7 +64,7 @@ export class SocketPeer implements Peer {
   #socket: SocketLike;
   #options: SocketPeerOptions;
   #sent = new Set<string>();
-  #held: { event: ServerEvent; seq?: number }[] | undefined;
+  #held: ServerEvent[] | undefined;
   #closed = false;
 
   constructor(socket: SocketLike, options: SocketPeerOptions) {
@@ -80,17 +79,17 @@ export class SocketPeer implements Peer {
   }
 
   /** Queues or sends an event; duplicate messages are dropped. */
-  send(e: ServerEvent, seq?: number): void {
+  send(e: ServerEvent): void {
     if (this.#closed) return;
     if (this.#held) {
       if (this.#held.length >= MAX_HELD) {
         void this.close(CloseCode.tryAgainLater, "Too far behind");
         return;
       }
-      this.#held.push({ event: e, seq });
+      this.#held.push(e);
       return;
     }
-    this.#write(e, seq);
+    this.#write(e);
   }
 
   /**
@@ -108,12 +107,7 @@ export class SocketPeer implements Peer {
       let cursor = afterSeq;
       for (;;) {
         const rows = await this.#options.loadAfter(cursor, RESUME_BATCH);
-        for (const row of rows) {
-          this.#write(
-            event({ type: "message:received", message: toMessage(row) }),
-            row.seq,
-          );
-        }
+        for (const row of rows) this.#write(messageEvent(row));
         if (rows.length < RESUME_BATCH || this.#closed) break;
         cursor = rows[rows.length - 1].seq;
       }
@@ -122,7 +116,7 @@ export class SocketPeer implements Peer {
       if (outer) {
         const held = this.#held ?? [];
         this.#held = undefined;
-        for (const h of held) this.#write(h.event, h.seq);
+        for (const e of held) this.#write(e);
       }
     }
   }
@@ -166,12 +160,13 @@ export class SocketPeer implements Peer {
     this.#options.onClose?.();
   }
 
-  #write(e: ServerEvent, seq?: number): void {
+  #write(e: ServerEvent): void {
     if (this.#closed || this.#socket.readyState !== OPEN) return;
     if (e.type === "message:received") {
       if (this.#sent.has(e.message.id)) return;
       this.#remember(e.message.id);
     }
+    const seq = "seq" in e ? e.seq : undefined;
     // The socket's own queue is the send queue; bounding it keeps a stalled reader from holding
     // memory for every event of a busy session.
     if (this.#socket.bufferedAmount > this.#options.maxBufferedBytes) {

@@ -1,27 +1,29 @@
 /** @module One error class for every expected failure, rendered by `app.onError` as the spec envelope. */
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
-/** Error codes clients can switch on. */
-export type ErrorCode =
-  | "bad_request"
-  | "validation_failed"
-  | "invalid_json"
-  | "unauthorized"
-  | "forbidden"
-  | "identity_invalid"
-  | "identity_required"
-  | "not_found"
-  | "conflict"
-  | "gone"
-  | "payload_too_large"
-  | "rate_limited"
-  | "phone_not_enabled"
-  | "phone_country_not_allowed"
-  | "phone_number_not_allowed"
-  | "retell_failed"
-  | "database_unavailable"
-  | "unavailable"
-  | "internal";
+/** Error codes clients can switch on (the contract's `ErrorCode` enum is built from this list). */
+export const ERROR_CODES = [
+  "bad_request",
+  "validation_failed",
+  "invalid_json",
+  "unauthorized",
+  "forbidden",
+  "identity_invalid",
+  "identity_required",
+  "not_found",
+  "conflict",
+  "gone",
+  "payload_too_large",
+  "rate_limited",
+  "phone_not_enabled",
+  "phone_country_not_allowed",
+  "phone_number_not_allowed",
+  "retell_failed",
+  "database_unavailable",
+  "unavailable",
+  "internal",
+] as const;
+export type ErrorCode = typeof ERROR_CODES[number];
 
 /** An error with the HTTP status and code the client receives. */
 export class HttpError extends Error {

@@ -8,7 +8,7 @@ import { type Context, Hono } from "hono";
 import type { AppEnv } from "../context.ts";
 import { frameAncestors } from "../lib/origins.ts";
 import { isUuid } from "../lib/validate.ts";
-import { toPublicConfig } from "../lib/wire.ts";
+import { toPublicConfig } from "../db/wire.ts";
 import { getWidgetById } from "../db/queries/widgets.ts";
 import { selfOrigin } from "./embed_api.ts";
 import { chunkImports } from "../build.ts";

@@ -11,7 +11,7 @@ import { HttpError, notFound } from "../lib/errors.ts";
 import { isUuid } from "../lib/validate.ts";
 import { log } from "../lib/log.ts";
 import { clientIp } from "../limits/rate_limit.ts";
-import { ClientEventSchema, event } from "../hub/events.ts";
+import { ClientEventSchema, event } from "../contract/events.ts";
 import { CloseCode, SocketPeer } from "../hub/socket_peer.ts";
 import { findSession } from "../db/queries/sessions.ts";
 import { findOrganizationUser } from "../db/queries/users.ts";

@@ -6,7 +6,7 @@
 import type { Db } from "../db/client.ts";
 import type { CallRow, MessageRow, SessionRow } from "../db/schema.ts";
 import { queueEvent } from "../db/queries/webhooks.ts";
-import { toCall, toMessage, toSession } from "../lib/wire.ts";
+import { toCall, toMessage, toSession } from "../db/wire.ts";
 import { WEBHOOK_TEST_EVENT, type WebhookBody, type WebhookEvent } from "./events.ts";
 
 /** An event of an organization. */

@@ -2,7 +2,7 @@
  * @module The outbound webhook events (SPEC v2.3) as one typed union: what `data` holds for each
  * `type`. Every delivery body is `{id, type, createdAt, data}`.
  */
-import type { Call, Message, Session } from "../lib/wire.ts";
+import type { Call, Message, Session } from "../contract/wire.ts";
 
 /** The events an endpoint may subscribe to, in the order the admin page lists them. */
 export const WEBHOOK_EVENT_TYPES = [

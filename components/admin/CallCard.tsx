@@ -1,5 +1,5 @@
 /** @module A voice call's details: kind, status, number, length, recording and summary. */
-import type { Call } from "../../lib/wire.ts";
+import type { Call } from "../../contract/wire.ts";
 import { duration, longTime } from "../../islands/admin/format.ts";
 import { Icon } from "./icons.tsx";
 

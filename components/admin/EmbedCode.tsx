@@ -1,6 +1,6 @@
 /** @module The embed snippets of a widget (plain and with a pre-set configuration), with copy buttons. */
 import type { WidgetRow } from "../../db/schema.ts";
-import { DEFAULT_WELCOME } from "../../lib/wire.ts";
+import { DEFAULT_WELCOME } from "../../contract/defaults.ts";
 import { Island } from "./Island.tsx";
 
 /** A JSON literal safe to paste inside a `<script>` element. */

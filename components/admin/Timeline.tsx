@@ -4,7 +4,7 @@
  * and every switch between chat and voice as centred markers. Used by the conversation island, so
  * the server render and the live view are the same markup.
  */
-import type { Message } from "../../lib/wire.ts";
+import type { Message } from "../../contract/wire.ts";
 import { MessageBubble } from "../widget/MessageBubble.tsx";
 import { shortTime } from "../../islands/admin/format.ts";
 import { Icon } from "./icons.tsx";

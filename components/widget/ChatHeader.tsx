@@ -1,5 +1,5 @@
 /** @module The widget header: avatar, title, mode or presence, minimize and end-conversation buttons. */
-import type { SessionMode } from "../../lib/wire.ts";
+import type { SessionMode } from "../../contract/enums.ts";
 import { frameStrings as S } from "../../embed/strings.ts";
 import { AssistantIcon, CloseIcon, MinimizeIcon } from "./icons.tsx";
 

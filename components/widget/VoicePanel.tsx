@@ -3,7 +3,7 @@
  * widget allows it, a call in the browser. Errors are said plainly, in an alert.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { VoiceMode } from "../../lib/wire.ts";
+import type { VoiceMode } from "../../contract/enums.ts";
 import { normalizePhone } from "../../embed/voice.ts";
 import { frameStrings as S } from "../../embed/strings.ts";
 import { voiceStrings as V } from "../../embed/strings_voice.ts";

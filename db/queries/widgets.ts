@@ -2,7 +2,7 @@
 import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { widgetConfigurations } from "../schema.ts";
-import type { WidgetCreate } from "../../lib/schemas.ts";
+import type { WidgetCreate } from "../../contract/requests.ts";
 
 /** Creates a widget configuration. */
 export async function createWidget(db: Db, organizationId: string, input: WidgetCreate) {

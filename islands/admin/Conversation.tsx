@@ -5,8 +5,8 @@
  */
 import { useEffect, useRef } from "preact/hooks";
 import { useSignal } from "@preact/signals";
-import type { Call, Message, Session } from "../../lib/wire.ts";
-import type { ServerEvent } from "../../hub/events.ts";
+import type { Call, Message, Session } from "../../contract/wire.ts";
+import type { ServerEvent } from "../../contract/events.ts";
 import { Timeline } from "../../components/admin/Timeline.tsx";
 import { CallCard } from "../../components/admin/CallCard.tsx";
 import { Icon } from "../../components/admin/icons.tsx";

@@ -5,7 +5,7 @@
  */
 import { useEffect } from "preact/hooks";
 import { useSignal } from "@preact/signals";
-import type { SenderType, SessionMode, SessionStatus } from "../../lib/wire.ts";
+import type { SenderType, SessionMode, SessionStatus } from "../../contract/enums.ts";
 import { shortTime, visitorInitials, visitorLabel } from "./format.ts";
 
 /** One row of the inbox. */

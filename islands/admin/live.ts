@@ -3,7 +3,7 @@
  * (CSRF header), then `/ws?sessionId=&token=`, `resume` after the last message it has on every
  * (re)connect so nothing is missed, and reconnects with capped backoff (sleep injected for tests).
  */
-import type { ServerEvent } from "../../hub/events.ts";
+import type { ServerEvent } from "../../contract/events.ts";
 
 /** Where the live view stands. */
 export type LiveState = "connecting" | "live" | "offline" | "signed-out";

@@ -10,7 +10,7 @@ import { formatDuration } from "../../embed/duration.ts";
 import type { ChatController } from "../../embed/controller.ts";
 import { useWebSocket } from "../../embed/socket.ts";
 import { frameStrings as S } from "../../embed/strings.ts";
-import type { VoiceMode } from "../../lib/wire.ts";
+import type { VoiceMode } from "../../contract/enums.ts";
 import { ChatHeader } from "../../components/widget/ChatHeader.tsx";
 import { ChatMessages } from "../../components/widget/ChatMessages.tsx";
 import { ChatInput } from "../../components/widget/ChatInput.tsx";

@@ -1,6 +1,6 @@
 /** @module `/admin/agents`: list, create, edit and delete the organization's agents. */
 import { Hono } from "hono";
-import { AgentCreateSchema } from "../../lib/schemas.ts";
+import { AgentCreateSchema } from "../../contract/requests.ts";
 import { notFound } from "../../lib/errors.ts";
 import { idParam } from "../../lib/validate.ts";
 import {

@@ -1,7 +1,7 @@
 /** @module `/admin/login`, `/admin/signup`, `/admin/logout`: the cookie session's life. */
 import { Hono, type MiddlewareHandler } from "hono";
 import { deleteCookie } from "hono/cookie";
-import { LoginSchema, RegisterSchema } from "../../lib/schemas.ts";
+import { LoginSchema, RegisterSchema } from "../../contract/requests.ts";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "../../lib/passwords.ts";
 import { signAdminToken, verifyAdminToken } from "../../lib/tokens.ts";
 import { rateLimitByIp, tooMany } from "../../limits/rate_limit.ts";

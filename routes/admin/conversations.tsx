@@ -7,7 +7,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { notFound } from "../../lib/errors.ts";
 import { idParam } from "../../lib/validate.ts";
-import { toCall, toMessage, toSession } from "../../lib/wire.ts";
+import { toCall, toMessage, toSession } from "../../db/wire.ts";
 import { findSession, listSessions } from "../../db/queries/sessions.ts";
 import { listMessages } from "../../db/queries/messages.ts";
 import { sessionActivity } from "../../db/queries/inbox.ts";

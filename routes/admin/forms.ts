@@ -1,6 +1,6 @@
 /**
  * @module Form fields ↔ the API's zod schemas. The pages validate with exactly the schemas the
- * JSON API uses (lib/schemas.ts); this module only turns form strings into those shapes and zod
+ * JSON API uses (contract/requests.ts); this module only turns form strings into those shapes and zod
  * issues into one readable sentence per field.
  */
 import type { z } from "zod";

@@ -3,10 +3,10 @@
  * deactivate and delete the organization's widgets, and the preview page the editor frames.
  */
 import { Hono } from "hono";
-import { WidgetCreateSchema } from "../../lib/schemas.ts";
+import { WidgetCreateSchema } from "../../contract/requests.ts";
 import { notFound } from "../../lib/errors.ts";
 import { idParam } from "../../lib/validate.ts";
-import { toPublicConfig } from "../../lib/wire.ts";
+import { toPublicConfig } from "../../db/wire.ts";
 import { getAgent, listAgents } from "../../db/queries/agents.ts";
 import {
   createWidget,

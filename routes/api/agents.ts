@@ -5,8 +5,8 @@ import { adminOf } from "../../lib/auth.ts";
 import { MANAGERS, requireRole } from "../../team/guard.ts";
 import { notFound } from "../../lib/errors.ts";
 import { idParam, readJson } from "../../lib/validate.ts";
-import { AgentCreateSchema, AgentUpdateSchema } from "../../lib/schemas.ts";
-import { toAgent } from "../../lib/wire.ts";
+import { AgentCreateSchema, AgentUpdateSchema } from "../../contract/requests.ts";
+import { toAgent } from "../../db/wire.ts";
 import {
   createAgent,
   deleteAgent,

@@ -9,7 +9,7 @@ import {
   LoginSchema,
   ProfileUpdateSchema,
   RegisterSchema,
-} from "../../lib/schemas.ts";
+} from "../../contract/requests.ts";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "../../lib/passwords.ts";
 import { signAdminToken } from "../../lib/tokens.ts";
 import { rateLimitByIp, tooMany } from "../../limits/rate_limit.ts";

@@ -21,12 +21,13 @@ import {
   SessionCreateSchema,
   SessionListQuerySchema,
   SessionUpdateSchema,
-} from "../../lib/schemas.ts";
-import { DEFAULT_WELCOME, toLead, toMessage, toRating, toSession } from "../../lib/wire.ts";
+} from "../../contract/requests.ts";
+import { DEFAULT_WELCOME } from "../../contract/defaults.ts";
+import { toLead, toMessage, toRating, toSession } from "../../db/wire.ts";
 import { feedbackOf } from "../../db/queries/feedback.ts";
 import type { VisitorClaims } from "../../lib/tokens.ts";
 import { log } from "../../lib/log.ts";
-import { event } from "../../hub/events.ts";
+import { event } from "../../contract/events.ts";
 import { publishMessage } from "../../hub/hub.ts";
 import { stopCall } from "../../calls/lifecycle.ts";
 import { getAgent, getAgentById } from "../../db/queries/agents.ts";

@@ -8,7 +8,7 @@ import type { AppEnv } from "../../context.ts";
 import { type Actor, actorOf, requireActor } from "../../lib/auth.ts";
 import { HttpError, notFound } from "../../lib/errors.ts";
 import { idParam, parseWith, readJson } from "../../lib/validate.ts";
-import { toLead, toRating } from "../../lib/wire.ts";
+import { toLead, toRating } from "../../db/wire.ts";
 import { z } from "zod";
 import { findSession } from "../../db/queries/sessions.ts";
 import { getWidgetById } from "../../db/queries/widgets.ts";

@@ -4,7 +4,7 @@ import type { AppEnv } from "../../context.ts";
 import { notFound } from "../../lib/errors.ts";
 import { HttpError } from "../../lib/errors.ts";
 import { idParam, readJson } from "../../lib/validate.ts";
-import { InviteCreateSchema } from "../../lib/schemas.ts";
+import { InviteCreateSchema } from "../../contract/requests.ts";
 import { MANAGERS, requireRole, userOf } from "../../team/guard.ts";
 import { invite, inviteUrl } from "../../team/invites.ts";
 import { memberJson, pendingInviteJson } from "../../team/wire.ts";

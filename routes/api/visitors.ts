@@ -10,7 +10,7 @@ import { MANAGERS, requireRole } from "../../team/guard.ts";
 import { HttpError, notFound } from "../../lib/errors.ts";
 import { parseWith } from "../../lib/validate.ts";
 import { z } from "zod";
-import { toCall, toLead, toMessage, toRating, toSession } from "../../lib/wire.ts";
+import { toCall, toLead, toMessage, toRating, toSession } from "../../db/wire.ts";
 import { deleteVisitorData, visitorData } from "../../db/queries/visitor_data.ts";
 
 /** Visitor ids as `/embed/auth` issues them, `u_<sub>` included. */

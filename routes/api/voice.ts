@@ -8,7 +8,7 @@ import type { AppEnv } from "../../context.ts";
 import { type Actor, actorOf, requireActor } from "../../lib/auth.ts";
 import { HttpError, notFound } from "../../lib/errors.ts";
 import { idParam, readJson } from "../../lib/validate.ts";
-import { VoiceStartSchema } from "../../lib/schemas.ts";
+import { VoiceStartSchema } from "../../contract/requests.ts";
 import type { CallKind, CallRow, SessionRow } from "../../db/schema.ts";
 import { findSession } from "../../db/queries/sessions.ts";
 import { getAgentById } from "../../db/queries/agents.ts";

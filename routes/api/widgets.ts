@@ -5,9 +5,13 @@ import { adminOf } from "../../lib/auth.ts";
 import { MANAGERS, requireRole } from "../../team/guard.ts";
 import { HttpError, notFound } from "../../lib/errors.ts";
 import { idParam, readJson } from "../../lib/validate.ts";
-import { type WidgetCreate, WidgetCreateSchema, WidgetUpdateSchema } from "../../lib/schemas.ts";
+import {
+  type WidgetCreate,
+  WidgetCreateSchema,
+  WidgetUpdateSchema,
+} from "../../contract/requests.ts";
 import { phoneEnabled } from "../../calls/phone_policy.ts";
-import { toWidget } from "../../lib/wire.ts";
+import { toWidget } from "../../db/wire.ts";
 import { getAgent } from "../../db/queries/agents.ts";
 import {
   createWidget,

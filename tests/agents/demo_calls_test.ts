@@ -7,8 +7,8 @@ import { createDemoAgent } from "../../agents/demo.ts";
 import type { DemoCallTimings } from "../../agents/demo_calls.ts";
 import { parseConfig } from "../../config.ts";
 import { listCallsOf } from "../../db/queries/calls.ts";
-import type { ServerEvent } from "../../hub/events.ts";
-import type { Message } from "../../lib/wire.ts";
+import type { ServerEvent } from "../../contract/events.ts";
+import type { Message } from "../../contract/wire.ts";
 
 const FAST: DemoCallTimings = { startedMs: 40, endedMs: 250, analyzedMs: 300 };
 

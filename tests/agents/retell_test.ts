@@ -4,7 +4,7 @@ import { FakeRetell, startFakeRetell } from "../helpers/fake_retell.ts";
 import { createRetellAgent } from "../../agents/retell.ts";
 import { claimRetellChat, getSessionById } from "../../db/queries/sessions.ts";
 import { getAgentById } from "../../db/queries/agents.ts";
-import type { Message } from "../../lib/wire.ts";
+import type { Message } from "../../contract/wire.ts";
 
 const CHAT_AGENT = "agent_chat_test";
 

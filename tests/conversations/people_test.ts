@@ -5,7 +5,7 @@ import { addTeammate } from "../helpers/team.ts";
 import { DB_KINDS } from "../helpers/db.ts";
 import { startServer } from "../helpers/server.ts";
 import { WsClient } from "../helpers/ws.ts";
-import type { Message, Session } from "../../lib/wire.ts";
+import type { Message, Session } from "../../contract/wire.ts";
 import { chatTranscript } from "../../calls/payload.ts";
 
 async function newSession(t: TestApp, token: string): Promise<Session> {

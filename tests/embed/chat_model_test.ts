@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { type ChatModel, createChatModel } from "../../embed/chat_model.ts";
-import type { Message } from "../../lib/wire.ts";
-import type { Call } from "../../lib/wire.ts";
+import type { Message } from "../../contract/wire.ts";
+import type { Call } from "../../contract/wire.ts";
 
 let n = 0;
 function msg(senderType: Message["senderType"], content: string, id = `m${++n}`): Message {
@@ -27,12 +27,12 @@ Deno.test("ChatModel: a pending message is replaced once, whichever of socket or
     m.addPending("c2", "there");
     const stored = msg("user", "hi");
     if (socketFirst) {
-      assert.ok(m.apply({ type: "message:received", message: stored, timestamp: ts }));
+      assert.ok(m.apply({ type: "message:received", message: stored, seq: 1, timestamp: ts }));
       m.confirm("c1", stored);
     } else {
       m.confirm("c1", stored);
       assert.equal(
-        m.apply({ type: "message:received", message: stored, timestamp: ts }),
+        m.apply({ type: "message:received", message: stored, seq: 1, timestamp: ts }),
         undefined,
       );
     }
@@ -80,6 +80,7 @@ Deno.test("ChatModel.apply: typing, mode changes, call updates and session updat
       kind: "phone",
     },
     message: system,
+    seq: 1,
     timestamp: ts,
   });
   assert.equal(returned, system);
@@ -114,6 +115,7 @@ Deno.test("ChatModel.apply: typing, mode changes, call updates and session updat
     mode: "chat",
     callDetails: { retellCallId: "r1", status: "ended" },
     message: msg("system", "Call ended"),
+    seq: 1,
     timestamp: ts,
   });
   assert.equal(m.mode.value, "chat");

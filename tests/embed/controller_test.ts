@@ -7,7 +7,7 @@ import { ChatController } from "../../embed/controller.ts";
 import { Api } from "../../embed/api.ts";
 import { createStore } from "../../embed/store.ts";
 import type { FrameToHost } from "../../embed/protocol.ts";
-import type { Message, Session } from "../../lib/wire.ts";
+import type { Message, Session } from "../../contract/wire.ts";
 
 interface Call {
   method: string;

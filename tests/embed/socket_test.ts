@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { backoffDelay, SessionSocket } from "../../embed/socket.ts";
 import type { ConnectionState } from "../../embed/chat_model.ts";
-import type { ServerEvent } from "../../hub/events.ts";
+import type { ServerEvent } from "../../contract/events.ts";
 
 Deno.test("backoffDelay: doubles from the base, capped, jittered to 50-100 %", () => {
   assert.deepEqual([1, 2, 3, 4, 10].map((a) => backoffDelay(a, 300, 8000, () => 1)), [

@@ -2,8 +2,8 @@
  * @module A real `WebSocket` client for tests: it records every event the server sends and can
  * await one that matches a predicate, with a timeout that names what was awaited.
  */
-import type { ServerEvent } from "../../hub/events.ts";
-import type { Message } from "../../lib/wire.ts";
+import type { ServerEvent } from "../../contract/events.ts";
+import type { Message } from "../../contract/wire.ts";
 
 /** How a socket closed. */
 export interface Closed {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Hub, type Peer } from "../../hub/hub.ts";
-import { event, type ServerEvent } from "../../hub/events.ts";
+import { event, type ServerEvent } from "../../contract/events.ts";
 import { CloseCode, type SocketLike, SocketPeer } from "../../hub/socket_peer.ts";
 import type { MessageRow } from "../../db/schema.ts";
 import { startServer } from "../helpers/server.ts";
@@ -49,6 +49,7 @@ const messageEvent = (r: MessageRow): ServerEvent =>
       metadata: {},
       createdAt: r.createdAt.toISOString(),
     },
+    seq: r.seq,
   });
 
 const contents = (s: FakeSocket) =>
@@ -124,10 +125,10 @@ Deno.test("SocketPeer.resume sends stored messages in order, then held live even
   });
   const resumed = peer.resume(100);
   // Live events while the database is read: one already stored (449), one new (451).
-  peer.send(messageEvent(stored[448]), 449);
+  peer.send(messageEvent(stored[448]));
   peer.send(event({ type: "typing:start", senderId: "agent" }));
   const fresh = row(451);
-  peer.send(messageEvent(fresh), 451);
+  peer.send(messageEvent(fresh));
   assert.equal(socket.sent.length, 0, "held until the stored messages are out");
   release();
   await resumed;

@@ -7,7 +7,8 @@ import { WsClient } from "../helpers/ws.ts";
 import { type PgFanout, startPgFanout } from "../../hub/pg_fanout.ts";
 import { getMessagesByIds, insertMessage } from "../../db/queries/messages.ts";
 import { publishMessage } from "../../hub/hub.ts";
-import type { Message } from "../../lib/wire.ts";
+import type { Message } from "../../contract/wire.ts";
+import { FanoutBatchSchema } from "../../contract/events.ts";
 
 /** Two app instances (two hubs, two fan-outs) on one PostgreSQL database. */
 async function twoProcesses() {
@@ -166,14 +167,12 @@ pgTest(
       // Four events (user message, typing start, agent message, typing stop), batched into as
       // few NOTIFYs as were in flight: `<processId>\n[event, …]`.
       const events = () =>
-        payloads.flatMap((p) =>
-          JSON.parse(p.slice(p.indexOf("\n") + 1)) as { e: { type: string } }[]
-        );
+        payloads.flatMap((p) => FanoutBatchSchema.parse(JSON.parse(p.slice(p.indexOf("\n") + 1))));
       const deadline = Date.now() + 5000;
       while (events().length < 4 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 20));
       }
-      assert.deepEqual(events().map((w) => w.e.type), [
+      assert.deepEqual(events().map((w) => w.type), [
         "message:received",
         "typing:start",
         "message:received",

@@ -5,7 +5,7 @@ import { createAgentAndWidget, setupVisitor, type TestApp } from "../helpers/tes
 import { eventually, openSilentSocket, WsClient } from "../helpers/ws.ts";
 import type { Config } from "../../config.ts";
 import { signVisitorToken } from "../../lib/tokens.ts";
-import type { Message } from "../../lib/wire.ts";
+import type { Message } from "../../contract/wire.ts";
 
 /** One test per database kind on a real server; every socket is closed by `close()`. */
 function wsTest(

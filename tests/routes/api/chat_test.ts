@@ -10,7 +10,7 @@ import {
 import type { Agent } from "../../../agents/agent.ts";
 import { createDemoAgent } from "../../../agents/demo.ts";
 import { HttpError } from "../../../lib/errors.ts";
-import { DEFAULT_WELCOME } from "../../../lib/wire.ts";
+import { DEFAULT_WELCOME } from "../../../contract/defaults.ts";
 
 /** The demo agent with some methods replaced (it keeps whatever else the interface asks for). */
 function scriptedAgent(overrides: Partial<Pick<Agent, "reply" | "endChat">>): Agent {

@@ -8,8 +8,8 @@ import { type FakeRetell, startFakeRetell } from "../../helpers/fake_retell.ts";
 import { WsClient } from "../../helpers/ws.ts";
 import { createRetellAgent } from "../../../agents/retell.ts";
 import { listCallsOf } from "../../../db/queries/calls.ts";
-import type { ServerEvent } from "../../../hub/events.ts";
-import type { Message } from "../../../lib/wire.ts";
+import type { ServerEvent } from "../../../contract/events.ts";
+import type { Message } from "../../../contract/wire.ts";
 
 const KEY = "key_test_fake_retell";
 const TO = "+14155552671";

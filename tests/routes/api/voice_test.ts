@@ -7,7 +7,7 @@ import { insertCall, listCallsOf } from "../../../db/queries/calls.ts";
 import { calls } from "../../../db/schema.ts";
 import { chatTranscript } from "../../../calls/payload.ts";
 import type { Config } from "../../../config.ts";
-import type { Message } from "../../../lib/wire.ts";
+import type { Message } from "../../../contract/wire.ts";
 
 const VOICE_AGENT = "agent_voice_test";
 const FROM = "+14155550100";

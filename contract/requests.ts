@@ -1,6 +1,18 @@
-/** @module zod schemas of request bodies shared by routes and admin islands (one source of types). */
+/**
+ * @module Request bodies and queries: the zod schemas that validate them at the edge are the ones
+ * the OpenAPI document describes (one source for both).
+ */
 import { z } from "zod";
 import { isSupportedCountry } from "libphonenumber-js";
+import {
+  CallKindSchema,
+  MessageTypeSchema,
+  PositionSchema,
+  SessionStatusSchema,
+  VoiceModeSchema,
+} from "./enums.ts";
+
+export { PositionSchema, VoiceModeSchema };
 
 const HOST_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
 const HOST_RE = new RegExp(`^(\\*\\.)?(${HOST_LABEL})(\\.${HOST_LABEL})*$`);
@@ -22,9 +34,6 @@ export const CssLengthSchema = z.string().regex(
   /^(0|\d{1,4}(\.\d{1,2})?(px|rem|em|vw|vh|dvh|svh|lvh|%))$/,
   { message: "must be a CSS length such as 350px, 90vw or 32rem" },
 );
-
-export const PositionSchema = z.enum(["bottom-right", "bottom-left", "top-right", "top-left"]);
-export const VoiceModeSchema = z.enum(["phone", "web", "both", "off"]);
 
 /** An ISO 3166-1 alpha-2 country code, upper case (`US`), that phone numbers can belong to. */
 export const CountryCodeSchema = z.string().trim().toUpperCase().refine(
@@ -144,7 +153,7 @@ export const SessionCreateSchema = z.strictObject({
 export type SessionCreate = z.infer<typeof SessionCreateSchema>;
 
 export const SessionUpdateSchema = z.strictObject({
-  status: z.enum(["active", "ended"]).optional(),
+  status: SessionStatusSchema.optional(),
   metadata: MetadataSchema.optional(),
   handler: z.enum(["ai", "human"]).optional(),
   assigneeId: z.uuid().nullable().optional(),
@@ -166,7 +175,7 @@ export function messageCreateSchema(maxChars = 4000) {
       .refine((v) => [...v].length <= maxChars, {
         message: `must be at most ${maxChars} characters`,
       }),
-    messageType: z.enum(["text", "voice", "system"]).default("text"),
+    messageType: MessageTypeSchema.default("text"),
     metadata: MetadataSchema.optional(),
     clientMessageId: z.string().regex(/^[A-Za-z0-9_.\-]{1,64}$/, {
       message: "must be 1 to 64 letters, digits, ., - or _",
@@ -181,7 +190,7 @@ export type MessageCreate = z.infer<typeof MessageCreateSchema>;
  * or `{mode: "web"}` (a browser call). The number's validity is checked with libphonenumber-js.
  */
 export const VoiceStartSchema = z.strictObject({
-  mode: z.enum(["phone", "web"]).optional(),
+  mode: CallKindSchema.optional(),
   phoneNumber: z.string().trim().max(32).regex(/^\+[\d\s().\-]+$/, {
     message: "must be a phone number in international format such as +14155552671",
   }).optional(),
@@ -205,7 +214,7 @@ export type VoiceStart = z.infer<typeof VoiceStartSchema>;
 
 /** Query of the admin session list. */
 export const SessionListQuerySchema = z.object({
-  status: z.enum(["active", "ended"]).optional(),
+  status: SessionStatusSchema.optional(),
   widgetId: z.uuid().optional(),
   handler: z.enum(["ai", "human"]).optional(),
   assigneeId: z.union([z.uuid(), z.literal("none")]).optional(),

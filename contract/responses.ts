@@ -1,0 +1,86 @@
+/**
+ * @module Response bodies of the JSON routes that are not a single resource: lists, pairs and the
+ * answers of authentication and calls.
+ */
+import { z } from "zod";
+import { CallKindSchema, CallStatusSchema } from "./enums.ts";
+import {
+  AgentSchema,
+  MessageSchema,
+  OrganizationSchema,
+  SessionSchema,
+  UserSchema,
+  WidgetSchema,
+} from "./wire.ts";
+
+/** `POST /api/auth/register`. */
+export const RegisteredSchema = z.object({
+  token: z.string(),
+  user: UserSchema,
+  organization: OrganizationSchema,
+}).meta({ id: "Registered" });
+
+/** `POST /api/auth/login`. */
+export const LoggedInSchema = z.object({ token: z.string(), user: UserSchema }).meta({
+  id: "LoggedIn",
+});
+
+/** `GET /api/auth/me`. */
+export const MeSchema = z.object({ user: UserSchema, organization: OrganizationSchema }).meta({
+  id: "Me",
+});
+
+export const AgentListSchema = z.object({ agents: z.array(AgentSchema) }).meta({ id: "AgentList" });
+export const WidgetListSchema = z.object({ widgets: z.array(WidgetSchema) }).meta({
+  id: "WidgetList",
+});
+export const SessionListSchema = z.object({
+  sessions: z.array(SessionSchema),
+  /** Pass as `before` for the next page; null on the last one. */
+  nextBefore: z.uuid().nullable(),
+}).meta({ id: "SessionList" });
+export const MessageListSchema = z.object({ messages: z.array(MessageSchema) }).meta({
+  id: "MessageList",
+});
+
+/** `POST /api/chat/sessions/:id/messages`: the stored message and the agent's stored answer. */
+export const MessagePairSchema = z.object({
+  userMessage: MessageSchema,
+  agentMessage: MessageSchema.nullable(),
+}).meta({ id: "MessagePair" });
+export type MessagePair = z.infer<typeof MessagePairSchema>;
+
+/** `POST /embed/auth`. */
+export const EmbedAuthResponseSchema = z.object({
+  token: z.string(),
+  visitorId: z.string(),
+  /** Only for a new visitor: what proves it from now on. */
+  visitorKey: z.string().optional(),
+  agentId: z.uuid(),
+  themeColor: z.string(),
+  headerText: z.string(),
+  welcomeMessage: z.string(),
+  expiresAt: z.iso.datetime(),
+}).meta({ id: "EmbedAuth" });
+export type EmbedAuthResponse = z.infer<typeof EmbedAuthResponseSchema>;
+
+/** `POST /api/chat/sessions/:id/voice` and `/voice/end`. */
+export const CallStartedSchema = z.object({
+  chatSessionId: z.uuid(),
+  callId: z.uuid(),
+  retellCallId: z.string().nullable(),
+  status: CallStatusSchema,
+  phoneNumber: z.string().nullable(),
+  kind: CallKindSchema,
+  /** A browser call's token for the Retell web client. */
+  accessToken: z.string().optional(),
+  /** The offline demo agent answers: no real call is placed. */
+  simulated: z.literal(true).optional(),
+}).meta({ id: "CallStarted" });
+export type CallStarted = z.infer<typeof CallStartedSchema>;
+
+/** `GET /healthz`. */
+export const HealthSchema = z.object({
+  status: z.enum(["ok", "degraded"]),
+  db: z.enum(["ok", "unavailable"]),
+}).meta({ id: "Health" });
