@@ -36,6 +36,8 @@ export interface ApiOptions {
   /** The host page's host name, checked against the widget's allowed domains. */
   host: string;
   store: Store;
+  /** The host's identity token, when the page signed its visitor in (SPEC v2.4). */
+  identity?: () => string | undefined;
   fetch?: typeof fetch;
 }
 
@@ -65,7 +67,13 @@ export class Api {
   }
 
   async #authenticate({ visitorId, visitorKey }: Saved): Promise<string> {
-    const body = { widgetId: this.#o.widgetId, domain: this.#o.host, visitorId, visitorKey };
+    const body = {
+      widgetId: this.#o.widgetId,
+      domain: this.#o.host,
+      visitorId,
+      visitorKey,
+      identityToken: this.#o.identity?.(),
+    };
     let res: AuthResponse;
     try {
       res = await this.#send<AuthResponse>("POST", "/embed/auth", body);

@@ -9,6 +9,7 @@ import type { Message, PublicWidgetConfig, Session } from "../contract/wire.ts";
 import type { FrameToHost } from "./protocol.ts";
 import { createChatModel } from "./chat_model.ts";
 import { Api, ApiError } from "./api.ts";
+import { cleanContext } from "./context.ts";
 import type { Store } from "./store.ts";
 import { backoffDelay } from "./socket.ts";
 import { frameStrings as S } from "./strings.ts";
@@ -70,7 +71,16 @@ export class ChatController {
     for (let attempt = 1;; attempt++) {
       try {
         await this.#o.api.token();
-        const sessionId = this.#o.store.load().sessionId;
+        let sessionId = this.#o.store.load().sessionId;
+        // A verified visitor's conversation follows them to this device: their latest one.
+        if (!sessionId && this.#o.store.load().visitorId?.startsWith("u_")) {
+          const { sessions } = await this.#o.api.request<{ sessions: Session[] }>(
+            "GET",
+            "/api/chat/sessions?status=active&limit=1",
+          );
+          sessionId = sessions[0]?.id;
+          if (sessionId) this.#o.store.save({ sessionId });
+        }
         if (sessionId) await this.#restore(sessionId);
         if (!m.session.value) m.showWelcome(this.#o.config.welcomeMessage);
         m.status.value = "ready";
@@ -254,6 +264,25 @@ export class ChatController {
     if (s && s.status !== "ended") this.model.session.value = { ...s, status: "ended" };
   }
 
+  #context: Record<string, unknown> = {};
+
+  #metadata() {
+    return { host: this.#o.host, context: cleanContext(this.#context) };
+  }
+
+  /**
+   * The page context (`setContext`, page URL and title) for the session and the agent; a live
+   * session gets it at once, a new one when it is created.
+   */
+  setContext(context: Record<string, unknown>): void {
+    this.#context = context;
+    const s = this.model.session.value;
+    if (s && s.status !== "ended") {
+      this.#o.api.request("PUT", `/api/chat/sessions/${s.id}`, { metadata: this.#metadata() })
+        .catch(() => {/* context is a nicety; the chat goes on without it */});
+    }
+  }
+
   /** The session to write to: the current one, or a new one when there is none or it ended. */
   #activeSession(): Promise<Session> {
     const s = this.model.session.value;
@@ -267,7 +296,7 @@ export class ChatController {
     const hadOne = !!m.session.value;
     const session = await this.#o.api.request<Session>("POST", "/api/chat/sessions", {
       welcomeMessage: this.#o.config.welcomeMessage,
-      metadata: { host: this.#o.host },
+      metadata: this.#metadata(),
     });
     this.#o.store.save({ sessionId: session.id });
     if (hadOne) {

@@ -43,8 +43,22 @@ const { origin, host } = hostPage(params);
 const focusRequest = signal(0);
 let modal = false;
 keepTabInside(() => modal);
+// The loader sends the host's identity token and the page context once the frame is ready; the
+// visitor is authenticated only after that (or after a pause, when no loader speaks to us).
+let identified: (token?: string) => void;
+const identity = new Promise<string | undefined>((resolve) => {
+  identified = resolve;
+  setTimeout(resolve, 3000);
+});
+const who: { token?: string } = {};
 const bridge = createBridge(origin, (msg) => {
   switch (msg.type) {
+    case "identify":
+      // Someone else signed in (or out) on the page: start afresh as them.
+      if (started && msg.token !== who.token) forget(), location.reload();
+      identified(msg.token);
+      controller.setContext(msg.context);
+      break;
     case "open":
       modal = msg.modal;
       if (msg.focus) focusRequest.value++;
@@ -65,7 +79,7 @@ const store = createStore(config.id, {
   })(),
   mirror: (state) => bridge.send({ type: "store", state }),
 });
-const api = new Api({ base: "", widgetId: config.id, host, store });
+const api = new Api({ base: "", widgetId: config.id, host, store, identity: () => who.token });
 const controller = new ChatController({
   config,
   host,
@@ -89,4 +103,32 @@ render(
   document.getElementById("app")!,
 );
 bridge.send({ type: "ready" });
+let started = false;
+who.token = await identity;
+started = true;
+// A verified visitor is `u_<sub>`: remembered state of anyone else (an anonymous visitor, or the
+// person who used this browser before) is not theirs to see.
+const expected = who.token && "u_" + subjectOf(who.token);
+const saved = store.load().visitorId;
+if (saved && (expected ? saved !== expected : saved.startsWith("u_"))) forget();
 controller.start();
+
+function forget() {
+  store.save({
+    visitorId: undefined,
+    visitorKey: undefined,
+    token: undefined,
+    expiresAt: undefined,
+    sessionId: undefined,
+  });
+}
+
+/** The `sub` of a JWT, read without verifying (the server verifies). */
+function subjectOf(token: string): string {
+  try {
+    const part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+    return String(JSON.parse(atob(part)).sub ?? "");
+  } catch {
+    return "";
+  }
+}

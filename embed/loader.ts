@@ -33,7 +33,7 @@ const HEX = /^#([\da-f]{3}){1,2}$/i;
 
 // Compact by hand: the minifier does not touch CSS inside strings.
 const CSS =
-  `:host{all:initial}.l{position:fixed;width:56px;height:56px;padding:0;border:0;border-radius:50%;background:var(--c);color:var(--i);cursor:pointer;display:grid;place-items:center;box-shadow:0 6px 20px #0004;transition:.2s}.l:hover{transform:scale(1.06)}svg{grid-area:1/1;width:28px;transition:.25s}.x,:host([open]) .b{opacity:0;transform:rotate(90deg) scale(.5)}:host([open]) .x{opacity:1;transform:none}.n{position:absolute;top:-3px;right:-3px;min-width:8px;padding:0 6px;border-radius:10px;background:#e11d48;color:#fff;font:600 12px/20px sans-serif}.n:empty{display:none}iframe{position:fixed;width:min(var(--w),100vw - 32px);height:min(var(--h),100dvh - 116px);border:0;border-radius:18px;background:#fff;box-shadow:0 24px 64px #0004;opacity:0;visibility:hidden;transform:translateY(var(--d)) scale(.96);transition:.25s ease-out}:host([open][ready]) iframe{opacity:1;visibility:visible;transform:none}@media (max-width:480px){iframe{inset:var(--vt,0) 0 auto!important;width:100%;height:var(--vh,100dvh);border-radius:0}:host([open][ready]) .l{display:none}}@media (prefers-reduced-motion:reduce){*{transition:none!important}}`;
+  `:host{all:initial}.l{position:fixed;width:56px;height:56px;padding:0;border:0;border-radius:50%;background:var(--c);color:var(--i);cursor:pointer;display:grid;place-items:center;box-shadow:0 6px 20px #0004;transition:.2s}svg{grid-area:1/1;width:28px;transition:.25s}.x,:host([open]) .b{opacity:0;transform:rotate(90deg) scale(.5)}:host([open]) .x{opacity:1;transform:none}.n{position:absolute;top:-3px;right:-3px;min-width:8px;padding:0 6px;border-radius:10px;background:#e11d48;color:#fff;font:600 12px/20px sans-serif}.n:empty{display:none}iframe{position:fixed;width:min(var(--w),100vw - 32px);height:min(var(--h),100dvh - 116px);border:0;border-radius:18px;background:#fff;box-shadow:0 24px 64px #0004;opacity:0;visibility:hidden;transform:translateY(var(--d)) scale(.96);transition:.25s ease-out}:host([open][ready]) iframe{opacity:1;visibility:visible;transform:none}@media (max-width:480px){iframe{inset:var(--vt,0) 0 auto!important;width:100%;height:var(--vh,100dvh);border-radius:0}:host([open][ready]) .l{display:none}}@media (prefers-reduced-motion:reduce){*{transition:none!important}}`;
 const HTML =
   `<button class="l" aria-expanded="false"><svg class="b" viewBox="0 0 24 24" fill="currentColor"><path d="M4 3h16a2 2 0 012 2v11a2 2 0 01-2 2H9l-5 4V5a2 2 0 012-2z"/></svg><svg class="x" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2.5" stroke-linecap="round"><path d="M6 9l6 6 6-6"/></svg><span class="n"></span></button>`;
 
@@ -43,9 +43,8 @@ const warn = (msg: string) => console.warn("Parley: " + msg);
 /** WCAG: white icons need 3:1 on the launcher (non-text contrast), else near-black. */
 function iconColor(hex: string): string {
   const n = parseInt((hex.length < 5 ? hex.replace(/\w/g, "$&$&") : hex).slice(1), 16);
-  const l = [n >> 16, (n >> 8) & 255, n & 255].map((c) => (
-    c /= 255, c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4
-  ));
+  // sRGB decoded with the plain 2.2 power (within 1 % of the exact curve above black).
+  const l = [n >> 16, (n >> 8) & 255, n & 255].map((c) => (c / 255) ** 2.2);
   // 1.05 / (L + 0.05) >= 3  ⇔  L <= 0.3
   return 0.2126 * l[0] + 0.7152 * l[1] + 0.0722 * l[2] <= 0.3 ? "#fff" : "#111827";
 }
@@ -63,9 +62,8 @@ function boot(): void {
   const origin = src.origin;
   const id = src.searchParams.get("id") ?? preset?.widgetId as string;
   if (!id) {
-    throw new Error(
-      "Parley: no widget id (widget.js?id=… or window.rtlChatWidget = {widgetId})",
-    );
+    // widget.js?id=… or window.rtlChatWidget = {widgetId} (bytes count here: README explains)
+    throw new Error("Parley: no widget id");
   }
   const page = { ...preset?.config as Partial<Options> };
 
@@ -85,13 +83,16 @@ function boot(): void {
   // The frame's state, kept first-party (see the `store` message); never sent to our server.
   const kept = (v?: string) => {
     try {
-      return v == null ? localStorage[key] ?? "" : localStorage[key] = v;
+      return v == null ? localStorage[key] : localStorage[key] = v;
     } catch { /* storage blocked */ }
   };
+  // Nothing is stored on the visitor's device until the chat has been opened (SPEC v2.4).
   const save = () => {
-    try {
-      sessionStorage[key] = JSON.stringify({ o: open, u: unread });
-    } catch { /* see above */ }
+    if (frame) {
+      try {
+        sessionStorage[key] = JSON.stringify({ o: open, u: unread });
+      } catch { /* see above */ }
+    }
   };
   const emit = (name: string, detail?: unknown) => {
     for (const h of handlers[name] ?? []) {
@@ -105,6 +106,18 @@ function boot(): void {
   };
   const post = (msg: HostToFrame) =>
     frame?.contentWindow?.postMessage({ ...msg, ns: PROTOCOL }, origin);
+  // The host's identity token and page context reach the frame by message, never in its URL.
+  let idToken = preset?.identityToken as string | undefined, ctx = {};
+  const identify = () =>
+    post({
+      type: "identify",
+      token: idToken,
+      context: {
+        ...ctx,
+        page_url: location.origin + location.pathname,
+        page_title: document.title,
+      },
+    });
   const setUnread = (n: number) => {
     unread = n;
     badge.textContent = n ? n > 99 ? "99+" : "" + n : "";
@@ -119,11 +132,8 @@ function boot(): void {
 
   function ensureFrame(): void {
     if (frame || dead) return;
-    const q = new URLSearchParams({
-      id: id as string,
-      host: location.hostname,
-      origin: location.origin,
-    });
+    // The frame takes the host name from the origin (bridge.ts `hostPage`).
+    const q = new URLSearchParams({ id: id as string, origin: location.origin });
     for (
       const k of ["themeColor", "headerText", "welcomeMessage", "locale", "colorScheme"] as const
     ) {
@@ -177,6 +187,7 @@ function boot(): void {
         clearTimeout(timer);
         attr("ready", true);
         host!.dataset.state = "ready";
+        identify();
         if (open) show();
         emit("ready");
         break;
@@ -259,9 +270,18 @@ function boot(): void {
     open: () => setOpen(true, true),
     close: () => setOpen(false, false),
     toggle: () => setOpen(!open, true),
+    // Another person: the frame starts afresh as them (an unopened chat waits for open).
+    identify(token: string) {
+      idToken = token;
+      identify();
+    },
+    setContext(context: object) {
+      ctx = context;
+      identify();
+    },
     on(name: EventName, fn: Handler) {
       if (!EVENTS.includes(name) || typeof fn !== "function") {
-        throw new TypeError("Parley: on(event, function), event one of " + EVENTS);
+        throw new TypeError("Parley: on(" + EVENTS + ")");
       }
       (handlers[name] ??= []).push(fn);
       // A late `ready` listener still hears it.
@@ -291,7 +311,7 @@ function boot(): void {
       if (document.body) mount(stored);
       else addEventListener("DOMContentLoaded", () => mount(stored));
     })
-    .catch((err: Error) => warn(`widget ${id} did not load (${err.message})`));
+    .catch((err: Error) => warn(`${id} did not load: ${err.message}`));
 }
 
 boot();

@@ -17,7 +17,13 @@ export type HostToFrame =
    */
   | { type: "open"; focus: boolean; modal: boolean }
   /** The panel was hidden. */
-  | { type: "close" };
+  | { type: "close" }
+  /**
+   * The host's identity token (none: anonymous) and the page context (`setContext` plus
+   * `page_url` and `page_title`); sent on `ready` (the frame waits for it before it
+   * authenticates) and whenever the context changes.
+   */
+  | { type: "identify"; token?: string; context: Record<string, unknown> };
 
 /** Frame → host page. */
 export type FrameToHost =

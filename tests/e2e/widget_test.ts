@@ -47,9 +47,11 @@ browserTest("widget: the launcher appears, open/close/toggle work and fire event
       "close",
       "config",
       "destroy",
+      "identify",
       "off",
       "on",
       "open",
+      "setContext",
       "toggle",
       "widgetId",
     ]);
@@ -70,7 +72,8 @@ browserTest("widget: the launcher appears, open/close/toggle work and fire event
     assert.equal(await frame.getAttribute("allow"), "microphone; autoplay");
     const src = new URL((await frame.getAttribute("src"))!);
     assert.equal(src.origin, env.server.url);
-    assert.equal(src.searchParams.get("host"), "localhost");
+    // The frame takes the host name from the page's origin.
+    assert.equal(src.searchParams.get("origin"), env.host.url);
     // The welcome is shown before any session exists.
     await frameOf(page).getByText("Welcome to Acme! How can we help?").waitFor();
     assert.equal(await frameOf(page).locator(".header-title").textContent(), "Chat with Acme");
@@ -96,7 +99,7 @@ browserTest("widget: the launcher appears, open/close/toggle work and fire event
         return String(err);
       }
     });
-    assert.match(misuse, /TypeError: Parley: on\(event, function\)/);
+    assert.match(misuse, /TypeError: Parley: on\(open,close,message,modeChange,ready\)/);
 
     await page.evaluate(() => (window as unknown as HostWindow).rtlChatWidget.destroy());
     assert.equal(await page.locator("parley-widget").count(), 0);
