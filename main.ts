@@ -50,7 +50,11 @@ retention.runOnce().catch((err) => log.warn("retention purge failed", { error: S
 const app = createApp({ config, database, hub, agent, rateLimits });
 // Outbound webhooks are sent from the queue in the database, off the request path; every process
 // runs a worker and the queue divides the work.
-const webhooks = new WebhookWorker({ database, allowPrivate: config.webhooksAllowPrivate });
+const webhooks = new WebhookWorker({
+  database,
+  keys: config,
+  allowPrivate: config.webhooksAllowPrivate,
+});
 await webhooks.start();
 if (config.webhooksAllowPrivate) {
   log.warn("WEBHOOKS_ALLOW_PRIVATE=1: webhooks may reach loopback and private addresses");

@@ -7,7 +7,7 @@
 import { openDatabase } from "../db/client.ts";
 import { migrate } from "../db/migrate.ts";
 import { organizations } from "../db/schema.ts";
-import { createEndpoint } from "../db/queries/webhooks.ts";
+import { createWebhook } from "../webhooks/endpoints.ts";
 import { enqueueWebhookEvent } from "../webhooks/enqueue.ts";
 import { WebhookWorker } from "../webhooks/worker.ts";
 import { setLogLevel } from "../lib/log.ts";
@@ -21,6 +21,8 @@ import {
 } from "./lib/parley.ts";
 import { freePort, runJson, spawnDeno, track, waitForHttp } from "./lib/proc.ts";
 import { emit, progress, round, skip } from "./lib/report.ts";
+
+const KEYS = { jwtSecret: "bench-secret-bench-secret-bench-secret" };
 
 /** Options of the webhooks benchmark. */
 export interface WebhooksBenchOptions {
@@ -53,11 +55,10 @@ async function deliveriesPerSecond(
   try {
     await migrate(database);
     const [org] = await database.db.insert(organizations).values({ name: "Bench" }).returning();
-    await createEndpoint(database.db, {
+    await createWebhook(database.db, KEYS, {
       organizationId: org.id,
       url: receiverUrl,
       events: ["message.created"],
-      secret: "whsec_bench",
     });
     const data = {
       session: { id: crypto.randomUUID() } as never,
@@ -72,7 +73,7 @@ async function deliveriesPerSecond(
       });
     }
     const enqueueMs = performance.now() - t0;
-    const worker = new WebhookWorker({ database, allowPrivate: true });
+    const worker = new WebhookWorker({ database, keys: KEYS, allowPrivate: true });
     const t1 = performance.now();
     const sent = await worker.runDue();
     const sendMs = performance.now() - t1;

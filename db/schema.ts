@@ -246,7 +246,8 @@ export const webhookEndpoints = pgTable("webhook_endpoints", {
   }),
   url: varchar("url", { length: 2048 }).notNull(),
   events: text("events").array().notNull(),
-  secret: varchar("secret", { length: 100 }).notNull(),
+  /** Sealed (`webhooks/endpoints.ts`); never the plaintext. */
+  secret: text("secret").notNull(),
   createdAt: createdAt(),
 }, (t) => [index("webhook_endpoints_organization_idx").on(t.organizationId)]);
 

@@ -16,6 +16,7 @@ import {
 import { log } from "../lib/log.ts";
 import { attemptDelivery } from "./deliver.ts";
 import type { ResolveDns } from "./destination.ts";
+import { openWebhookSecret, type SealingKeys } from "./endpoints.ts";
 
 /** Waits after the n-th failed attempt (the last one repeats): the first two within a minute. */
 export const RETRY_DELAYS_MS = [
@@ -37,6 +38,8 @@ const KEEP_SETTLED_MS = 30 * 24 * 3600_000;
 /** Options of a `WebhookWorker`. */
 export interface WebhookWorkerOptions {
   database: Database;
+  /** What endpoint secrets are sealed with: the app's config. */
+  keys: SealingKeys;
   allowPrivate?: boolean;
   /** Deliveries in flight at once, per process (default 8). */
   concurrency?: number;
@@ -172,14 +175,26 @@ export class WebhookWorker {
   }
 
   async #deliver(delivery: ClaimedDelivery): Promise<void> {
-    const { now, timeoutMs, allowPrivate, resolveDns, random, database } = this.#options;
-    const result = await attemptDelivery(delivery, {
-      now: now(),
-      timeoutMs,
-      allowPrivate,
-      resolveDns,
-      pinnedClient: this.#client,
+    const { now, timeoutMs, allowPrivate, resolveDns, random, database, keys } = this.#options;
+    const secret = await openWebhookSecret(keys, {
+      id: delivery.endpointId,
+      secret: delivery.secret,
     });
+    // A secret that does not open (the keys changed) is never sent unsigned: it fails and retries.
+    const result = secret === undefined
+      ? {
+        ok: false,
+        statusCode: null,
+        error: "cannot open the endpoint's secret (ENCRYPTION_KEY or JWT_SECRET changed?)",
+        response: null,
+      }
+      : await attemptDelivery({ ...delivery, secret }, {
+        now: now(),
+        timeoutMs,
+        allowPrivate,
+        resolveDns,
+        pinnedClient: this.#client,
+      });
     const at = now();
     const attempts = delivery.attempts + 1;
     const next = result.ok

@@ -24,7 +24,7 @@ function rowsOf<T>(result: unknown): T[] {
 /** Creates an endpoint. */
 export async function createEndpoint(
   db: Db,
-  input: { organizationId: string; url: string; events: string[]; secret: string },
+  input: { id: string; organizationId: string; url: string; events: string[]; secret: string },
 ): Promise<WebhookEndpointRow> {
   const [row] = await db.insert(webhookEndpoints).values(input).returning();
   return row;
@@ -122,6 +122,7 @@ export interface ClaimedDelivery {
   id: string;
   leaseId: string;
   eventId: string;
+  endpointId: string;
   attempts: number;
   createdAt: Date;
   url: string;
@@ -152,6 +153,7 @@ export async function claimDue(
   const rows = await db.select({
     id: webhookDeliveries.id,
     eventId: webhookDeliveries.eventId,
+    endpointId: webhookDeliveries.endpointId,
     attempts: webhookDeliveries.attempts,
     createdAt: webhookDeliveries.createdAt,
     url: webhookEndpoints.url,

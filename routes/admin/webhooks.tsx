@@ -8,7 +8,6 @@ import { findOrganizationUser } from "../../db/queries/users.ts";
 import { MANAGERS } from "../../team/guard.ts";
 import { idParam } from "../../lib/validate.ts";
 import {
-  createEndpoint,
   deleteEndpoint,
   type DeliveryListRow,
   findEndpoint,
@@ -18,7 +17,7 @@ import {
 import type { WebhookEndpointRow } from "../../db/schema.ts";
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from "../../webhooks/events.ts";
 import { checkDestination, DestinationError } from "../../webhooks/destination.ts";
-import { newWebhookSecret } from "../../webhooks/signature.ts";
+import { createWebhook } from "../../webhooks/endpoints.ts";
 import { enqueueTestEvent } from "../../webhooks/enqueue.ts";
 import { MAX_WEBHOOKS_PER_ORGANIZATION, WebhookCreateSchema } from "../../webhooks/wire.ts";
 import { AppShell } from "../../components/admin/Layout.tsx";
@@ -87,7 +86,7 @@ function EventChecklist({ checked, error }: { checked: string[]; error?: string 
   );
 }
 
-function SecretCard({ endpoint }: { endpoint: WebhookEndpointRow }) {
+function SecretCard({ endpoint, secret }: { endpoint: WebhookEndpointRow; secret: string }) {
   return (
     <section class="card secret-card" aria-labelledby="secret-title" role="status">
       <h2 id="secret-title">Signing secret</h2>
@@ -97,8 +96,8 @@ function SecretCard({ endpoint }: { endpoint: WebhookEndpointRow }) {
         an HMAC-SHA256 of the body made with this secret.
       </p>
       <div class="secret-row">
-        <code class="code secret" id="webhook-secret">{endpoint.secret}</code>
-        <Island name="CopyButton" props={{ text: endpoint.secret, label: "Copy secret" }} />
+        <code class="code secret" id="webhook-secret">{secret}</code>
+        <Island name="CopyButton" props={{ text: secret, label: "Copy secret" }} />
       </div>
     </section>
   );
@@ -165,7 +164,7 @@ function DeliveryLog({ deliveries }: { deliveries: DeliveryListRow[] }) {
 function WebhooksPage(props: {
   c: AdminContext;
   endpoints: WebhookEndpointRow[];
-  created?: WebhookEndpointRow;
+  created?: { row: WebhookEndpointRow; secret: string };
   values?: { url?: string; events?: string[] };
   errors?: FieldErrors;
 }) {
@@ -178,7 +177,7 @@ function WebhooksPage(props: {
         subtitle="Tell your other systems when something happens in a conversation. Deliveries are signed and retried for a day."
       />
       <Notice text={noticeText(props.c, NOTICES)} />
-      {props.created && <SecretCard endpoint={props.created} />}
+      {props.created && <SecretCard endpoint={props.created.row} secret={props.created.secret} />}
       <div class="webhooks-layout">
         <section aria-labelledby="endpoints-title">
           <h2 id="endpoints-title" class="section-title">Endpoints</h2>
@@ -327,16 +326,15 @@ export const webhookPages = new Hono<AdminEnv>()
     if (endpoints.length >= MAX_WEBHOOKS_PER_ORGANIZATION) {
       return page(c, <WebhooksPage c={c} endpoints={endpoints} values={input} />, 400);
     }
-    const created = await createEndpoint(c.var.db, {
+    const created = await createWebhook(c.var.db, c.var.config, {
       organizationId,
       url: parsed.data.url,
       events: parsed.data.events,
-      secret: newWebhookSecret(),
     });
     // Rendered, not redirected: the secret must not travel in a URL, and is shown this once.
     return page(
       c,
-      <WebhooksPage c={c} endpoints={[...endpoints, created]} created={created} />,
+      <WebhooksPage c={c} endpoints={[...endpoints, created.row]} created={created} />,
     );
   })
   .get("/:id", async (c) => {

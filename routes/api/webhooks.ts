@@ -9,14 +9,13 @@ import { MANAGERS, requireRole } from "../../team/guard.ts";
 import { HttpError, notFound } from "../../lib/errors.ts";
 import { idParam, parseWith, readJson } from "../../lib/validate.ts";
 import {
-  createEndpoint,
   deleteEndpoint,
   findEndpoint,
   listDeliveries,
   listEndpoints,
 } from "../../db/queries/webhooks.ts";
 import { checkDestination, DestinationError } from "../../webhooks/destination.ts";
-import { newWebhookSecret } from "../../webhooks/signature.ts";
+import { createWebhook } from "../../webhooks/endpoints.ts";
 import { enqueueTestEvent } from "../../webhooks/enqueue.ts";
 import {
   deliveryJson,
@@ -51,14 +50,13 @@ export const webhookRoutes = new Hono<AppEnv>()
         `An organization may have at most ${MAX_WEBHOOKS_PER_ORGANIZATION} webhooks`,
       );
     }
-    const row = await createEndpoint(c.var.db, {
+    const { row, secret } = await createWebhook(c.var.db, c.var.config, {
       organizationId,
       url: body.url,
       events: body.events,
-      secret: newWebhookSecret(),
     });
     // The only time the secret is shown.
-    return c.json({ ...webhookJson(row), secret: row.secret }, 201);
+    return c.json({ ...webhookJson(row), secret }, 201);
   })
   .get("/", async (c) => {
     const rows = await listEndpoints(c.var.db, adminOf(c).organizationId);

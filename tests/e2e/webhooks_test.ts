@@ -35,6 +35,7 @@ Deno.test({
     const server = await serveApp(t);
     const worker = new WebhookWorker({
       database: t.deps.database,
+      keys: t.deps.config,
       allowPrivate: true,
       pollMs: 100,
     });

@@ -65,7 +65,12 @@ for (const { kind, ignore } of DB_KINDS) {
         // Second process on the same database.
         const second = await openDatabase(store.url);
         await migrate(second);
-        const worker = new WebhookWorker({ database: second, allowPrivate: true, now: clock.now });
+        const worker = new WebhookWorker({
+          database: second,
+          keys: t1.deps.config,
+          allowPrivate: true,
+          now: clock.now,
+        });
         assert.equal(await worker.runDue(), 1, "the free one at once");
         clock.advance(70_000);
         assert.equal(await worker.runDue(), 1, "the claimed one once its lease has ended");
@@ -125,7 +130,7 @@ Deno.test({
           data: { session: {} as never, lead: { n: i } },
         });
       }
-      const options = { allowPrivate: true, concurrency: 4 };
+      const options = { keys: t.deps.config, allowPrivate: true, concurrency: 4 };
       const one = new WebhookWorker({ database: a, ...options });
       const two = new WebhookWorker({ database: b, ...options });
       const [byOne, byTwo] = await Promise.all([one.runDue(), two.runDue()]);

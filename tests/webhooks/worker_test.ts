@@ -20,6 +20,7 @@ async function subscribe(t: TestApp, url: string, events = ["message.created"]) 
 function worker(t: TestApp, clock: TestClock, options: Partial<WebhookWorkerOptions> = {}) {
   return new WebhookWorker({
     database: t.deps.database,
+    keys: t.deps.config,
     allowPrivate: true,
     now: clock.now,
     random: () => 0,
@@ -276,7 +277,12 @@ dbTest(
       await held;
       return new Response("ok");
     };
-    const w = new WebhookWorker({ database: t.deps.database, allowPrivate: true, pollMs: 50 });
+    const w = new WebhookWorker({
+      database: t.deps.database,
+      keys: t.deps.config,
+      allowPrivate: true,
+      pollMs: 50,
+    });
     try {
       const v = await setupVisitor(t);
       const hook = await t.post(

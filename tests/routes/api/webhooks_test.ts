@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { dbTest, registerAdmin } from "../../helpers/test_app.ts";
 import { addTeammate } from "../../helpers/team.ts";
+import { webhookEndpoints } from "../../db/schema.ts";
 
 dbTest(
   "POST /api/webhooks answers the secret once; GET lists without it; DELETE removes",
@@ -16,6 +17,12 @@ dbTest(
     assert.equal(created.url, "https://hooks.example.com/parley");
     assert.deepEqual(created.events, ["conversation.created", "message.created"]);
     assert.match(created.secret, /^whsec_[0-9a-f]{64}$/);
+    // Kept sealed: a copy of the database cannot sign deliveries.
+    const [stored] = await t.deps.database.db.select().from(webhookEndpoints);
+    assert.ok(
+      !stored.secret.includes(created.secret.slice(6)),
+      "the secret is not stored in clear",
+    );
     const list = await (await t.get("/api/webhooks", admin.token)).json();
     assert.deepEqual(list.webhooks.map((w: { id: string }) => w.id), [created.id]);
     assert.equal(list.webhooks[0].secret, undefined);
