@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { dbTest, registerAdmin } from "../../helpers/test_app.ts";
 import { addTeammate } from "../../helpers/team.ts";
-import { webhookEndpoints } from "../../db/schema.ts";
+import { webhookEndpoints } from "../../../db/schema.ts";
 
 dbTest(
   "POST /api/webhooks answers the secret once; GET lists without it; DELETE removes",
