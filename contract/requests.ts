@@ -159,6 +159,32 @@ export const SessionUpdateSchema = z.strictObject({
   assigneeId: z.uuid().nullable().optional(),
 });
 
+/** `POST /sessions/:id/lead` (SPEC v2.4); checked against the widget's form by the domain. */
+export const LeadCreateSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  email: z.email().max(254).transform((v) => v.toLowerCase()).optional(),
+  phone: z.string().trim().max(32).optional(),
+  consent: z.boolean().default(false),
+});
+export type LeadCreate = z.infer<typeof LeadCreateSchema>;
+
+/** `POST /sessions/:id/rating`: once per conversation. */
+export const RatingCreateSchema = z.strictObject({
+  score: z.number().int().min(1).max(5),
+  comment: z.string().trim().max(2000).optional(),
+});
+export type RatingCreate = z.infer<typeof RatingCreateSchema>;
+
+/** `GET /sessions/:id/transcript`'s query. */
+export const TranscriptQuerySchema = z.object({
+  format: z.enum(["text", "html"]).default("text"),
+});
+
+/** `PUT /api/organization`: null keeps conversations until deleted by hand. */
+export const OrganizationUpdateSchema = z.strictObject({
+  retentionDays: z.number().int().min(1).max(36500).nullable().optional(),
+});
+
 /** `POST /sessions/:id/handoff`: the visitor asks for a person. */
 export const HandoffSchema = z.strictObject({
   reason: z.string().trim().max(500).optional(),

@@ -56,6 +56,8 @@ export const EmbedAuthResponseSchema = z.object({
   visitorId: z.string(),
   /** Only for a new visitor: what proves it from now on. */
   visitorKey: z.string().optional(),
+  /** True when an identity token made this the verified visitor `u_<sub>` (SPEC v2.4). */
+  verified: z.boolean(),
   agentId: z.uuid(),
   themeColor: z.string(),
   headerText: z.string(),
@@ -63,6 +65,17 @@ export const EmbedAuthResponseSchema = z.object({
   expiresAt: z.iso.datetime(),
 }).meta({ id: "EmbedAuth" });
 export type EmbedAuthResponse = z.infer<typeof EmbedAuthResponseSchema>;
+
+/** `POST /api/widgets/:id/identity-secret`: shown once. */
+export const IdentitySecretSchema = z.object({ secret: z.string() }).meta({ id: "IdentitySecret" });
+
+/** `PUT /api/organization`. */
+export const OrganizationSettingsSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  retentionDays: z.number().int().nullable(),
+  createdAt: z.iso.datetime(),
+}).meta({ id: "OrganizationSettings" });
 
 /** `POST /api/chat/sessions/:id/voice` and `/voice/end`. */
 export const CallStartedSchema = z.object({

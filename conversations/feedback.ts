@@ -4,7 +4,7 @@
  * it), and one rating. Each is announced to the organization's webhooks.
  */
 import { isValidPhoneNumber, parsePhoneNumberFromString } from "libphonenumber-js";
-import { z } from "zod";
+import type { LeadCreate, RatingCreate } from "../contract/requests.ts";
 import type { Db } from "../db/client.ts";
 import type { LeadRow, RatingRow, SessionRow, WidgetRow } from "../db/schema.ts";
 import { insertLead, insertRating } from "../db/queries/feedback.ts";
@@ -12,21 +12,6 @@ import { getSessionById } from "../db/queries/sessions.ts";
 import { dbErrorCode, HttpError } from "../lib/errors.ts";
 import { toLead, toRating, toSession } from "../db/wire.ts";
 import { enqueueWebhookEvent } from "../webhooks/enqueue.ts";
-
-/** `POST /sessions/:id/lead`. */
-export const LeadCreateSchema = z.strictObject({
-  name: z.string().trim().min(1).max(200).optional(),
-  email: z.email().max(254).transform((v) => v.toLowerCase()).optional(),
-  phone: z.string().trim().max(32).optional(),
-  consent: z.boolean().default(false),
-});
-export type LeadCreate = z.infer<typeof LeadCreateSchema>;
-
-/** `POST /sessions/:id/rating`. */
-export const RatingCreateSchema = z.strictObject({
-  score: z.number().int().min(1).max(5),
-  comment: z.string().trim().max(2000).optional(),
-});
 
 const invalid = (path: string, message: string) =>
   new HttpError(400, "validation_failed", "Invalid body", { details: [{ path, message }] });
@@ -97,7 +82,7 @@ export async function recordLead(
 export async function recordRating(
   db: Db,
   session: SessionRow,
-  rating: z.infer<typeof RatingCreateSchema>,
+  rating: RatingCreate,
 ): Promise<RatingRow> {
   const row = await once("rating", insertRating(db, session.id, rating));
   await enqueueWebhookEvent(db, {

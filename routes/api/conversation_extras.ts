@@ -9,18 +9,17 @@ import { type Actor, actorOf, requireActor } from "../../lib/auth.ts";
 import { HttpError, notFound } from "../../lib/errors.ts";
 import { idParam, parseWith, readJson } from "../../lib/validate.ts";
 import { toLead, toRating } from "../../db/wire.ts";
-import { z } from "zod";
 import { findSession } from "../../db/queries/sessions.ts";
 import { getWidgetById } from "../../db/queries/widgets.ts";
 import { listMessages } from "../../db/queries/messages.ts";
 import { listCallsOf } from "../../db/queries/calls.ts";
 import type { SessionRow } from "../../db/schema.ts";
+import { recordLead, recordRating } from "../../conversations/feedback.ts";
 import {
   LeadCreateSchema,
   RatingCreateSchema,
-  recordLead,
-  recordRating,
-} from "../../conversations/feedback.ts";
+  TranscriptQuerySchema,
+} from "../../contract/requests.ts";
 import {
   transcriptEntries,
   transcriptHtml,
@@ -48,8 +47,6 @@ function visitorOnly(actor: Actor): void {
     throw new HttpError(403, "forbidden", "Only the conversation's visitor can do this");
   }
 }
-
-const TranscriptQuerySchema = z.object({ format: z.enum(["text", "html"]).default("text") });
 
 /** The most messages a transcript holds (a conversation is far shorter in practice). */
 const TRANSCRIPT_MESSAGES = 5000;

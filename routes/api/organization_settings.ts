@@ -3,18 +3,13 @@
  * (SPEC v2.4), how long a conversation may stay untouched before the retention job deletes it.
  */
 import { Hono } from "hono";
-import { z } from "zod";
+import { OrganizationUpdateSchema } from "../../contract/requests.ts";
 import type { AppEnv } from "../../context.ts";
 import { adminOf } from "../../lib/auth.ts";
 import { MANAGERS, requireRole } from "../../team/guard.ts";
 import { notFound } from "../../lib/errors.ts";
 import { readJson } from "../../lib/validate.ts";
 import { getOrganization, setRetentionDays } from "../../db/queries/retention.ts";
-
-/** `PUT /api/organization`'s body: null keeps conversations until deleted by hand. */
-export const OrganizationUpdateSchema = z.strictObject({
-  retentionDays: z.number().int().min(1).max(36500).nullable().optional(),
-});
 
 export const organizationSettingsRoutes = new Hono<AppEnv>()
   .put("/", requireRole(...MANAGERS), async (c) => {
