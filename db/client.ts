@@ -47,6 +47,11 @@ const MIGRATION_LOCK_KEY = 7_215_334_211;
 export interface OpenDatabaseOptions {
   /** PGlite only: start from this snapshot (see `Database.snapshot`) instead of an empty cluster. */
   snapshot?: Blob;
+  /**
+   * Called with the text of every statement sent: on PostgreSQL every statement postgres.js puts
+   * on the wire, on PGlite every statement drizzle runs. Tests and benchmarks count queries with it.
+   */
+  onStatement?: (text: string) => void;
 }
 
 /** Opens `postgres://…`, `memory://` or `pglite:<dir>`. */
@@ -54,15 +59,20 @@ export async function openDatabase(
   url: string,
   options: OpenDatabaseOptions = {},
 ): Promise<Database> {
-  if (url.startsWith("postgres")) return openPostgres(url);
+  if (url.startsWith("postgres")) return openPostgres(url, options);
   const dir = url.startsWith("pglite:") ? url.slice("pglite:".length) : undefined;
   if (dir) await Deno.mkdir(dir, { recursive: true });
-  return openPglite(dir, options.snapshot);
+  return openPglite(dir, options);
 }
 
-async function openPglite(dir?: string, snapshot?: Blob): Promise<Database> {
-  const pg = await PGlite.create({ dataDir: dir, loadDataDir: snapshot });
-  const db = drizzlePglite({ client: pg, schema }) as unknown as Db;
+async function openPglite(
+  dir: string | undefined,
+  options: OpenDatabaseOptions,
+): Promise<Database> {
+  const pg = await PGlite.create({ dataDir: dir, loadDataDir: options.snapshot });
+  const onStatement = options.onStatement;
+  const logger = onStatement && { logQuery: (text: string) => onStatement(text) };
+  const db = drizzlePglite({ client: pg, schema, logger }) as unknown as Db;
   // PGlite is one connection in one process: its own mutex serialises statements.
   return {
     kind: "pglite",
@@ -90,12 +100,14 @@ async function openPglite(dir?: string, snapshot?: Blob): Promise<Database> {
   };
 }
 
-function openPostgres(url: string): Database {
+function openPostgres(url: string, options: OpenDatabaseOptions): Database {
+  const onStatement = options.onStatement;
   const sql = postgres(url, {
     max: 10,
     onnotice: () => {},
     connect_timeout: 5,
     connection: { application_name: "parley" },
+    ...(onStatement ? { debug: (_connection: number, text: string) => onStatement(text) } : {}),
   });
   const db = drizzlePostgres({ client: sql, schema }) as unknown as Db;
   return {

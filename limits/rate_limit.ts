@@ -15,7 +15,6 @@ import type { Config } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { rateLimits } from "../db/schema.ts";
 import { HttpError } from "../lib/errors.ts";
-import type { AppEnv } from "../context.ts";
 
 /** Every limit Parley enforces, with its window. */
 const LIMITS = {
@@ -40,6 +39,7 @@ export type LimitName = keyof typeof LIMITS;
 /** The limiters of one app. */
 export class RateLimits {
   #limiters = new Map<LimitName, RateLimiterAbstract>();
+  #memories: RateLimiterMemory[] = [];
 
   constructor(config: Config, database?: Database) {
     for (const [name, spec] of Object.entries(LIMITS) as [LimitName, typeof LIMITS[LimitName]][]) {
@@ -49,6 +49,7 @@ export class RateLimits {
         duration: spec.duration,
       };
       const memory = new RateLimiterMemory(options);
+      this.#memories.push(memory);
       const shared = database?.kind === "postgres" && name !== "wsFrames";
       this.#limiters.set(
         name,
@@ -83,10 +84,29 @@ export class RateLimits {
     return res && res.consumedPoints >= limiter.points ? res.msBeforeNext : undefined;
   }
 
+  /**
+   * Forgets every key kept in memory, with its expiry timer. Those timers are unref'd, so they
+   * never hold a stopping process, but an app that is closed (tests, a graceful stop) must not
+   * leave them behind. rate-limiter-flexible has no public way to clear its memory store: this
+   * reaches into the pinned version's `_memoryStorage` (Deno's op sanitizer catches a change).
+   */
+  close(): void {
+    for (const memory of this.#memories) {
+      const store = (memory as unknown as { _memoryStorage?: MemoryStore })._memoryStorage;
+      for (const record of store?._storage.values() ?? []) clearTimeout(record.timeoutId);
+      store?._storage.clear();
+    }
+  }
+
   /** Forgets a key (a successful login clears its failures). */
   async reset(name: LimitName, key: string): Promise<void> {
     await this.#limiters.get(name)!.delete(key);
   }
+}
+
+/** The private shape of rate-limiter-flexible's memory store (see `RateLimits.close`). */
+interface MemoryStore {
+  _storage: Map<string, { timeoutId?: number }>;
 }
 
 /** The 429 of SPEC: `Retry-After` in whole seconds. */
@@ -98,8 +118,16 @@ export function tooMany(msBeforeNext: number): HttpError {
   });
 }
 
+/**
+ * The context variables the limits read. Named here rather than taken from `context.ts`, which
+ * imports this module for `Deps`: the app's `AppEnv` has them.
+ */
+export type LimitEnv = {
+  Variables: { config: Pick<Config, "trustProxy">; deps: { rateLimits: RateLimits } };
+};
+
 /** The client's address: the socket's, or `X-Forwarded-For`'s first hop behind a trusted proxy. */
-export function clientIp(c: Context<AppEnv>): string {
+export function clientIp<E extends LimitEnv>(c: Context<E>): string {
   if (c.var.config.trustProxy) {
     const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
     if (forwarded) return forwarded;
@@ -113,7 +141,7 @@ export function clientIp(c: Context<AppEnv>): string {
 }
 
 /** Middleware: one point per request from the client's address. */
-export function rateLimitByIp(name: LimitName): MiddlewareHandler<AppEnv> {
+export function rateLimitByIp(name: LimitName): MiddlewareHandler<LimitEnv> {
   return async (c, next) => {
     await c.var.deps.rateLimits.consume(name, clientIp(c));
     await next();

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { DB_KINDS } from "../helpers/db.ts";
-import { startServer, type TestServer } from "../helpers/server.ts";
+import { serverTest, type TestServer } from "../helpers/server.ts";
 import { dbTest, setupVisitor, type TestApp } from "../helpers/test_app.ts";
 import { WsClient } from "../helpers/ws.ts";
 import { createDemoAgent } from "../../agents/demo.ts";
@@ -14,24 +13,7 @@ const FAST: DemoCallTimings = { startedMs: 40, endedMs: 250, analyzedMs: 300 };
 
 /** A demo-agent test on a real server (WebSocket), once per database kind. */
 function demoTest(name: string, fn: (s: TestServer) => Promise<void>, timings = FAST) {
-  for (const { kind, ignore } of DB_KINDS) {
-    Deno.test({
-      name: `${name} [${kind}]`,
-      ignore,
-      sanitizeOps: false,
-      sanitizeResources: false,
-      async fn() {
-        const s = await startServer(kind, {
-          agent: createDemoAgent({ delayMs: 0, callTimings: timings }),
-        });
-        try {
-          await fn(s);
-        } finally {
-          await s.close();
-        }
-      },
-    });
-  }
+  serverTest(name, fn, { agent: createDemoAgent({ delayMs: 0, callTimings: timings }) });
 }
 
 /** A visitor with a session that has chatted once. */

@@ -1,14 +1,11 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
 import { registerAdmin, startApp } from "../helpers/test_app.ts";
-import { TEST_DATABASE_URL } from "../helpers/db.ts";
+import { eachDatabase, TEST_DATABASE_URL } from "../helpers/db.ts";
 
-Deno.test({
-  name: "a database outage answers 503 and the server recovers without a restart",
-  ignore: !TEST_DATABASE_URL,
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
+eachDatabase(
+  "a database outage answers 503 and the server recovers without a restart",
+  async () => {
     const t = await startApp("postgres");
     const admin = postgres(TEST_DATABASE_URL!, { max: 1, onnotice: () => {} });
     try {
@@ -44,4 +41,5 @@ Deno.test({
       await t.close();
     }
   },
-});
+  { kinds: ["postgres"] },
+);

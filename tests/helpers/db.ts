@@ -70,16 +70,27 @@ function pgliteSnapshot(): Promise<Blob> {
   return migratedSnapshot;
 }
 
+/** Options of `openTestDatabase`. */
+export interface TestDatabaseOptions {
+  /** Sees every statement (see `OpenDatabaseOptions.onStatement`): to count queries. */
+  onStatement?: (text: string) => void;
+}
+
 /** Opens and migrates a fresh database of the kind. */
-export async function openTestDatabase(kind: DbKind): Promise<TestDatabase> {
+export async function openTestDatabase(
+  kind: DbKind,
+  options: TestDatabaseOptions = {},
+): Promise<TestDatabase> {
+  const { onStatement } = options;
   if (kind === "pglite") {
-    const database = await openDatabase("memory://", { snapshot: await pgliteSnapshot() });
+    const snapshot = await pgliteSnapshot();
+    const database = await openDatabase("memory://", { snapshot, onStatement });
     // A no-op on the snapshot, but it proves the snapshot is current with the migrations.
     await migrate(database);
     return { kind, url: "memory://", database, dispose: () => database.close() };
   }
   const pg = await createPgDatabase();
-  const database = await openDatabase(pg.url);
+  const database = await openDatabase(pg.url, { onStatement });
   await migrate(database);
   return {
     kind,
@@ -97,6 +108,40 @@ export const DB_KINDS: { kind: DbKind; ignore: boolean }[] = [
   { kind: "pglite", ignore: false },
   { kind: "postgres", ignore: !TEST_DATABASE_URL },
 ];
+
+/** How a test registered by `eachDatabase` runs. */
+export interface EachDatabaseOptions {
+  /** Only these kinds (LISTEN/NOTIFY exists only on PostgreSQL); default both. */
+  kinds?: DbKind[];
+  /**
+   * Why this test runs without Deno's op and resource sanitizers. They are on unless a test says
+   * why not, so a leaked socket, timer or database handle fails the test that leaked it.
+   */
+  unsanitized?: string;
+}
+
+/**
+ * The one way a test runs on every database: registers `name [pglite]` and `name [postgres]`
+ * (the latter skipped, loudly, when `TEST_DATABASE_URL` is unset) and calls `fn` with the kind.
+ * `dbTest` (the app in-process) and `serverTest` (a real server) are built on it.
+ */
+export function eachDatabase(
+  name: string,
+  fn: (kind: DbKind) => Promise<void>,
+  options: EachDatabaseOptions = {},
+): void {
+  for (const { kind, ignore } of DB_KINDS) {
+    if (options.kinds && !options.kinds.includes(kind)) continue;
+    const sanitize = options.unsanitized === undefined;
+    Deno.test({
+      name: `${name} [${kind}]`,
+      ignore,
+      sanitizeOps: sanitize,
+      sanitizeResources: sanitize,
+      fn: () => fn(kind),
+    });
+  }
+}
 
 /** Plain row objects from `db.execute` on either driver (PGlite: `{rows}`, postgres.js: a RowList). */
 export function rowsOf<T>(result: unknown): T[] {

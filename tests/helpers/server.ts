@@ -2,8 +2,8 @@
  * @module The real server for WebSocket and browser tests: the app on `Deno.serve({ port: 0 })`
  * (Fresh's recipe: AbortController, `await server.finished`).
  */
-import type { DbKind } from "./db.ts";
-import { startApp, type StartAppOptions, type TestApp } from "./test_app.ts";
+import { type DbKind, eachDatabase } from "./db.ts";
+import { type DbTestOptions, startApp, type StartAppOptions, type TestApp } from "./test_app.ts";
 
 /** A listening test server. */
 export interface TestServer {
@@ -37,6 +37,7 @@ export function serveApp(t: TestApp, port = 0): Promise<TestServer> {
           port,
           url: `http://127.0.0.1:${port}`,
           async close() {
+            await t.runDeferred();
             controller.abort();
             await server.finished;
             await t.close();
@@ -45,4 +46,20 @@ export function serveApp(t: TestApp, port = 0): Promise<TestServer> {
       },
     }, t.app.fetch);
   });
+}
+
+/** `dbTest` on a real server: for WebSocket and browser tests, on each database. */
+export function serverTest(
+  name: string,
+  fn: (s: TestServer) => Promise<void>,
+  options: DbTestOptions = {},
+): void {
+  eachDatabase(name, async (kind) => {
+    const s = await startServer(kind, options);
+    try {
+      await fn(s);
+    } finally {
+      await s.close();
+    }
+  }, options);
 }

@@ -10,7 +10,13 @@ import type { Agent } from "../../agents/agent.ts";
 import type { Deps } from "../../context.ts";
 import { setLogLevel } from "../../lib/log.ts";
 import { RateLimits } from "../../limits/rate_limit.ts";
-import { DB_KINDS, type DbKind, openTestDatabase, type TestDatabase } from "./db.ts";
+import {
+  type DbKind,
+  eachDatabase,
+  type EachDatabaseOptions,
+  openTestDatabase,
+  type TestDatabase,
+} from "./db.ts";
 
 setLogLevel("off");
 
@@ -48,6 +54,8 @@ export interface StartAppOptions {
   agent?: Agent;
   /** Reuse an open database instead of a fresh one (two apps on one database). */
   database?: TestDatabase;
+  /** Sees every statement the app's database runs (count queries with it). */
+  onStatement?: (text: string) => void;
 }
 
 /** The app under test with request helpers. */
@@ -66,6 +74,10 @@ export interface TestApp {
   ): Promise<Response>;
   put(path: string, body: unknown, token?: string): Promise<Response>;
   delete(path: string, token?: string): Promise<Response>;
+  /** Runs `cleanup` when the app closes, before the app's own resources (last given, first run). */
+  defer(cleanup: () => unknown): void;
+  /** Runs what `defer` was given, now (a server runs it before it stops listening). */
+  runDeferred(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -74,7 +86,8 @@ const auth = (token?: string): Record<string, string> =>
 
 /** Starts the app on a fresh database of the kind. */
 export async function startApp(kind: DbKind, options: StartAppOptions = {}): Promise<TestApp> {
-  const testDb = options.database ?? await openTestDatabase(kind);
+  const testDb = options.database ??
+    await openTestDatabase(kind, { onStatement: options.onStatement });
   const config = testConfig(options.config);
   const hub = new Hub();
   const deps: Deps = {
@@ -85,6 +98,10 @@ export async function startApp(kind: DbKind, options: StartAppOptions = {}): Pro
     rateLimits: new RateLimits(config, testDb.database),
   };
   const app = createApp(deps);
+  const cleanups: (() => unknown)[] = [];
+  const runDeferred = async () => {
+    for (let cleanup = cleanups.pop(); cleanup; cleanup = cleanups.pop()) await cleanup();
+  };
   const request = (path: string, init?: RequestInit) =>
     Promise.resolve(app.request(`http://parley.test${path}`, init));
   const send =
@@ -105,39 +122,37 @@ export async function startApp(kind: DbKind, options: StartAppOptions = {}): Pro
     post: send("POST"),
     put: send("PUT"),
     delete: (path, token) => request(path, { method: "DELETE", headers: auth(token) }),
+    defer: (cleanup) => void cleanups.push(cleanup),
+    runDeferred,
     async close() {
+      await runDeferred();
       await hub.close();
+      deps.rateLimits.close();
       if (!options.database) await testDb.dispose();
     },
   };
 }
 
+/** Options of `dbTest`: the app's and the test's. */
+export type DbTestOptions = StartAppOptions & EachDatabaseOptions;
+
 /**
- * Registers one `Deno.test` per database kind (`name [pglite]`, `name [postgres]`); the app is
- * started before and closed after `fn`.
+ * Registers the test on each database (`eachDatabase`); the app is started before and closed
+ * (with everything `t.defer` was given) after `fn`.
  */
 export function dbTest(
   name: string,
   fn: (t: TestApp) => Promise<void>,
-  options: StartAppOptions = {},
+  options: DbTestOptions = {},
 ): void {
-  for (const { kind, ignore } of DB_KINDS) {
-    Deno.test({
-      name: `${name} [${kind}]`,
-      ignore,
-      // postgres.js keeps pooled sockets and timers between queries by design.
-      sanitizeOps: false,
-      sanitizeResources: false,
-      async fn() {
-        const t = await startApp(kind, options);
-        try {
-          await fn(t);
-        } finally {
-          await t.close();
-        }
-      },
-    });
-  }
+  eachDatabase(name, async (kind) => {
+    const t = await startApp(kind, options);
+    try {
+      await fn(t);
+    } finally {
+      await t.close();
+    }
+  }, options);
 }
 
 let counter = 0;

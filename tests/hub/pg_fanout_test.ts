@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import postgres from "postgres";
-import { TEST_DATABASE_URL } from "../helpers/db.ts";
+import { eachDatabase } from "../helpers/db.ts";
 import { serveApp, startServer, type TestServer } from "../helpers/server.ts";
 import { setupVisitor, startApp } from "../helpers/test_app.ts";
 import { WsClient } from "../helpers/ws.ts";
@@ -20,6 +20,7 @@ async function twoProcesses() {
   return { a, b, fanoutA, fanoutB };
 }
 
+/** A test of two processes on one PostgreSQL database (LISTEN/NOTIFY exists only there). */
 function pgTest(
   name: string,
   fn: (
@@ -27,23 +28,17 @@ function pgTest(
     sockets: WsClient[],
   ) => Promise<void>,
 ) {
-  Deno.test({
-    name: `${name} [postgres]`,
-    ignore: !TEST_DATABASE_URL,
-    sanitizeOps: false,
-    sanitizeResources: false,
-    async fn() {
-      const p = await twoProcesses();
-      const sockets: WsClient[] = [];
-      try {
-        await fn(p, sockets);
-      } finally {
-        await Promise.all(sockets.map((s) => s.close()));
-        await p.b.close(); // shares a's database, so it goes first
-        await p.a.close();
-      }
-    },
-  });
+  eachDatabase(name, async () => {
+    const p = await twoProcesses();
+    const sockets: WsClient[] = [];
+    try {
+      await fn(p, sockets);
+    } finally {
+      await Promise.all(sockets.map((s) => s.close()));
+      await p.b.close(); // shares a's database, so it goes first
+      await p.a.close();
+    }
+  }, { kinds: ["postgres"] });
 }
 
 const isMessage = (id: string) => (e: { type: string }) =>

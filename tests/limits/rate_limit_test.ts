@@ -6,7 +6,7 @@ import {
   startApp,
   uniqueEmail,
 } from "../helpers/test_app.ts";
-import { openTestDatabase, TEST_DATABASE_URL } from "../helpers/db.ts";
+import { eachDatabase, openTestDatabase } from "../helpers/db.ts";
 
 dbTest("POST /embed/auth floods get 429 with Retry-After", async (t) => {
   const { token } = await registerAdmin(t);
@@ -55,29 +55,23 @@ dbTest("a successful login clears earlier failures", async (t) => {
   }
 }, { config: { limits: { loginFailuresPerQuarterHour: 3 } } });
 
-Deno.test({
-  name: "rate limits hold across two processes on one PostgreSQL database",
-  ignore: !TEST_DATABASE_URL,
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
-    const database = await openTestDatabase("postgres");
-    const config = { limits: { embedAuthPerMinute: 4 } };
-    const a = await startApp("postgres", { database, config });
-    const b = await startApp("postgres", { database, config });
-    try {
-      const { token } = await registerAdmin(a);
-      const { widget } = await createAgentAndWidget(a, token);
-      const body = { widgetId: widget.id, domain: "example.com" };
-      const statuses = [];
-      for (let i = 0; i < 6; i++) {
-        statuses.push((await (i % 2 ? b : a).post("/embed/auth", body)).status);
-      }
-      assert.deepEqual(statuses, [200, 200, 200, 200, 429, 429]);
-    } finally {
-      await a.close();
-      await b.close();
-      await database.dispose();
+eachDatabase("rate limits hold across two processes on one PostgreSQL database", async () => {
+  const database = await openTestDatabase("postgres");
+  const config = { limits: { embedAuthPerMinute: 4 } };
+  const a = await startApp("postgres", { database, config });
+  const b = await startApp("postgres", { database, config });
+  try {
+    const { token } = await registerAdmin(a);
+    const { widget } = await createAgentAndWidget(a, token);
+    const body = { widgetId: widget.id, domain: "example.com" };
+    const statuses = [];
+    for (let i = 0; i < 6; i++) {
+      statuses.push((await (i % 2 ? b : a).post("/embed/auth", body)).status);
     }
-  },
-});
+    assert.deepEqual(statuses, [200, 200, 200, 200, 429, 429]);
+  } finally {
+    await a.close();
+    await b.close();
+    await database.dispose();
+  }
+}, { kinds: ["postgres"] });

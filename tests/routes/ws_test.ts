@@ -1,41 +1,22 @@
 import assert from "node:assert/strict";
-import { DB_KINDS, type DbKind } from "../helpers/db.ts";
-import { startServer, type TestServer } from "../helpers/server.ts";
+import { serverTest, type TestServer } from "../helpers/server.ts";
 import { createAgentAndWidget, setupVisitor, type TestApp } from "../helpers/test_app.ts";
 import { eventually, openSilentSocket, WsClient } from "../helpers/ws.ts";
 import type { Config } from "../../config.ts";
 import { signVisitorToken } from "../../lib/tokens.ts";
 import type { Message } from "../../contract/wire.ts";
 
-/** One test per database kind on a real server; every socket is closed by `close()`. */
+/** A test on a real server, on each database; every socket in `sockets` is closed after it. */
 function wsTest(
   name: string,
   fn: (s: TestServer, sockets: WsClient[]) => Promise<void>,
   options: { limits?: Partial<Config["limits"]> } = {},
 ) {
-  for (const { kind, ignore } of DB_KINDS) {
-    Deno.test({
-      name: `${name} [${kind}]`,
-      ignore,
-      sanitizeOps: false,
-      sanitizeResources: false,
-      async fn() {
-        const s = await start(kind, options.limits);
-        const sockets: WsClient[] = [];
-        try {
-          await fn(s, sockets);
-        } finally {
-          await Promise.all(sockets.map((w) => w.close()));
-          await s.close();
-        }
-      },
-    });
-  }
-}
-
-async function start(kind: DbKind, limits: Partial<Config["limits"]> = {}) {
-  const base = (await import("../helpers/test_app.ts")).testConfig();
-  return await startServer(kind, { config: { limits: { ...base.limits, ...limits } } });
+  serverTest(name, (s) => {
+    const sockets: WsClient[] = [];
+    s.t.defer(() => Promise.all(sockets.map((w) => w.close())));
+    return fn(s, sockets);
+  }, { config: { limits: options.limits } });
 }
 
 async function newSession(t: TestApp, token: string) {

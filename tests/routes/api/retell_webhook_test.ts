@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { sign } from "retell-sdk";
-import { DB_KINDS, TEST_DATABASE_URL } from "../../helpers/db.ts";
+import { eachDatabase } from "../../helpers/db.ts";
 import { dbTest, setupVisitor, startApp, type TestApp } from "../../helpers/test_app.ts";
-import { serveApp, startServer } from "../../helpers/server.ts";
+import { serveApp, serverTest, startServer } from "../../helpers/server.ts";
 import { startPgFanout } from "../../../hub/pg_fanout.ts";
 import { type FakeRetell, startFakeRetell } from "../../helpers/fake_retell.ts";
 import { WsClient } from "../../helpers/ws.ts";
@@ -359,81 +359,73 @@ webhookTest(
   },
 );
 
-for (const { kind, ignore } of DB_KINDS) {
-  Deno.test({
-    name: `Retell webhooks reach every socket in order: voice, ongoing, transcript, chat [${kind}]`,
-    ignore,
-    sanitizeOps: false,
-    sanitizeResources: false,
-    async fn() {
-      const fake = await startFakeRetell(KEY);
-      const s = await startServer(kind, { config: { retellApiKey: KEY } });
-      const sockets: WsClient[] = [];
-      try {
-        const { t } = s;
-        t.deps.agent = createRetellAgent({
-          apiKey: fake.apiKey,
-          baseUrl: fake.url,
-          timeoutMs: 2000,
-          maxRetries: 0,
-        });
-        const v = await setupVisitor(t, { voiceMode: "both", phoneCountries: ["US"] }, {
-          retellAgentId: "agent_voice_test",
-          fromNumber: "+14155550100",
-        });
-        const sessionId = (await (await t.post("/api/chat/sessions", {}, v.visitorToken)).json())
-          .id;
-        for (const token of [v.visitorToken, v.admin.token]) {
-          sockets.push(await WsClient.connect(s.url, { sessionId, token }));
-        }
-        const res = await t.post(
-          `/api/chat/sessions/${sessionId}/voice`,
-          { phoneNumber: TO },
-          v.visitorToken,
-        );
-        const call = await res.json();
-        const base = {
-          call_id: call.retellCallId,
-          metadata: { callId: call.callId },
-          start_timestamp: Date.now(),
-        };
-        const hook = `${s.url}/api/retell/webhook`;
-        assert.equal((await fake.sendWebhook(hook, "call_started", base)).status, 204);
-        const endedRes = await fake.sendWebhook(hook, "call_ended", ended(base));
-        assert.equal(endedRes.status, 204);
-        const wrong = await fake.sendWebhook(hook, "call_ended", ended(base), {
-          key: "key_wrong",
-        });
-        assert.equal(wrong.status, 401);
+serverTest(
+  "Retell webhooks reach every socket in order: voice, ongoing, transcript, chat",
+  async (s) => {
+    const fake = await startFakeRetell(KEY);
+    s.t.defer(() => fake.close());
+    const sockets: WsClient[] = [];
+    const { t } = s;
+    t.deps.agent = createRetellAgent({
+      apiKey: fake.apiKey,
+      baseUrl: fake.url,
+      timeoutMs: 2000,
+      maxRetries: 0,
+    });
+    const v = await setupVisitor(t, { voiceMode: "both", phoneCountries: ["US"] }, {
+      retellAgentId: "agent_voice_test",
+      fromNumber: "+14155550100",
+    });
+    const sessionId = (await (await t.post("/api/chat/sessions", {}, v.visitorToken)).json())
+      .id;
+    for (const token of [v.visitorToken, v.admin.token]) {
+      const ws = await WsClient.connect(s.url, { sessionId, token });
+      sockets.push(ws);
+      t.defer(() => ws.close());
+    }
+    const res = await t.post(
+      `/api/chat/sessions/${sessionId}/voice`,
+      { phoneNumber: TO },
+      v.visitorToken,
+    );
+    const call = await res.json();
+    const base = {
+      call_id: call.retellCallId,
+      metadata: { callId: call.callId },
+      start_timestamp: Date.now(),
+    };
+    const hook = `${s.url}/api/retell/webhook`;
+    assert.equal((await fake.sendWebhook(hook, "call_started", base)).status, 204);
+    const endedRes = await fake.sendWebhook(hook, "call_ended", ended(base));
+    assert.equal(endedRes.status, 204);
+    const wrong = await fake.sendWebhook(hook, "call_ended", ended(base), {
+      key: "key_wrong",
+    });
+    assert.equal(wrong.status, 401);
 
-        for (const ws of sockets) {
-          const last = await ws.waitFor((e) => e.type === "mode:changed" && e.mode === "chat");
-          const seen = ws.events.slice(1, last.index + 1).map(describe);
-          assert.deepEqual(seen, [
-            "mode:changed voice connecting",
-            "call:updated ongoing",
-            "message:received voice agent",
-            "message:received voice user",
-            "message:received voice agent",
-            "message:received voice user",
-            "call:updated ended",
-            "mode:changed chat ended",
-          ]);
-          const voice = ws.events[1] as Extract<ServerEvent, { type: "mode:changed" }>;
-          assert.equal(voice.message.content, `Transitioning to voice call. Calling ${TO}...`);
-          assert.equal(voice.callDetails.retellCallId, call.retellCallId);
-          assert.equal(voice.callDetails.phoneNumber, TO);
-          assert.equal(voice.callDetails.status, "connecting");
-          assert.equal(typeof voice.timestamp, "string");
-        }
-      } finally {
-        await Promise.all(sockets.map((w) => w.close()));
-        await s.close();
-        await fake.close();
-      }
-    },
-  });
-}
+    for (const ws of sockets) {
+      const last = await ws.waitFor((e) => e.type === "mode:changed" && e.mode === "chat");
+      const seen = ws.events.slice(1, last.index + 1).map(describe);
+      assert.deepEqual(seen, [
+        "mode:changed voice connecting",
+        "call:updated ongoing",
+        "message:received voice agent",
+        "message:received voice user",
+        "message:received voice agent",
+        "message:received voice user",
+        "call:updated ended",
+        "mode:changed chat ended",
+      ]);
+      const voice = ws.events[1] as Extract<ServerEvent, { type: "mode:changed" }>;
+      assert.equal(voice.message.content, `Transitioning to voice call. Calling ${TO}...`);
+      assert.equal(voice.callDetails.retellCallId, call.retellCallId);
+      assert.equal(voice.callDetails.phoneNumber, TO);
+      assert.equal(voice.callDetails.status, "connecting");
+      assert.equal(typeof voice.timestamp, "string");
+    }
+  },
+  { config: { retellApiKey: KEY } },
+);
 
 function describe(e: ServerEvent): string {
   switch (e.type) {
@@ -448,12 +440,9 @@ function describe(e: ServerEvent): string {
   }
 }
 
-Deno.test({
-  name: "Retell webhooks landing on another process reach this process's sockets [postgres]",
-  ignore: !TEST_DATABASE_URL,
-  sanitizeOps: false,
-  sanitizeResources: false,
-  async fn() {
+eachDatabase(
+  "Retell webhooks landing on another process reach this process's sockets",
+  async () => {
     const fake = await startFakeRetell(KEY);
     const a = await startServer("postgres", { config: { retellApiKey: KEY } });
     const b = await serveApp(
@@ -493,4 +482,5 @@ Deno.test({
       await fake.close();
     }
   },
-});
+  { kinds: ["postgres"] },
+);
