@@ -1,11 +1,13 @@
 /**
  * @module Browser bundles: `deno bundle` turns the loader, the chat frame and the browser-call
- * chunk into `static/build/`. `deno task build` runs it; `main.ts` and the tests call
- * `ensureBuilt()`, which rebuilds only when a source is newer than an output, so a fresh clone
- * needs no extra step.
+ * chunk into `static/build/`. `deno task build` runs it; `main.ts` runs it as a child process
+ * with `--if-stale` (and the tests call `ensureBuilt()`), which rebuilds only when a source is
+ * newer than an output, so a fresh clone needs no extra step. Runtime code never imports this
+ * file: the server reads what it wrote through `lib/bundles.ts`.
  */
 import { log } from "./lib/log.ts";
 import { LOCALES } from "./lib/locale.ts";
+import { chunkImports } from "./lib/bundles.ts";
 
 const ROOT = new URL("./", import.meta.url);
 /** Where the bundles are written (gitignored). */
@@ -83,15 +85,6 @@ async function newestMtime(path: URL): Promise<number> {
 /** Output file names, bundles and styles. */
 export function outputs(): string[] {
   return [...BUNDLES.map((b) => b.out), ...STYLES.map((s) => s.out)];
-}
-
-/** Chunk files a bundle imports, statically (`from"./x.js"`) or dynamically (`import("./x.js")`). */
-export function chunkImports(code: string): { static: string[]; dynamic: string[] } {
-  const names = (re: RegExp) => [...new Set([...code.matchAll(re)].map((m) => m[1]))];
-  return {
-    static: names(/(?:from|import)\s*"\.\/([\w-]+\.js)"/g),
-    dynamic: names(/import\(\s*"\.\/([\w-]+\.js)"\s*\)/g),
-  };
 }
 
 /** True when an output is missing or older than a source (or a chunk it needs is missing). */
@@ -214,5 +207,6 @@ export function ensureBuilt(): Promise<void> {
 }
 
 if (import.meta.main) {
-  await build();
+  if (Deno.args.includes("--if-stale")) await ensureBuilt();
+  else await build();
 }

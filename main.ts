@@ -12,7 +12,6 @@ import { startPgFanout } from "./hub/pg_fanout.ts";
 import { selectAgent } from "./agents/select.ts";
 import { log, setLogLevel } from "./lib/log.ts";
 import { RateLimits } from "./limits/rate_limit.ts";
-import { ensureBuilt } from "./build.ts";
 import { WebhookWorker } from "./webhooks/worker.ts";
 import { startRetentionJob } from "./conversations/retention.ts";
 
@@ -29,7 +28,7 @@ setLogLevel(config.logLevel);
 
 // The browser bundles are built here when missing or stale, so a fresh clone needs no other step.
 // A failed build is logged and the API still serves; the widget files answer 503 until fixed.
-await ensureBuilt().catch((err) =>
+await buildIfStale().catch((err) =>
   log.error("building the browser bundles failed", { error: String(err) })
 );
 
@@ -73,6 +72,27 @@ const server = Deno.serve({
     }
   },
 }, app.fetch);
+
+/**
+ * Runs `build.ts --if-stale` as a child process: the builder (and `deno bundle`) stays out of the
+ * server's module graph and memory; it exits once the bundles are current.
+ */
+async function buildIfStale(): Promise<void> {
+  const { success, code } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-run",
+      "--allow-env",
+      new URL("./build.ts", import.meta.url).pathname,
+      "--if-stale",
+    ],
+    stdout: "inherit",
+    stderr: "inherit",
+  }).output();
+  if (!success) throw new Error(`build.ts exited with code ${code}`);
+}
 
 /** How long in-flight requests may take to finish once a stop is asked for. */
 const DRAIN_MS = 10_000;

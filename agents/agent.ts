@@ -4,7 +4,7 @@
  * Voice calls are `startCall`/`stopCall`; their events go to `calls/lifecycle.ts` (see `CallStart`).
  */
 import type { AgentRow, CallRow, SessionRow } from "../db/schema.ts";
-import type { CallEvent } from "../calls/payload.ts";
+import type { CallEvent } from "./call_event.ts";
 
 /**
  * Records the backend's chat for the session unless another request recorded one first

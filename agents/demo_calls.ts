@@ -5,7 +5,7 @@
  * code path. Timings are injectable so tests run in milliseconds.
  */
 import type { CallRow } from "../db/schema.ts";
-import type { CallEvent, RetellCall } from "../calls/payload.ts";
+import type { CallEvent, RetellCall } from "./call_event.ts";
 import { log } from "../lib/log.ts";
 import type { Agent, CallStart, DeliverCallEvent, StartedCall } from "./agent.ts";
 

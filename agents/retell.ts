@@ -12,7 +12,7 @@ import Retell, {
 import { HttpError } from "../lib/errors.ts";
 import { log } from "../lib/log.ts";
 import type { CallRow, SessionRow } from "../db/schema.ts";
-import { CallEventSchema } from "../calls/payload.ts";
+import { CallEventSchema } from "./call_event.ts";
 import type {
   Agent,
   AgentReply,

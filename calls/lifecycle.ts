@@ -32,8 +32,8 @@ import { emitCallEnded, emitMessagesCreated } from "../webhooks/enqueue.ts";
 import { type CallDetails, event } from "../contract/events.ts";
 import { publishMessage } from "../hub/hub.ts";
 import type { DeliverCallEvent } from "../agents/agent.ts";
+import type { CallEvent } from "../agents/call_event.ts";
 import {
-  type CallEvent,
   chatTranscript,
   dateOf,
   endedInError,

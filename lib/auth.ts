@@ -1,7 +1,10 @@
-/** @module Authentication middleware: Bearer tokens for admins and for widget visitors. */
+/**
+ * @module Authentication middleware: Bearer tokens for admins and for widget visitors. It names
+ * only the context variables it reads and sets (`AuthEnv`), so `lib/` stays a leaf: any app
+ * whose environment has them (our `AppEnv`) can use it.
+ */
 import type { Context, MiddlewareHandler } from "hono";
 import { HttpError } from "./errors.ts";
-import type { AppEnv } from "../context.ts";
 import {
   ADMIN_AUDIENCE,
   type AdminClaims,
@@ -11,6 +14,15 @@ import {
   VISITOR_AUDIENCE,
   type VisitorClaims,
 } from "./tokens.ts";
+
+/** The context variables authentication reads (`config.jwtSecret`) and sets (`admin`, `visitor`). */
+export type AuthEnv = {
+  Variables: {
+    config: { jwtSecret: string };
+    admin?: AdminClaims;
+    visitor?: VisitorClaims;
+  };
+};
 
 /** The Bearer token of a request, if any. */
 export function bearerToken(c: Context): string | undefined {
@@ -23,7 +35,7 @@ const unauthorized = (message = "Missing or invalid token") =>
   new HttpError(401, "unauthorized", message, { headers: { "WWW-Authenticate": "Bearer" } });
 
 /** Requires an admin token; sets `admin`. */
-export function requireAdmin(): MiddlewareHandler<AppEnv> {
+export function requireAdmin(): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const token = bearerToken(c);
     const admin = token ? await verifyAdminToken(c.var.config.jwtSecret, token) : undefined;
@@ -34,7 +46,7 @@ export function requireAdmin(): MiddlewareHandler<AppEnv> {
 }
 
 /** Requires an admin or a visitor token; sets `admin` or `visitor`. */
-export function requireActor(): MiddlewareHandler<AppEnv> {
+export function requireActor(): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const token = bearerToken(c);
     if (!token) throw unauthorized();
@@ -47,7 +59,7 @@ export function requireActor(): MiddlewareHandler<AppEnv> {
 }
 
 /** The admin of a request that passed `requireAdmin`. */
-export function adminOf(c: Context<AppEnv>): AdminClaims {
+export function adminOf<E extends AuthEnv>(c: Context<E>): AdminClaims {
   const admin = c.get("admin");
   if (!admin) throw unauthorized();
   return admin;
@@ -59,7 +71,7 @@ export type Actor =
   | { kind: "visitor"; visitor: VisitorClaims; organizationId: string };
 
 /** The actor of a request that passed `requireActor`. */
-export function actorOf(c: Context<AppEnv>): Actor {
+export function actorOf<E extends AuthEnv>(c: Context<E>): Actor {
   const admin = c.get("admin");
   if (admin) return { kind: "admin", admin, organizationId: admin.organizationId };
   const visitor = c.get("visitor");

@@ -1,4 +1,26 @@
-/** @module Domain allowlists: host names, `*.example.com` for any depth of subdomain, empty = any. */
+/**
+ * @module Origins: ours (the one place it is computed), and widgets' domain allowlists (host
+ * names, `*.example.com` for any depth of subdomain, empty = any).
+ */
+
+/**
+ * Our own origin: `PUBLIC_URL`'s when set (behind a proxy the request's URL is the proxy's view),
+ * else the origin the request was made to.
+ */
+export function selfOrigin(publicUrl: string | undefined, requestUrl: string): string {
+  return publicUrl ? new URL(publicUrl).origin : new URL(requestUrl).origin;
+}
+
+/**
+ * Every origin that is ours: the request's and `PUBLIC_URL`'s (behind a proxy they differ, and a
+ * same-origin check must accept both).
+ */
+export function selfOrigins(publicUrl: string | undefined, requestUrl: string): string[] {
+  const origins = [new URL(requestUrl).origin];
+  const configured = publicUrl && new URL(publicUrl).origin;
+  if (configured && configured !== origins[0]) origins.push(configured);
+  return origins;
+}
 
 /** Lower-cased host name of a domain, URL or Origin, without port; undefined when unusable. */
 export function hostOf(value: string): string | undefined {

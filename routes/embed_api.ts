@@ -10,7 +10,7 @@ import { isUuid, readJson } from "../lib/validate.ts";
 import { EmbedAuthSchema } from "../contract/requests.ts";
 import { DEFAULT_WELCOME } from "../contract/defaults.ts";
 import { toPublicConfig } from "../db/wire.ts";
-import { hostOf, isHostAllowed } from "../lib/origins.ts";
+import { hostOf, isHostAllowed, selfOrigin } from "../lib/origins.ts";
 import { signVisitorToken } from "../lib/tokens.ts";
 import { getWidgetById } from "../db/queries/widgets.ts";
 import { admitVisitor } from "../conversations/visitors.ts";
@@ -22,11 +22,6 @@ import {
 } from "../conversations/identity.ts";
 import type { Db } from "../db/client.ts";
 import type { WidgetRow } from "../db/schema.ts";
-
-/** Our own origin: `PUBLIC_URL`, else the origin the request was made to. */
-export function selfOrigin(publicUrl: string | undefined, requestUrl: string): string {
-  return publicUrl ? new URL(publicUrl).origin : new URL(requestUrl).origin;
-}
 
 /**
  * A browser's `Origin` (when it is not our own) must be on the widget's allowlist too. A script
@@ -44,7 +39,11 @@ function assertOriginAllowed(c: Context<AppEnv>, widget: WidgetRow): void {
   }
 }
 
-async function activeWidget(db: Db, id: string) {
+/**
+ * The widget `id`, active or not (each route says what an inactive one gets: `/auth` a 403, the
+ * public config a 404); a malformed or unknown id is a 404.
+ */
+async function findWidget(db: Db, id: string) {
   const widget = isUuid(id) ? await getWidgetById(db, id) : undefined;
   if (!widget) throw notFound("widget", id.slice(0, 100));
   return widget;
@@ -53,7 +52,7 @@ async function activeWidget(db: Db, id: string) {
 export const embedApiRoutes = new Hono<AppEnv>()
   .post("/auth", rateLimitByIp("embedAuth"), async (c) => {
     const body = await readJson(c, EmbedAuthSchema);
-    const widget = await activeWidget(c.var.db, body.widgetId);
+    const widget = await findWidget(c.var.db, body.widgetId);
     if (!widget.isActive) throw new HttpError(403, "forbidden", "This widget is not active");
     const host = hostOf(body.domain);
     if (!host) {
@@ -107,7 +106,7 @@ export const embedApiRoutes = new Hono<AppEnv>()
   })
   // Public, read-only data the loader fetches from the host page, so any origin may read it.
   .get("/config/:widgetId", cors({ origin: "*", allowMethods: ["GET"] }), async (c) => {
-    const widget = await activeWidget(c.var.db, c.req.param("widgetId"));
+    const widget = await findWidget(c.var.db, c.req.param("widgetId"));
     if (!widget.isActive) throw notFound("widget", widget.id);
     // A page on a domain the widget does not allow learns so at once, and shows no launcher.
     assertOriginAllowed(c, widget);

@@ -2,7 +2,7 @@
  * @module The widget's files: the loader (`/embed/widget.js`), the chat frame page
  * (`/embed/widget-frame.html?id=`, framed only by the widget's allowed domains through
  * `Content-Security-Policy: frame-ancestors`), its script and stylesheet, and the browser-call
- * chunk. Bundles come from `static/build/` (see `build.ts`), with ETags, caching and gzip.
+ * chunk. Bundles come from `static/build/` (written by `build.ts`), with ETags, caching and gzip.
  */
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../context.ts";
@@ -10,8 +10,8 @@ import { frameAncestors } from "../lib/origins.ts";
 import { isUuid } from "../lib/validate.ts";
 import { toPublicConfig } from "../db/wire.ts";
 import { getWidgetById } from "../db/queries/widgets.ts";
-import { selfOrigin } from "./embed_api.ts";
-import { chunkImports } from "../build.ts";
+import { selfOrigin } from "../lib/origins.ts";
+import { chunkImports } from "../lib/bundles.ts";
 import { accessibleFill, themeOrDefault } from "../embed/color.ts";
 import { acceptedLanguages, directionOf, pickLocale } from "../lib/locale.ts";
 

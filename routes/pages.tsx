@@ -10,8 +10,8 @@ import type { AppEnv } from "../context.ts";
 import { isUuid } from "../lib/validate.ts";
 import { widgetConfigurations } from "../db/schema.ts";
 import { getWidgetById } from "../db/queries/widgets.ts";
-import { selfOrigin } from "./embed_api.ts";
-import { chunkImports } from "../build.ts";
+import { selfOrigin } from "../lib/origins.ts";
+import { chunkImports } from "../lib/bundles.ts";
 import { CustomDemoPage, type EmbedInfo, LandingPage } from "../components/landing/Landing.tsx";
 
 /** Options of the page routes; tests may point at another build directory. */

@@ -21,6 +21,7 @@ import {
   readSessionCookie,
 } from "../../lib/session_cookie.ts";
 import { HttpError } from "../../lib/errors.ts";
+import { selfOrigins as ownOrigins } from "../../lib/origins.ts";
 import { findUserWithOrganization } from "../../db/queries/users.ts";
 import type { Account } from "../../components/admin/Layout.tsx";
 
@@ -32,12 +33,9 @@ export type AdminEnv = {
 /** Admin page context. */
 export type AdminContext = Context<AdminEnv>;
 
-/** Our own origins: the request's and PUBLIC_URL's (behind a proxy they differ). */
+/** Our own origins: the request's and PUBLIC_URL's (see `lib/origins.ts`). */
 export function selfOrigins(c: Context<AdminEnv>): string[] {
-  const origins = [new URL(c.req.url).origin];
-  const publicUrl = c.var.config.publicUrl;
-  if (publicUrl) origins.push(new URL(publicUrl).origin);
-  return origins;
+  return ownOrigins(c.var.config.publicUrl, c.req.url);
 }
 
 function contentSecurityPolicy(c: Context<AdminEnv>, frameAncestors: string): string {

@@ -11,7 +11,7 @@ import { verify } from "retell-sdk";
 import type { AppEnv } from "../../context.ts";
 import { HttpError } from "../../lib/errors.ts";
 import { log } from "../../lib/log.ts";
-import { CallEventSchema } from "../../calls/payload.ts";
+import { CallEventSchema } from "../../agents/call_event.ts";
 import { handleCallEvent } from "../../calls/lifecycle.ts";
 
 /** Where Retell posts (the global 64 KB body limit skips it: it has its own, below). */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { gzipSync } from "node:zlib";
-import { chunkImports, ensureBuilt } from "../../build.ts";
+import { ensureBuilt } from "../../build.ts";
+import { chunkImports } from "../../lib/bundles.ts";
 import { createAgentAndWidget, dbTest, registerAdmin, type TestApp } from "../helpers/test_app.ts";
 
 await ensureBuilt();
