@@ -13,10 +13,9 @@ import { log } from "../lib/log.ts";
 import { clientIp } from "../limits/rate_limit.ts";
 import { ClientEventSchema, event } from "../contract/events.ts";
 import { CloseCode, SocketPeer } from "../hub/socket_peer.ts";
-import { findSession } from "../db/queries/sessions.ts";
 import { findOrganizationUser } from "../db/queries/users.ts";
 import { findMessage, lastSeqOf, listMessages } from "../db/queries/messages.ts";
-import { activeVisitorWidget, scopeOf } from "./api/chat.ts";
+import { assertMayChat, loadConversation } from "../conversations/access.ts";
 
 const encoder = new TextEncoder();
 
@@ -28,9 +27,10 @@ export const wsRoutes = new Hono<AppEnv>().get("/ws", async (c) => {
     throw new HttpError(401, "unauthorized", "Missing or invalid token");
   }
   const sessionId = c.req.query("sessionId") ?? "";
-  const session = isUuid(sessionId) ? await findSession(db, scopeOf(actor), sessionId) : undefined;
-  if (!session) throw notFound("session", sessionId.slice(0, 100));
-  if (actor.kind === "visitor") await activeVisitorWidget(c, actor.visitor);
+  if (!isUuid(sessionId)) throw notFound("session", sessionId.slice(0, 100));
+  const conversation = await loadConversation(db, actor, sessionId);
+  assertMayChat(actor, conversation);
+  const { session } = conversation;
   // A person's socket: their name goes with their typing; a removed teammate gets no socket.
   const user = actor.kind === "admin"
     ? await findOrganizationUser(db, actor.organizationId, actor.admin.userId)

@@ -5,11 +5,15 @@
 import { and, desc, eq, isNull, lt, or, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import {
+  type AgentRow,
+  agents,
   chatMessages,
   chatSessions,
   type SessionHandler,
   type SessionRow,
   type SessionStatus,
+  widgetConfigurations,
+  type WidgetRow,
 } from "../schema.ts";
 
 /** What an actor may see: the organization, narrowed to one visitor of one widget for visitors. */
@@ -63,6 +67,33 @@ export async function createSessionWithWelcome(db: Db, input: NewSession, welcom
 /** A session the scope may see, or undefined. */
 export async function findSession(db: Db, scope: SessionScope, id: string) {
   const [row] = await db.select().from(chatSessions)
+    .where(and(eq(chatSessions.id, id), scopeWhere(scope))).limit(1);
+  return row;
+}
+
+/** A session with its widget (none for an admin's own sessions, or once deleted) and agent. */
+export interface SessionWithWidgetAndAgent {
+  session: SessionRow;
+  widget: WidgetRow | null;
+  agent: AgentRow;
+}
+
+/**
+ * A session the scope may see, joined with its widget and agent: one statement where a chat
+ * message used to need three (the session, the visitor's widget, the agent).
+ */
+export async function findSessionWithWidgetAndAgent(
+  db: Db,
+  scope: SessionScope,
+  id: string,
+): Promise<SessionWithWidgetAndAgent | undefined> {
+  const [row] = await db.select({
+    session: chatSessions,
+    widget: widgetConfigurations,
+    agent: agents,
+  }).from(chatSessions)
+    .innerJoin(agents, eq(agents.id, chatSessions.agentId))
+    .leftJoin(widgetConfigurations, eq(widgetConfigurations.id, chatSessions.widgetId))
     .where(and(eq(chatSessions.id, id), scopeWhere(scope))).limit(1);
   return row;
 }

@@ -5,15 +5,14 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { notFound } from "../../lib/errors.ts";
 import { idParam } from "../../lib/validate.ts";
 import { toCall, toMessage, toSession } from "../../db/wire.ts";
-import { findSession, listSessions } from "../../db/queries/sessions.ts";
+import { listSessions } from "../../db/queries/sessions.ts";
+import { loadOrganizationConversation } from "../../conversations/access.ts";
 import { listMessages } from "../../db/queries/messages.ts";
 import { sessionActivity } from "../../db/queries/inbox.ts";
 import { listCallsOf } from "../../db/queries/calls.ts";
 import { listWidgets } from "../../db/queries/widgets.ts";
-import { getAgent } from "../../db/queries/agents.ts";
 import type { SessionRow, WidgetRow } from "../../db/schema.ts";
 import { AppShell } from "../../components/admin/Layout.tsx";
 import { ButtonLink, EmptyState } from "../../components/admin/ui.tsx";
@@ -225,16 +224,17 @@ export const conversationPages = new Hono<AdminEnv>()
   .get("/:id", async (c) => {
     const id = idParam(c, "conversation");
     const { organizationId } = accountOf(c);
-    const session = await findSession(c.var.db, { organizationId }, id);
-    if (!session) throw notFound("conversation", id);
+    const { session, widget, agent } = await loadOrganizationConversation(
+      c.var.db,
+      organizationId,
+      id,
+    );
     const filters = filtersOf(c);
-    const [inbox, messages, calls, agent] = await Promise.all([
+    const [inbox, messages, calls] = await Promise.all([
       loadInbox(c, filters),
       listMessages(c.var.db, session.id, { limit: MESSAGE_LIMIT }),
       listCallsOf(c.var.db, session.id),
-      getAgent(c.var.db, organizationId, session.agentId),
     ]);
-    const widget = inbox.widgets.find((w) => w.id === session.widgetId);
     const conversation: ConversationProps = {
       session: toSession(session),
       messages: messages.map(toMessage),

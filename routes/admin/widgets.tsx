@@ -7,7 +7,8 @@ import { WidgetCreateSchema } from "../../contract/requests.ts";
 import { notFound } from "../../lib/errors.ts";
 import { idParam } from "../../lib/validate.ts";
 import { toPublicConfig } from "../../db/wire.ts";
-import { getAgent, listAgents } from "../../db/queries/agents.ts";
+import { listAgents } from "../../db/queries/agents.ts";
+import { findOwnAgent } from "../../conversations/own_agent.ts";
 import {
   createWidget,
   deleteWidget,
@@ -16,7 +17,7 @@ import {
   updateWidget,
 } from "../../db/queries/widgets.ts";
 import type { AgentRow, WidgetRow } from "../../db/schema.ts";
-import { selfOrigin } from "../embed_api.ts";
+import { selfOrigin } from "../../lib/origins.ts";
 import { AppShell } from "../../components/admin/Layout.tsx";
 import {
   Badge,
@@ -256,7 +257,8 @@ async function validWidget(c: AdminContext, form: Record<string, string>) {
   const parsed = WidgetCreateSchema.safeParse(input);
   let errors = parsed.success ? undefined : fieldErrors(parsed.error, input);
   if (
-    parsed.success && !await getAgent(c.var.db, accountOf(c).organizationId, parsed.data.agentId)
+    parsed.success &&
+    !await findOwnAgent(c.var.db, accountOf(c).organizationId, parsed.data.agentId)
   ) {
     errors = { agentId: "Choose one of your agents" };
   }

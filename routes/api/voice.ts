@@ -6,42 +6,39 @@
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
 import { type Actor, actorOf, requireActor } from "../../lib/auth.ts";
-import { HttpError, notFound } from "../../lib/errors.ts";
+import { HttpError } from "../../lib/errors.ts";
 import { idParam, readJson } from "../../lib/validate.ts";
 import { VoiceStartSchema } from "../../contract/requests.ts";
-import type { CallKind, CallRow, SessionRow } from "../../db/schema.ts";
-import { findSession } from "../../db/queries/sessions.ts";
-import { getAgentById } from "../../db/queries/agents.ts";
-import { getWidgetById } from "../../db/queries/widgets.ts";
+import type { CallKind, CallRow } from "../../db/schema.ts";
 import { startCall, stopCall } from "../../calls/lifecycle.ts";
 import {
   allowedPhoneNumber,
   invalidPhoneNumber,
   type PhonePolicy,
 } from "../../calls/phone_policy.ts";
-import { activeVisitorWidget, scopeOf } from "./chat.ts";
+import {
+  assertWidgetActive,
+  type Conversation,
+  loadConversation,
+} from "../../conversations/access.ts";
 import { agentVariables } from "../../conversations/agent_variables.ts";
 import { loadUser } from "../../team/guard.ts";
 
 type Ctx = Context<AppEnv>;
 
-async function sessionOf(c: Ctx, actor: Actor): Promise<SessionRow> {
-  const id = idParam(c, "session");
-  const session = await findSession(c.var.db, scopeOf(actor), id);
-  if (!session) throw notFound("session", id);
-  return session;
+/** The `:id` session with its widget and agent, if the actor may see it. */
+function conversationOf(c: Ctx, actor: Actor): Promise<Conversation> {
+  return loadConversation(c.var.db, actor, idParam(c, "session"));
 }
 
 /**
  * The voice options of the session's widget. An admin's own session without a widget may call any
  * country (the admin is the owner); the number rules still apply.
  */
-async function policyOf(c: Ctx, actor: Actor, session: SessionRow): Promise<PhonePolicy> {
+function policyOf(actor: Actor, conversation: Conversation): PhonePolicy {
   const widget = actor.kind === "visitor"
-    ? await activeVisitorWidget(c, actor.visitor)
-    : session.widgetId
-    ? await getWidgetById(c.var.db, session.widgetId)
-    : undefined;
+    ? assertWidgetActive(actor.visitor, conversation.widget)
+    : conversation.widget;
   if (!widget) return { voiceMode: "both" };
   return { voiceMode: widget.voiceMode, countries: widget.phoneCountries };
 }
@@ -63,7 +60,8 @@ export const voiceRoutes = new Hono<AppEnv>()
   .use("/sessions/:id/voice/*", requireActor(), loadUser())
   .post("/sessions/:id/voice", async (c) => {
     const actor = actorOf(c);
-    const session = await sessionOf(c, actor);
+    const conversation = await conversationOf(c, actor);
+    const { session } = conversation;
     let body;
     try {
       body = await readJson(c, VoiceStartSchema);
@@ -74,7 +72,7 @@ export const voiceRoutes = new Hono<AppEnv>()
       throw invalidPhoneNumber(err.details);
     }
     const kind: CallKind = body.mode === "web" ? "web" : "phone";
-    const policy = await policyOf(c, actor, session);
+    const policy = policyOf(actor, conversation);
     if (kind === "web" && policy.voiceMode !== "web" && policy.voiceMode !== "both") {
       throw new HttpError(
         403,
@@ -101,11 +99,9 @@ export const voiceRoutes = new Hono<AppEnv>()
         : `admin:${actor.admin.userId}`,
     );
 
-    const agent = await getAgentById(c.var.db, session.agentId);
-    if (!agent) throw notFound("agent", session.agentId);
     const { call, accessToken } = await startCall(c.var.deps, {
       session,
-      agent,
+      agent: conversation.agent,
       kind,
       phoneNumber,
       variables: agentVariables(session),
@@ -117,7 +113,7 @@ export const voiceRoutes = new Hono<AppEnv>()
     }, 201);
   })
   .post("/sessions/:id/voice/end", async (c) => {
-    const session = await sessionOf(c, actorOf(c));
+    const { session } = await conversationOf(c, actorOf(c));
     const call = await stopCall(c.var.deps, session.id);
     return c.json(callBody(call));
   });

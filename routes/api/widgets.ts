@@ -12,7 +12,6 @@ import {
 } from "../../contract/requests.ts";
 import { phoneEnabled } from "../../calls/phone_policy.ts";
 import { toWidget } from "../../db/wire.ts";
-import { getAgent } from "../../db/queries/agents.ts";
 import {
   createWidget,
   deleteWidget,
@@ -20,18 +19,8 @@ import {
   listWidgets,
   updateWidget,
 } from "../../db/queries/widgets.ts";
-import type { Db } from "../../db/client.ts";
+import { assertOwnAgent } from "../../conversations/own_agent.ts";
 import { rotateIdentitySecret } from "../../conversations/identity.ts";
-
-/** A widget may only point at an agent of its own organization. */
-async function assertOwnAgent(db: Db, organizationId: string, agentId: string | undefined) {
-  if (agentId === undefined) return;
-  if (!await getAgent(db, organizationId, agentId)) {
-    throw new HttpError(400, "validation_failed", "Invalid body", {
-      details: [{ path: "agentId", message: `Cannot find agent "${agentId}"` }],
-    });
-  }
-}
 
 /**
  * A widget that offers phone calls must name the countries they may ring (SPEC v2.1), checked on

@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { dbTest, setupVisitor } from "../helpers/test_app.ts";
+import { createDemoAgent } from "../../agents/demo.ts";
+import type { Agent } from "../../agents/agent.ts";
+
+/**
+ * Statements per chat message, counted at the driver (PostgreSQL: everything postgres.js sends,
+ * the shared rate-limit store included; PGlite: every drizzle statement, limits in memory).
+ * Fan-out NOTIFYs are not part of it: `startApp` runs one process. Before the domain layer a
+ * message took 5 statements before the agent was asked and 6 in all on PostgreSQL (4 and 5 on
+ * PGlite): the session, the visitor's widget and the agent were three reads; now they are one
+ * joined read (then the rate limit, the user message, and after the agent its reply). A change
+ * that adds a query to the hot path fails here and says so.
+ */
+const EXPECTED = {
+  pglite: { beforeAgent: 2, total: 3 },
+  postgres: { beforeAgent: 3, total: 4 },
+};
+
+let statements = 0;
+let atReply = -1;
+const demo = createDemoAgent({ delayMs: 0 });
+const counting: Agent = {
+  ...demo,
+  kind: demo.kind,
+  reply(input) {
+    atReply = statements;
+    return demo.reply(input);
+  },
+};
+
+dbTest(
+  "POST /api/chat/sessions/:id/messages: statements before the agent is asked, and in all",
+  async (t) => {
+    const v = await setupVisitor(t);
+    const session = await (await t.post("/api/chat/sessions", {}, v.visitorToken)).json();
+    // Warm up the limiter's row and the session's first message, then count one message.
+    const path = `/api/chat/sessions/${session.id}/messages`;
+    assert.equal((await t.post(path, { content: "warm up" }, v.visitorToken)).status, 201);
+    statements = 0;
+    const res = await t.post(path, { content: "Where is my order?" }, v.visitorToken);
+    assert.equal(res.status, 201);
+    const counted = { beforeAgent: atReply, total: statements };
+    assert.deepEqual(counted, EXPECTED[t.kind], `statements per message on ${t.kind}`);
+  },
+  { agent: counting, onStatement: () => void statements++ },
+);
