@@ -35,7 +35,6 @@ export function createApp(deps: Deps): Hono<AppEnv> {
     c.set("deps", deps);
     c.set("db", deps.database.db);
     c.set("config", deps.config);
-    c.set("requestId", crypto.randomUUID());
     await next();
     log.info("request", {
       method: c.req.method,

@@ -28,7 +28,6 @@ export type AppEnv = {
     deps: Deps;
     db: Db;
     config: Config;
-    requestId: string;
     admin?: AdminClaims;
     /** The admin token's user, loaded from the database (`team/guard.ts`). */
     user?: User;

@@ -1,6 +1,7 @@
 /**
  * @module The drizzle schema: the single source of row types. The SQL that creates these tables is
- * in `migrations/`; `tests/db/schema_test.ts` checks the two agree.
+ * in `migrations/`; `tests/db/migrate_test.ts` ("the drizzle schema matches the tables the
+ * migrations create") checks the two agree.
  */
 import {
   bigserial,

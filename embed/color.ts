@@ -56,11 +56,6 @@ export function accessibleFill(theme: string): { fill: string; text: string } {
   return { fill: theme, text: readableOn(theme) };
 }
 
-/** Icon colour on a brand-coloured control: white when it meets the 3:1 of non-text contrast. */
-export function iconOn(background: string): string {
-  return contrastRatio(background, "#ffffff") >= 3 ? "#ffffff" : "#111827";
-}
-
 /** A valid theme colour or the default, so a bad value never reaches CSS. */
 export function themeOrDefault(color: unknown, fallback = "#0088FF"): string {
   return typeof color === "string" && parseHex(color) ? color : fallback;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { accessibleFill, contrastRatio, iconOn, parseHex, readableOn } from "../../embed/color.ts";
+import { accessibleFill, contrastRatio, parseHex, readableOn } from "../../embed/color.ts";
 
 Deno.test("contrastRatio: the WCAG extremes and known pairs", () => {
   assert.equal(contrastRatio("#000000", "#ffffff"), 21);
@@ -21,7 +21,6 @@ Deno.test("accessibleFill: the seed's colours", () => {
   assert.deepEqual(accessibleFill("#FF5500"), { fill: "#cc4400", text: "#ffffff" });
   assert.deepEqual(accessibleFill("#FFD700"), { fill: "#FFD700", text: "#111827" });
   assert.equal(readableOn("#000"), "#ffffff");
-  assert.equal(iconOn("#0088FF"), "#ffffff");
 });
 
 Deno.test("accessibleFill: text on any theme colour passes WCAG AA (4.5:1)", () => {
