@@ -293,11 +293,13 @@ dbTest("Retell: two processes racing to start a session's chat agree on one", as
       (r.body as { chat_id: string }).chat_id
     );
     assert.deepEqual(used, [winner, winner]);
-    // The losing chat (if both were created) was ended.
+    // Both saw a session without a chat, so both created one: the race did happen.
+    assert.equal(fake.requestsTo("/create-chat", "POST").length, 2);
+    // The losing chat is ended (not awaited by the loser: wait for the request, not a while).
     const losers = [...fake.chats.values()].filter((ch) => ch.chat_id !== winner);
-    assert.ok(losers.length <= 1);
-    await new Promise((r) => setTimeout(r, 50));
-    assert.ok(losers.every((ch) => ch.chat_status === "ended"));
+    assert.equal(losers.length, 1);
+    await fake.answeredRequest(`/end-chat/${losers[0].chat_id}`, "PATCH");
+    assert.equal(losers[0].chat_status, "ended");
   } finally {
     await fake.close();
   }

@@ -167,7 +167,11 @@ Deno.test("ChatController: a session ended elsewhere gets a new one and the same
 });
 
 Deno.test("ChatController: network failures are retried with backoff, the message stored once", async () => {
+  // The server stores by clientMessageId, as the real one does; the first two answers are lost
+  // on the way back (the message was stored), so only one id kept across retries stores it once.
   let failures = 2;
+  const stored = new Map<string, Message>();
+  const replies = new Map<string, Message>();
   const { controller, calls, sleeps, notified } = harness([
     auth,
     (c) =>
@@ -175,10 +179,17 @@ Deno.test("ChatController: network failures are retried with backoff, the messag
     history("s1", [message("s1", "agent", "Welcome!")]),
     (c) => {
       if (!sent(c)) return;
+      const id = String(c.body?.clientMessageId);
+      const first = !stored.has(id);
+      if (first) {
+        stored.set(id, message("s1", "user", String(c.body?.content)));
+        replies.set(id, message("s1", "agent", "hello!"));
+      }
       if (failures-- > 0) return new TypeError("Failed to fetch");
-      return json(201, {
-        userMessage: message("s1", "user", "hi"),
-        agentMessage: message("s1", "agent", "hello!"),
+      // A retry of a stored message gets the stored pair (200), as from the real server.
+      return json(first ? 201 : 200, {
+        userMessage: stored.get(id),
+        agentMessage: replies.get(id),
       });
     },
   ]);
@@ -187,11 +198,20 @@ Deno.test("ChatController: network failures are retried with backoff, the messag
   await controller.send("hi");
   const posts = calls.filter(sent);
   assert.equal(posts.length, 3);
+  for (const p of posts) assert.match(String(p.body?.clientMessageId), /^\S{8,}$/);
   assert.equal(new Set(posts.map((p) => p.body?.clientMessageId)).size, 1);
+  assert.equal(stored.size, 1, "the server stored the message once");
+  // Exponential backoff with jitter: attempt n waits between half and all of 500 ms × 2^(n-1).
   assert.equal(sleeps.length, 2);
-  assert.ok(sleeps[1] >= sleeps[0] / 2);
+  sleeps.forEach((ms, i) => {
+    const full = 500 * 2 ** i;
+    assert.ok(
+      ms >= full / 2 && ms <= full,
+      `sleep ${i + 1}: ${ms} ms outside [${full / 2}, ${full}]`,
+    );
+  });
   assert.deepEqual(summary(controller), ["agent:Welcome!", "user:hi", "agent:hello!"]);
-  // The host page hears the two new messages, not the history.
+  // The host page hears the two new messages once each, not the history.
   assert.deepEqual(
     notified.filter((n) => n.type === "message").map((n) =>
       n.type === "message" ? n.message.content : ""

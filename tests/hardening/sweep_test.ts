@@ -28,89 +28,89 @@ const NASTY: unknown[] = [
 ];
 
 interface Route {
-  method: "POST" | "PUT" | "GET" | "DELETE";
+  method: string;
   path: string;
   token: "admin" | "visitor" | "none";
   fields: string[];
 }
 
-/** Every route with a body, or with ids in its path, that an attacker can reach. */
+/**
+ * Body fields worth aiming the nasty values at, by route pattern. The list of routes comes from
+ * the app itself (`app.routes`), so a new route is swept the day it is mounted; a route missing
+ * here still gets the junk bodies and these generic fields.
+ */
+const FIELDS: Record<string, string[]> = {
+  "POST /api/auth/register": ["email", "password", "organizationName"],
+  "POST /api/auth/login": ["email", "password"],
+  "POST /api/agents": ["name", "retellAgentId", "retellChatAgentId", "fromNumber"],
+  "PUT /api/agents/:id": ["name", "fromNumber"],
+  "POST /api/widgets": [
+    "name",
+    "agentId",
+    "themeColor",
+    "allowedDomains",
+    "width",
+    "position",
+    "voiceMode",
+    "autoOpen",
+  ],
+  "PUT /api/widgets/:id": ["headerText", "height", "isActive"],
+  "POST /embed/auth": ["widgetId", "domain", "visitorId"],
+  "POST /api/chat/sessions": ["agentId", "visitorId", "welcomeMessage", "metadata"],
+  "PUT /api/chat/sessions/:id": ["status", "metadata"],
+  "POST /api/chat/sessions/:id/messages": ["content", "messageType", "metadata", "clientMessageId"],
+  "POST /api/chat/sessions/:id/voice": ["phoneNumber", "mode"],
+};
+const GENERIC_FIELDS = ["name", "content", "metadata", "id"];
+
+/** Which token a route is swept with: the one that gets past its authentication. */
+function tokenFor(path: string): Route["token"] {
+  if (path.startsWith("/api/chat/")) return "visitor";
+  if (/^\/(api\/auth|api\/retell|embed)\//.test(path)) return "none";
+  return "admin";
+}
+
+/** The app's JSON routes of `methods` (the admin pages and static files are HTML and bytes). */
+function jsonRoutes(t: TestApp, methods: string[]): { method: string; pattern: string }[] {
+  const seen = new Set<string>();
+  return t.app.routes
+    .filter((r) => methods.includes(r.method) && /^\/(api|embed)\//.test(r.path))
+    .map((r) => ({ method: r.method, pattern: r.path }))
+    .filter(({ method, pattern }) => {
+      const key = `${method} ${pattern}`;
+      return !seen.has(key) && seen.add(key);
+    });
+}
+
+/** Every route with a body that an attacker can reach, its ids filled in, and the tokens. */
 async function routes(t: TestApp): Promise<{ list: Route[]; tokens: Record<string, string> }> {
   const s = await setupVisitor(t);
   const session = await t.post("/api/chat/sessions", {}, s.visitorToken);
   const sessionId = session.status === 201 ? (await session.json()).id : crypto.randomUUID();
-  const list: Route[] = [
-    {
-      method: "POST",
-      path: "/api/auth/register",
-      token: "none",
-      fields: ["email", "password", "organizationName"],
-    },
-    { method: "POST", path: "/api/auth/login", token: "none", fields: ["email", "password"] },
-    {
-      method: "POST",
-      path: "/api/agents",
-      token: "admin",
-      fields: ["name", "retellAgentId", "retellChatAgentId", "fromNumber"],
-    },
-    {
-      method: "PUT",
-      path: `/api/agents/${s.agent.id}`,
-      token: "admin",
-      fields: ["name", "fromNumber"],
-    },
-    {
-      method: "POST",
-      path: "/api/widgets",
-      token: "admin",
-      fields: [
-        "name",
-        "agentId",
-        "themeColor",
-        "allowedDomains",
-        "width",
-        "position",
-        "voiceMode",
-        "autoOpen",
-      ],
-    },
-    {
-      method: "PUT",
-      path: `/api/widgets/${s.widget.id}`,
-      token: "admin",
-      fields: ["headerText", "height", "isActive"],
-    },
-    {
-      method: "POST",
-      path: "/embed/auth",
-      token: "none",
-      fields: ["widgetId", "domain", "visitorId"],
-    },
-    {
-      method: "POST",
-      path: "/api/chat/sessions",
-      token: "visitor",
-      fields: ["agentId", "visitorId", "welcomeMessage", "metadata"],
-    },
-    {
-      method: "PUT",
-      path: `/api/chat/sessions/${sessionId}`,
-      token: "visitor",
-      fields: ["status", "metadata"],
-    },
-    {
-      method: "POST",
-      path: `/api/chat/sessions/${sessionId}/messages`,
-      token: "visitor",
-      fields: ["content", "messageType", "metadata", "clientMessageId"],
-    },
-    {
-      method: "POST",
-      path: `/api/chat/sessions/${sessionId}/voice`,
-      token: "visitor",
-      fields: ["phoneNumber", "mode"],
-    },
-  ];
+  const idFor = (segment: string, param: string) =>
+    param === "orgId"
+      ? s.admin.organizationId
+      : param === "widgetId" || segment === "widgets"
+      ? s.widget.id
+      : segment === "agents"
+      ? s.agent.id
+      : segment === "sessions"
+      ? sessionId
+      : crypto.randomUUID();
+  const list = jsonRoutes(t, ["POST", "PUT", "PATCH"]).map(({ method, pattern }) => ({
+    method,
+    path: pattern.replace(/\/([\w-]+)\/:(\w+)/g, (_, seg, param) => `/${seg}/${idFor(seg, param)}`),
+    token: tokenFor(pattern),
+    fields: FIELDS[`${method} ${pattern}`] ?? GENERIC_FIELDS,
+  }));
+  // Guards the derivation itself: the routes the seed names are all found.
+  for (const known of Object.keys(FIELDS)) {
+    const [method, pattern] = known.split(" ");
+    assert.ok(
+      jsonRoutes(t, [method]).some((r) => r.pattern === pattern),
+      `${known} is not a route of the app any more: update FIELDS`,
+    );
+  }
   return { list, tokens: { admin: s.admin.token, visitor: s.visitorToken, none: "" } };
 }
 
@@ -201,18 +201,15 @@ dbTest("ids in paths that are not UUIDs, or belong to nobody, are 404s", async (
     "../../etc/passwd",
     "x".repeat(300),
   ];
+  // Every GET of the JSON API with an id in its path, from the app's own route list.
+  const withIds = jsonRoutes(t, ["GET"]).filter((r) => /\/:\w*[iI]d\b/.test(r.pattern));
+  assert.ok(withIds.length >= 5, `only ${withIds.length} GET routes with ids found`);
   for (const id of ids) {
     const enc = encodeURIComponent(id);
-    for (
-      const [path, token] of [
-        [`/api/agents/${enc}`, tokens.admin],
-        [`/api/widgets/${enc}`, tokens.admin],
-        [`/api/chat/sessions/${enc}`, tokens.visitor],
-        [`/api/chat/sessions/${enc}/messages`, tokens.visitor],
-        [`/embed/config/${enc}`, ""],
-      ]
-    ) {
-      const res = await t.get(path, token || undefined);
+    for (const { pattern } of withIds) {
+      const path = pattern.replace(/:\w+/g, enc);
+      const token = tokens[tokenFor(pattern)] || undefined;
+      const res = await t.get(path, token);
       assert.equal(res.status, 404, `${path} → ${res.status}`);
       await expectClientError(res, path);
     }

@@ -96,6 +96,7 @@ export class FakeRetell {
   url = "";
   #routes: { method: string; pattern: RegExp; handler: RouteHandler }[] = [];
   #injections: Injection[] = [];
+  #answered = new Set<() => void>();
   #server?: Deno.HttpServer;
   #controller = new AbortController();
   #counter = 0;
@@ -118,11 +119,15 @@ export class FakeRetell {
   ): Promise<Response> {
     const body = options.body ?? JSON.stringify({ event, call });
     const signature = options.signature ?? await sign(body, options.key ?? this.apiKey);
-    return await fetch(url, {
+    const res = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json", "x-retell-signature": signature },
       body,
     });
+    // Read now, so a test that checks only the status leaks no open body (the sanitizers see it).
+    const bytes = await res.arrayBuffer();
+    const empty = [101, 204, 205, 304].includes(res.status);
+    return new Response(empty ? null : bytes, { status: res.status, headers: res.headers });
   }
 
   #callRoutes(): void {
@@ -234,6 +239,29 @@ export class FakeRetell {
     );
   }
 
+  /**
+   * The first request to `match` that has been answered, waiting for it (an event, not a sleep):
+   * for effects the code under test does not await, such as ending a losing chat.
+   */
+  answeredRequest(match: string | RegExp, method?: string, timeoutMs = 5000) {
+    const found = () => this.requestsTo(match, method).find((r) => r.status !== undefined);
+    return new Promise<RecordedRequest>((resolve, reject) => {
+      const wake = () => {
+        const request = found();
+        if (!request) return;
+        this.#answered.delete(wake);
+        clearTimeout(timer);
+        resolve(request);
+      };
+      const timer = setTimeout(() => {
+        this.#answered.delete(wake);
+        reject(new Error(`no answered ${method ?? ""} ${match} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.#answered.add(wake);
+      wake();
+    });
+  }
+
   /** A fresh id with Retell's prefix. */
   newId(prefix: string): string {
     return `${prefix}_${(++this.#counter).toString(36)}${crypto.randomUUID().slice(0, 8)}`;
@@ -280,6 +308,7 @@ export class FakeRetell {
     this.requests.push(recorded);
     const answer = (res: Response) => {
       recorded.status = res.status;
+      for (const wake of this.#answered) wake();
       return res;
     };
 
