@@ -74,17 +74,20 @@ pgTest(
       assert.deepEqual((events[0] as { message: Message }).message, userMessage);
       assert.deepEqual((events[2] as { message: Message }).message, agentMessage);
     }
-    // Each socket got each message once: the sender's own NOTIFY is skipped.
-    await new Promise((r) => setTimeout(r, 100));
-    assert.equal(onA.events.filter((e) => e.type === "message:received").length, 2);
+    // Each socket got each message once: the sender's own NOTIFY is skipped. A process handles
+    // notifications one at a time in commit order, so a later event from the other process is
+    // the barrier (no sleep): once it has arrived, a duplicate would have arrived before it.
+    onA.send({ type: "typing:start" });
+    await onB.waitForType("typing:start", { from: onB.events.length });
     assert.equal(onB.events.filter((e) => e.type === "message:received").length, 2);
 
-    // Typing on B reaches A; a session update on B reaches A.
+    // Typing on B reaches A (and is A's barrier); a session update on B reaches A.
     onB.send({ type: "typing:start" });
     assert.equal(
       (await onA.waitForType("typing:start", { from: onA.events.length - 1 })).senderId,
       "user",
     );
+    assert.equal(onA.events.filter((e) => e.type === "message:received").length, 2);
     await b.t.put(`/api/chat/sessions/${sessionId}`, { metadata: { tag: "vip" } }, v.admin.token);
     const updated = await onA.waitForType("session:updated");
     assert.deepEqual(updated.session.metadata, { tag: "vip" });
