@@ -91,6 +91,7 @@ Deno.test({
   name:
     "admin: sign up, create an agent and a widget, embed the copied snippet, watch the chat live",
   ignore: !!BROWSER_MISSING,
+  // Playwright keeps pipes and timers of its own (as in `browserTest`).
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
@@ -269,6 +270,7 @@ async function sampleConversations(server: TestServer, widgetId: string) {
 Deno.test({
   name: "admin: screenshots of the widget editor and the inbox (UPDATE_SCREENSHOTS=1)",
   ignore: !!BROWSER_MISSING || !UPDATE_SCREENSHOTS,
+  // Playwright keeps pipes and timers of its own (as in `browserTest`).
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {

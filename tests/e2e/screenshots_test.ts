@@ -34,6 +34,7 @@ async function converse(page: Page) {
 Deno.test({
   name: "screenshots: docs/widget.png and docs/widget-phone.png",
   ignore: !UPDATE || !!BROWSER_MISSING,
+  // Playwright keeps pipes and timers of its own (as in `browserTest`).
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
