@@ -22,7 +22,7 @@ import {
 } from "../../db/queries/messages.ts";
 import { getAgent } from "../../db/queries/agents.ts";
 import { getWidget } from "../../db/queries/widgets.ts";
-import { DEFAULT_WELCOME } from "../../lib/wire.ts";
+import { DEFAULT_WELCOME } from "../../contract/defaults.ts";
 
 /** Two tenants, each with a visitor session, and a second visitor on the first widget. */
 async function twoTenants(t: TestApp) {
