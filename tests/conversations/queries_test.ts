@@ -9,12 +9,13 @@ import type { Agent } from "../../agents/agent.ts";
  * Fan-out NOTIFYs are not part of it: `startApp` runs one process. Before the domain layer a
  * message took 5 statements before the agent was asked and 6 in all on PostgreSQL (4 and 5 on
  * PGlite): the session, the visitor's widget and the agent were three reads; now they are one
- * joined read (then the rate limit, the user message, and after the agent its reply). A change
- * that adds a query to the hot path fails here and says so.
+ * joined read. Then come the rate limit (PostgreSQL only), the user message and its outbound
+ * webhook enqueue (`webhooks/`, one statement per stored message), and after the agent the reply
+ * and its enqueue. A change that adds a query to the hot path fails here and says so.
  */
 const EXPECTED = {
-  pglite: { beforeAgent: 2, total: 3 },
-  postgres: { beforeAgent: 3, total: 4 },
+  pglite: { beforeAgent: 3, total: 5 },
+  postgres: { beforeAgent: 4, total: 6 },
 };
 
 let statements = 0;
