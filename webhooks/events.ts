@@ -3,22 +3,13 @@
  * `type`. Every delivery body is `{id, type, createdAt, data}`.
  */
 import type { Call, Message, Session } from "../contract/wire.ts";
+import {
+  WEBHOOK_EVENT_TYPES,
+  WEBHOOK_TEST_EVENT,
+  type WebhookEventType,
+} from "../contract/webhooks.ts";
 
-/** The events an endpoint may subscribe to, in the order the admin page lists them. */
-export const WEBHOOK_EVENT_TYPES = [
-  "conversation.created",
-  "message.created",
-  "handoff.requested",
-  "call.ended",
-  "lead.created",
-  "conversation.rated",
-] as const;
-
-/** One of `WEBHOOK_EVENT_TYPES`. */
-export type WebhookEventType = typeof WEBHOOK_EVENT_TYPES[number];
-
-/** Sent only by "Send test event", to one endpoint, whatever it subscribes to. */
-export const WEBHOOK_TEST_EVENT = "webhook.test";
+export { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT, type WebhookEventType };
 
 /** An event and its data: the session, and the message, call, lead or rating where there is one. */
 export type WebhookEvent =

@@ -1,43 +1,25 @@
-/**
- * @module The webhooks' wire shapes: request bodies as zod schemas and the JSON the routes answer.
- * TODO(contract): move the schemas into contract/ once it exists, for the OpenAPI document.
- */
-import { z } from "zod";
+/** @module Rows → the webhooks' wire shapes (`contract/webhooks.ts`). */
+import type { z } from "zod";
 import type { WebhookEndpointRow } from "../db/schema.ts";
 import type { DeliveryListRow } from "../db/queries/webhooks.ts";
-import { WEBHOOK_EVENT_TYPES } from "./events.ts";
-
-/** Each endpoint multiplies every event; a bound keeps one organization from flooding the queue. */
-export const MAX_WEBHOOKS_PER_ORGANIZATION = 20;
-
-/** An event type an endpoint may subscribe to. */
-export const WebhookEventTypeSchema = z.enum(WEBHOOK_EVENT_TYPES);
-
-/** `POST /api/webhooks`. */
-export const WebhookCreateSchema = z.strictObject({
-  url: z.string().trim().min(1).max(2048),
-  events: z.array(WebhookEventTypeSchema).min(1).max(WEBHOOK_EVENT_TYPES.length)
-    .transform((events) => WEBHOOK_EVENT_TYPES.filter((e) => events.includes(e))),
-});
-export type WebhookCreate = z.infer<typeof WebhookCreateSchema>;
-
-/** `GET /api/webhooks/:id/deliveries?limit=`. */
-export const DeliveryListQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-});
+import type {
+  WebhookDeliverySchema,
+  WebhookEventType,
+  WebhookSchema,
+} from "../contract/webhooks.ts";
 
 /** An endpoint as the list shows it (the secret is shown once, when created). */
-export function webhookJson(row: WebhookEndpointRow) {
+export function webhookJson(row: WebhookEndpointRow): z.infer<typeof WebhookSchema> {
   return {
     id: row.id,
     url: row.url,
-    events: row.events,
+    events: row.events as WebhookEventType[],
     createdAt: row.createdAt.toISOString(),
   };
 }
 
 /** A delivery of the log. */
-export function deliveryJson(row: DeliveryListRow) {
+export function deliveryJson(row: DeliveryListRow): z.infer<typeof WebhookDeliverySchema> {
   return {
     id: row.id,
     eventId: row.eventId,

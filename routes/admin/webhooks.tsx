@@ -19,7 +19,7 @@ import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from "../../webhooks/event
 import { checkDestination, DestinationError } from "../../webhooks/destination.ts";
 import { createWebhook } from "../../webhooks/endpoints.ts";
 import { enqueueTestEvent } from "../../webhooks/enqueue.ts";
-import { MAX_WEBHOOKS_PER_ORGANIZATION, WebhookCreateSchema } from "../../webhooks/wire.ts";
+import { MAX_WEBHOOKS_PER_ORGANIZATION, WebhookCreateSchema } from "../../contract/webhooks.ts";
 import { AppShell } from "../../components/admin/Layout.tsx";
 import {
   Badge,

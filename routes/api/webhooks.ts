@@ -17,13 +17,12 @@ import {
 import { checkDestination, DestinationError } from "../../webhooks/destination.ts";
 import { createWebhook } from "../../webhooks/endpoints.ts";
 import { enqueueTestEvent } from "../../webhooks/enqueue.ts";
+import { deliveryJson, webhookJson } from "../../webhooks/wire.ts";
 import {
-  deliveryJson,
   DeliveryListQuerySchema,
   MAX_WEBHOOKS_PER_ORGANIZATION,
   WebhookCreateSchema,
-  webhookJson,
-} from "../../webhooks/wire.ts";
+} from "../../contract/webhooks.ts";
 
 export const webhookRoutes = new Hono<AppEnv>()
   .use(requireRole(...MANAGERS))

@@ -3,6 +3,7 @@ import { dbTest, registerAdmin, setupVisitor, type TestApp } from "../helpers/te
 import { startReceiver, TestClock } from "../helpers/receiver.ts";
 import { WebhookWorker, type WebhookWorkerOptions } from "../../webhooks/worker.ts";
 import { verifySignature } from "../../webhooks/signature.ts";
+import { WebhookEventBodySchema } from "../../contract/webhooks.ts";
 import { enqueueWebhookEvent } from "../../webhooks/enqueue.ts";
 
 const PRIVATE = { config: { webhooksAllowPrivate: true } };
@@ -76,6 +77,7 @@ dbTest("webhook deliveries carry the event and a signature that verifies", async
         !await verifySignature(webhook.secret, r.body + " ", signature, { now: clock.now() }),
       );
       assert.deepEqual(Object.keys(r.json).sort(), ["createdAt", "data", "id", "type"]);
+      WebhookEventBodySchema.parse(r.json);
       assert.equal((r.json.data.session as { id: string }).id, session.id);
     }
     const user = receiver.received.find((r) =>

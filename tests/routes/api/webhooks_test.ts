@@ -2,6 +2,12 @@ import assert from "node:assert/strict";
 import { dbTest, registerAdmin } from "../../helpers/test_app.ts";
 import { addTeammate } from "../../helpers/team.ts";
 import { webhookEndpoints } from "../../../db/schema.ts";
+import {
+  WebhookCreatedSchema,
+  WebhookDeliveryListSchema,
+  WebhookListSchema,
+  WebhookTestQueuedSchema,
+} from "../../../contract/webhooks.ts";
 
 dbTest(
   "POST /api/webhooks answers the secret once; GET lists without it; DELETE removes",
@@ -13,7 +19,7 @@ dbTest(
     }, admin.token);
     assert.equal(res.status, 201);
     assert.match(res.headers.get("content-type") ?? "", /application\/json/);
-    const created = await res.json();
+    const created = WebhookCreatedSchema.parse(await res.json());
     assert.equal(created.url, "https://hooks.example.com/parley");
     assert.deepEqual(created.events, ["conversation.created", "message.created"]);
     assert.match(created.secret, /^whsec_[0-9a-f]{64}$/);
@@ -23,9 +29,9 @@ dbTest(
       !stored.secret.includes(created.secret.slice(6)),
       "the secret is not stored in clear",
     );
-    const list = await (await t.get("/api/webhooks", admin.token)).json();
+    const list = WebhookListSchema.parse(await (await t.get("/api/webhooks", admin.token)).json());
     assert.deepEqual(list.webhooks.map((w: { id: string }) => w.id), [created.id]);
-    assert.equal(list.webhooks[0].secret, undefined);
+    assert.equal((list.webhooks[0] as Record<string, unknown>).secret, undefined);
     const log = await t.get(`/api/webhooks/${created.id}/deliveries`, admin.token);
     assert.equal(log.status, 200);
     assert.deepEqual(await log.json(), { deliveries: [] });
@@ -148,9 +154,10 @@ dbTest("POST /api/webhooks/:id/test queues a test event for that endpoint only",
   }, admin.token)).json();
   const res = await t.post(`/api/webhooks/${one.id}/test`, {}, admin.token);
   assert.equal(res.status, 202);
-  const { eventId } = await res.json();
-  const log = (await (await t.get(`/api/webhooks/${one.id}/deliveries`, admin.token)).json())
-    .deliveries;
+  const { eventId } = WebhookTestQueuedSchema.parse(await res.json());
+  const log = WebhookDeliveryListSchema.parse(
+    await (await t.get(`/api/webhooks/${one.id}/deliveries`, admin.token)).json(),
+  ).deliveries;
   assert.equal(log.length, 1);
   assert.equal(log[0].event, "webhook.test");
   assert.equal(log[0].eventId, eventId);
