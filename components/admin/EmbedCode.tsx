@@ -41,7 +41,8 @@ export function presetSnippet(origin: string, widget: WidgetRow): string {
   ].join("\n");
 }
 
-function Snippet(
+/** A titled code block with a copy button. */
+export function Snippet(
   { id, title, hint, code }: { id: string; title: string; hint: string; code: string },
 ) {
   return (

@@ -3,7 +3,7 @@
  * allowed domains, voice mode and active state. Plain HTML controls, so it works without
  * JavaScript; the preview island listens to its `input` events.
  */
-import type { AgentRow } from "../../db/schema.ts";
+import type { AgentRow, PreChatForm } from "../../db/schema.ts";
 import { Field, type FieldErrors, TextField } from "./ui.tsx";
 
 /** The form's values as strings and booleans (a stored widget or what was just typed). */
@@ -20,6 +20,8 @@ export interface WidgetValues {
   height: string;
   autoOpen: boolean;
   voiceMode: string;
+  requireIdentity?: boolean;
+  preChatForm?: PreChatForm | null;
 }
 
 /** The seed's defaults for a new widget. */
@@ -224,7 +226,61 @@ export function WidgetFields(
             </textarea>
           )}
         </Field>
+        <Checkbox
+          name="requireIdentity"
+          label="Require identity"
+          hint="Only visitors your site signs in with an identity token may chat (see Identity verification below)."
+          checked={values.requireIdentity ?? false}
+        />
       </section>
+
+      <PreChatFields form={values.preChatForm ?? null} errors={errors} />
     </>
+  );
+}
+
+const LEAD_FIELDS = [
+  { name: "name", label: "Name" },
+  { name: "email", label: "Email" },
+  { name: "phone", label: "Phone" },
+] as const;
+
+/** The pre-chat form builder: which fields to ask before the first message, and consent. */
+function PreChatFields({ form, errors }: { form: PreChatForm | null; errors: FieldErrors }) {
+  const ask = (name: string) => form?.fields.find((f) => f.name === name);
+  return (
+    <section class="card form-section" aria-labelledby="sec-prechat">
+      <h2 id="sec-prechat">Pre-chat form</h2>
+      <p class="hint">
+        Ask visitors who they are before their first message. Leads appear in the conversation and
+        go to your <code>lead.created</code> webhooks.
+      </p>
+      {LEAD_FIELDS.map((f) => {
+        const field = ask(f.name);
+        const value = field ? field.required ? "required" : "optional" : "off";
+        return (
+          <Field key={f.name} name={`pre_${f.name}`} label={f.label}>
+            {(aria) => (
+              <select {...aria}>
+                <option value="off" selected={value === "off"}>Not asked</option>
+                <option value="optional" selected={value === "optional"}>Optional</option>
+                <option value="required" selected={value === "required"}>Required</option>
+              </select>
+            )}
+          </Field>
+        );
+      })}
+      <Field
+        name="consentText"
+        label="Consent text"
+        error={errors["preChatForm.consentText"] ?? errors.consentText}
+        hint="When set, visitors must tick a box with this text before they can chat."
+        optional
+      >
+        {(aria) => (
+          <textarea {...aria} rows={2} maxLength={1000}>{form?.consentText ?? ""}</textarea>
+        )}
+      </Field>
+    </section>
   );
 }

@@ -120,5 +120,17 @@ export function widgetInput(form: Record<string, string>) {
     height: form.height?.trim() ?? "",
     autoOpen: checkbox(form.autoOpen),
     voiceMode: form.voiceMode ?? "",
+    requireIdentity: checkbox(form.requireIdentity),
+    preChatForm: preChatFormInput(form),
   };
+}
+
+/** The pre-chat form builder's fields as the API's `preChatForm` (null: no form). */
+function preChatFormInput(form: Record<string, string>) {
+  const fields = (["name", "email", "phone"] as const).flatMap((name) => {
+    const ask = form[`pre_${name}`];
+    return ask === "optional" || ask === "required" ? [{ name, required: ask === "required" }] : [];
+  });
+  const consentText = optionalText(form.consentText) ?? undefined;
+  return fields.length || consentText ? { fields, ...(consentText ? { consentText } : {}) } : null;
 }

@@ -35,6 +35,8 @@ import {
   type WidgetValues,
 } from "../../components/admin/WidgetForm.tsx";
 import { EmbedCode } from "../../components/admin/EmbedCode.tsx";
+import { IdentitySection } from "../../components/admin/IdentitySection.tsx";
+import { rotateIdentitySecret } from "../../conversations/identity.ts";
 import { DangerZone } from "../../components/admin/DangerZone.tsx";
 import { Island } from "../../components/admin/Island.tsx";
 import { PreviewPage } from "../../components/admin/PreviewPage.tsx";
@@ -185,6 +187,8 @@ function EditWidgetPage(
     agents: AgentRow[];
     values: WidgetValues;
     errors?: FieldErrors;
+    /** A just-generated identity secret, shown this once. */
+    secret?: string;
   },
 ) {
   const { c, widget } = props;
@@ -222,6 +226,12 @@ function EditWidgetPage(
             </div>
           </PostForm>
           <EmbedCode origin={origin} widget={widget} />
+          <IdentitySection
+            widget={widget}
+            csrf={account.csrf}
+            origin={origin}
+            secret={props.secret}
+          />
           <DangerZone
             action={`/admin/widgets/${widget.id}/delete`}
             csrf={account.csrf}
@@ -324,6 +334,20 @@ export const widgetPages = new Hono<AdminEnv>()
       throw notFound("widget", widget.id);
     }
     return c.redirect(`/admin/widgets/${widget.id}?notice=saved`, 303);
+  })
+  // The page answers with the secret (no redirect): it is shown this once and never stored plain.
+  .post("/:id/identity-secret", requireCsrf("session"), async (c) => {
+    const widget = await ownWidget(c);
+    const secret = await rotateIdentitySecret(c.var.db, c.var.config, widget.id);
+    const [fresh, agents] = await Promise.all([
+      ownWidget(c),
+      listAgents(c.var.db, accountOf(c).organizationId),
+    ]);
+    c.header("Cache-Control", "no-store");
+    return page(
+      c,
+      <EditWidgetPage c={c} widget={fresh} agents={agents} values={fresh} secret={secret} />,
+    );
   })
   .post("/:id/active", requireCsrf("session"), async (c) => {
     const widget = await ownWidget(c);
