@@ -41,6 +41,7 @@ import {
   safeUrl,
   transcriptTurns,
 } from "./payload.ts";
+import { systemText } from "../lib/system_text.ts";
 
 /**
  * A reservation still without a Retell id after this long was left by a process that died while
@@ -53,9 +54,6 @@ function staleAfterMs(deps: Deps): number {
 /** How much of the chat the voice agent is given, and from how many messages. */
 const TRANSCRIPT_CHARS = 4000;
 const TRANSCRIPT_MESSAGES = 200;
-
-const START_FAILED = "The call could not be started. Your conversation is kept; you can keep " +
-  "chatting here or try the call again.";
 
 /** The seed's `callDetails`, plus our call id and kind. */
 export function callDetails(call: CallRow): CallDetails {
@@ -137,7 +135,7 @@ export async function startCall(
         sessionId: session.id,
         senderType: "system",
         messageType: "system",
-        content: START_FAILED,
+        content: systemText(session.metadata).callStartFailed,
         metadata: { callId: call.id, error: failure.code },
         clientMessageId: `call:${call.id}:failed`,
       });
@@ -146,9 +144,10 @@ export async function startCall(
     throw failure;
   }
 
+  const text = systemText(session.metadata);
   const content = input.kind === "phone"
-    ? `Transitioning to voice call. Calling ${input.phoneNumber}...`
-    : "Starting a voice call in your browser…";
+    ? text.callStartPhone(input.phoneNumber!)
+    : text.callStartWeb;
   const opened = await db.transaction(async (tx) => {
     const row = await setRetellCallId(tx, call.id, started.retellCallId);
     // An early webhook may have closed the call already; then the session stays in chat.
@@ -311,7 +310,11 @@ async function callEnded(deps: Deps, call: CallRow, e: CallEvent): Promise<Handl
       sessionId: call.chatSessionId,
       senderType: "system",
       messageType: "system",
-      content: endedText(reason, ended.startedAt ? durationMs : null),
+      content: endedText(
+        systemText(session?.metadata),
+        reason,
+        ended.startedAt ? durationMs : null,
+      ),
       metadata: { callId: call.id, durationMs, disconnectionReason: reason },
       clientMessageId: `call:${call.id}:ended`,
     });
@@ -348,15 +351,15 @@ async function callAnalyzed(deps: Deps, call: CallRow, e: CallEvent): Promise<Ha
   const result = await deps.database.db.transaction(async (tx) => {
     const row = await saveSummary(tx, call.id, text);
     if (!row) return undefined;
+    const session = await getSessionById(tx, call.chatSessionId);
     const { row: message } = await insertMessageOnce(tx, {
       sessionId: call.chatSessionId,
       senderType: "system",
       messageType: "system",
-      content: `Call summary: ${text}`,
+      content: systemText(session?.metadata).callSummary(text),
       metadata: { callId: call.id, summary: true },
       clientMessageId: `call:${call.id}:summary`,
     });
-    const session = await getSessionById(tx, call.chatSessionId);
     if (session) await emitMessagesCreated(tx, session, [message]);
     return { row, message };
   });

@@ -3,6 +3,7 @@
  * (`agents/call_event.ts`) into chat messages.
  */
 import type { RetellCall } from "../agents/call_event.ts";
+import type { NotConnected, SystemText } from "../lib/system_text.ts";
 
 /** A turn of the call as a chat message. */
 export interface Turn {
@@ -72,25 +73,27 @@ export function formatDuration(ms: number): string {
 }
 
 /** Disconnection reasons of calls that never connected, in words. */
-const NOT_CONNECTED: Record<string, string> = {
-  dial_no_answer: "no answer",
-  dial_busy: "the line was busy",
-  dial_failed: "the number could not be reached",
-  invalid_destination: "the number could not be reached",
-  error_user_not_joined: "the call was not joined",
-  registered_call_timeout: "the call was not joined",
-  no_valid_payment: "the voice service is unavailable",
-  concurrency_limit_reached: "all lines are busy, please try again shortly",
-  no_concurrency_fallback: "all lines are busy, please try again shortly",
+const NOT_CONNECTED: Record<string, NotConnected> = {
+  dial_no_answer: "noAnswer",
+  dial_busy: "busy",
+  dial_failed: "unreachable",
+  invalid_destination: "unreachable",
+  error_user_not_joined: "notJoined",
+  registered_call_timeout: "notJoined",
+  no_valid_payment: "noService",
+  concurrency_limit_reached: "full",
+  no_concurrency_fallback: "full",
 };
 
-/** The system message that closes a call in the chat. */
-export function endedText(reason: string | null, durationMs: number | null): string {
+/** The system message that closes a call in the chat, in the session's language. */
+export function endedText(
+  text: SystemText,
+  reason: string | null,
+  durationMs: number | null,
+): string {
   const why = reason ? NOT_CONNECTED[reason] : undefined;
-  if (why) return `The voice call did not connect: ${why}.`;
-  return durationMs !== null
-    ? `Voice call ended · ${formatDuration(durationMs)}`
-    : "Voice call ended";
+  if (why) return text.callNotConnected(why);
+  return text.callEnded(durationMs !== null ? formatDuration(durationMs) : undefined);
 }
 
 /** True when Retell reports the call failed rather than ended. */

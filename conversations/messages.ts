@@ -24,6 +24,7 @@ import { publishMessage } from "../hub/hub.ts";
 import { assertMayChat, type Conversation, limitKey } from "./access.ts";
 import { agentVariables } from "./agent_variables.ts";
 import { postHumanReply } from "./people.ts";
+import { systemText } from "../lib/system_text.ts";
 
 /** A text message as the client sent it (validated by the route). */
 export interface MessageInput {
@@ -38,9 +39,6 @@ export interface SentMessage {
   agentMessage: MessageRow | null;
   created: boolean;
 }
-
-const FAILED_REPLY =
-  "The assistant could not answer just now. Your message was kept; please try again.";
 
 /**
  * Sends the actor's message in the conversation and asks the agent. A retry (same
@@ -164,7 +162,7 @@ async function answer(
       sessionId: session.id,
       senderType: "system",
       messageType: "system",
-      content: FAILED_REPLY,
+      content: systemText(session.metadata).agentFailed,
       metadata: { replyTo: user.id, error: failure.code },
     });
     await emitMessagesCreated(db, session, [system]);

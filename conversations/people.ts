@@ -14,15 +14,13 @@ import { insertMessage, insertMessageOnce } from "../db/queries/messages.ts";
 import { markHumanReply, type SessionPatch, updateSession } from "../db/queries/sessions.ts";
 import { findOrganizationUser } from "../db/queries/users.ts";
 import { emitMessagesCreated, enqueueWebhookEvent } from "../webhooks/enqueue.ts";
+import { systemText } from "../lib/system_text.ts";
 
 /** What a people-in-the-loop action needs. */
 export interface PeopleDeps {
   db: Db;
   hub: Hub;
 }
-
-/** The system message a visitor sees after asking for a person. */
-export const HANDOFF_NOTICE = "A teammate has been asked to join. They'll reply here.";
 
 /** `metadata.author` of a person's message. */
 export function authorOf(user: User): HumanAuthor {
@@ -127,7 +125,7 @@ export async function requestHandoff(
     sessionId: session.id,
     senderType: "system",
     messageType: "system",
-    content: HANDOFF_NOTICE,
+    content: systemText(session.metadata).handoff,
     metadata: { handoff: true, ...(reason ? { reason } : {}) },
   });
   await emitMessagesCreated(deps.db, row, [notice]);

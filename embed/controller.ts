@@ -267,7 +267,12 @@ export class ChatController {
   #context: Record<string, unknown> = {};
 
   #metadata() {
-    return { host: this.#o.host, context: cleanContext(this.#context) };
+    return {
+      host: this.#o.host,
+      context: cleanContext(this.#context),
+      // The server writes its own messages (calls, handoffs) in the chat's language.
+      locale: globalThis.document?.documentElement.lang,
+    };
   }
 
   /**

@@ -15,7 +15,8 @@ import {
   matchLocale,
   pickLocale,
 } from "../../lib/locale.ts";
-import { createAgentAndWidget, dbTest, registerAdmin } from "../helpers/test_app.ts";
+import { createAgentAndWidget, dbTest, registerAdmin, setupVisitor } from "../helpers/test_app.ts";
+import { SYSTEM_TEXT, systemText } from "../../lib/system_text.ts";
 import { ensureBuilt } from "../../build.ts";
 
 for (const locale of LOCALES.filter((l) => l !== "en")) {
@@ -143,5 +144,47 @@ dbTest(
     const css = await t.app.request("/embed/widget-dark.css");
     assert.equal(css.status, 200);
     assert.match(css.headers.get("content-type") ?? "", /text\/css/);
+  },
+);
+
+Deno.test("systemText: every locale words every server message, English for the rest", () => {
+  for (const locale of LOCALES) {
+    const t = SYSTEM_TEXT[locale];
+    for (const [key, value] of Object.entries(SYSTEM_TEXT.en)) {
+      const theirs = (t as unknown as Record<string, unknown>)[key];
+      assert.equal(typeof theirs, typeof value, `${locale}.${key}`);
+    }
+    assert.match(t.callStartPhone("+14155552671"), /\+14155552671/);
+    assert.match(t.callEnded("1:05"), /1:05/);
+    assert.notEqual(t.callEnded("1:05"), t.callEnded());
+    const reasons = ["noAnswer", "busy", "unreachable", "notJoined", "noService", "full"] as const;
+    const worded = new Set(reasons.map((r) => t.callNotConnected(r)));
+    assert.equal(worded.size, reasons.length, `${locale}: each reason has its own words`);
+    assert.match(t.callSummary("Parcel 12"), /Parcel 12/);
+    if (locale !== "en") assert.notEqual(t.handoff, SYSTEM_TEXT.en.handoff, locale);
+  }
+  assert.equal(systemText({ locale: "fr-CA" }), SYSTEM_TEXT.fr);
+  assert.equal(systemText({ locale: 42 }), SYSTEM_TEXT.en);
+  assert.equal(systemText(null), SYSTEM_TEXT.en);
+  assert.equal(systemText({}).callEnded(), "Voice call ended");
+});
+
+dbTest(
+  "POST /api/chat/sessions/:id/handoff words its system message in the chat's language",
+  async (t) => {
+    const { visitorToken } = await setupVisitor(t);
+    const created = await t.post(
+      "/api/chat/sessions",
+      { metadata: { locale: "fr" } },
+      visitorToken,
+    );
+    assert.equal(created.status, 201);
+    const session = await created.json();
+    const res = await t.post(`/api/chat/sessions/${session.id}/handoff`, {}, visitorToken);
+    assert.equal(res.status, 200);
+    const list = await t.get(`/api/chat/sessions/${session.id}/messages`, visitorToken);
+    const { messages } = await list.json();
+    const notice = messages.findLast((m: { senderType: string }) => m.senderType === "system");
+    assert.equal(notice.content, SYSTEM_TEXT.fr.handoff);
   },
 );
