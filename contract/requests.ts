@@ -131,6 +131,8 @@ export const EmbedAuthSchema = z.strictObject({
   }).optional(),
   /** A host-signed identity token; its size is checked by the verifier (a 401, not a 400). */
   identityToken: z.string().min(1).optional(),
+  /** The host page's copy of the visitor, where the frame's storage is refused. */
+  sealedVisitor: z.string().max(1000).optional(),
 });
 
 /** A visitor id as `/embed/auth` issues or accepts it. */

@@ -58,6 +58,13 @@ export const EmbedAuthResponseSchema = z.object({
   visitorKey: z.string().optional(),
   /** True when an identity token made this the verified visitor `u_<sub>` (SPEC v2.4). */
   verified: z.boolean(),
+  /**
+   * The visitor sealed by the server for this widget and host name (also set as a partitioned
+   * HttpOnly cookie): what the host page may keep where the frame can keep nothing.
+   */
+  sealedVisitor: z.string().optional(),
+  /** A resumed visitor's latest conversation. */
+  sessionId: z.uuid().optional(),
   agentId: z.uuid(),
   themeColor: z.string(),
   headerText: z.string(),

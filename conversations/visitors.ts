@@ -4,9 +4,20 @@
  * handed out once, when the visitor is created, and kept only as a SHA-256 hash. The key resumes
  * its visitor only on the host name the visitor was created on, so a sibling subdomain allowed by
  * the same wildcard cannot resume (and read) a conversation made on another.
+ *
+ * Where a browser refuses the chat frame localStorage, the visitor is kept as `sealedVisitor`: id
+ * and key encrypted by the server (AES-GCM) with the widget and host name as additional data, so
+ * the copy is opaque to scripts and refused under any other host. It lives in a partitioned
+ * HttpOnly cookie of our own (`visitorCookie`), or, where even that is refused, in the host page.
  */
 import type { Db } from "../db/client.ts";
-import { findVisitor, insertVisitor, visitorIdInUse } from "../db/queries/visitors.ts";
+import type { SecretBox } from "../lib/secret_box.ts";
+import {
+  findVisitor,
+  insertVisitor,
+  latestVisitorSessionId,
+  visitorIdInUse,
+} from "../db/queries/visitors.ts";
 
 /** What the embed client presents. */
 export interface VisitorClaim {
@@ -15,12 +26,24 @@ export interface VisitorClaim {
   domain: string;
   visitorId?: string;
   visitorKey?: string;
+  /** The host page's copy of the visitor (used when no key is presented). */
+  sealedVisitor?: string;
 }
 
 /** The visitor to issue a token for; `visitorKey` only when it was created now. */
 export interface AdmittedVisitor {
   visitorId: string;
   visitorKey?: string;
+  /** The visitor sealed for this widget and host name: what a host page may keep. */
+  sealedVisitor: string;
+  /** A resumed visitor's latest conversation (a frame without storage learns it here). */
+  sessionId?: string;
+}
+
+/** What admitting a visitor needs. */
+export interface VisitorDeps {
+  db: Db;
+  box: SecretBox;
 }
 
 // Ids of verified visitors (`u_<sub>`, v2.4) come only from an identity token, never from a claim.
@@ -52,19 +75,41 @@ function sameDigest(a: string, b: string): boolean {
   return diff === 0;
 }
 
+// The additional data that binds a sealed visitor to its widget and host name.
+const sealContext = (widgetId: string, domain: string) => `visitor:${widgetId}:${domain}`;
+
+async function unseal(box: SecretBox, claim: VisitorClaim): Promise<VisitorClaim> {
+  if (claim.visitorKey || !claim.sealedVisitor) return claim;
+  const plain = await box.open(claim.sealedVisitor, sealContext(claim.widgetId, claim.domain));
+  const v = plain ? JSON.parse(plain) as { id?: unknown; key?: unknown } : {};
+  return typeof v.id === "string" && typeof v.key === "string"
+    ? { ...claim, visitorId: v.id, visitorKey: v.key }
+    : claim;
+}
+
 /**
  * Resumes the claimed visitor when its key (and host name) match; otherwise creates a visitor:
  * with the claimed id when nobody of that widget uses it yet (the seed's clients choose their own
  * ids), else with a new one. A known id without its key never gets that visitor.
  */
-export async function admitVisitor(db: Db, claim: VisitorClaim): Promise<AdmittedVisitor> {
-  const { widgetId, domain, visitorId, visitorKey } = claim;
+export async function admitVisitor(
+  deps: VisitorDeps,
+  claim: VisitorClaim,
+): Promise<AdmittedVisitor> {
+  const { db, box } = deps;
+  const { widgetId, domain, visitorId, visitorKey } = await unseal(box, claim);
+  const sealed = (id: string, key: string) =>
+    box.seal(JSON.stringify({ id, key }), sealContext(widgetId, domain));
   if (visitorId && visitorKey) {
     const row = await findVisitor(db, widgetId, visitorId);
     if (
       row && row.domain === domain && sameDigest(row.keyHash, await hashVisitorKey(visitorKey))
     ) {
-      return { visitorId };
+      return {
+        visitorId,
+        sealedVisitor: await sealed(visitorId, visitorKey),
+        sessionId: await latestVisitorSessionId(db, widgetId, visitorId),
+      };
     }
   }
   const wanted = visitorId && !RESERVED.test(visitorId) &&
@@ -73,14 +118,20 @@ export async function admitVisitor(db: Db, claim: VisitorClaim): Promise<Admitte
     : undefined;
   const key = randomToken(32);
   const keyHash = await hashVisitorKey(key);
-  if (wanted && await insertVisitor(db, { widgetId, id: wanted, domain, keyHash })) {
-    return { visitorId: wanted, visitorKey: key };
-  }
+  let id = wanted;
   // A fresh random id cannot collide in practice; the loop only guards the impossible.
-  for (;;) {
-    const id = newVisitorId();
-    if (await insertVisitor(db, { widgetId, id, domain, keyHash })) {
-      return { visitorId: id, visitorKey: key };
-    }
-  }
+  while (!id || !await insertVisitor(db, { widgetId, id, domain, keyHash })) id = newVisitorId();
+  return { visitorId: id, visitorKey: key, sealedVisitor: await sealed(id, key) };
+}
+
+/**
+ * The partitioned cookie holding a sealed visitor. Browsers partition it by top-level site, so
+ * sibling subdomains share one jar: the name is per widget and host name, so each keeps its own.
+ */
+export async function visitorCookieName(widgetId: string, domain: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(`${widgetId}|${domain}`));
+  return "pv_" +
+    Array.from(new Uint8Array(digest).subarray(0, 12), (b) => b.toString(16).padStart(2, "0")).join(
+      "",
+    );
 }

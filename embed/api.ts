@@ -24,6 +24,8 @@ export interface AuthResponse {
   visitorId: string;
   /** Only for a new visitor: what proves it from now on. */
   visitorKey?: string;
+  /** The visitor sealed for this widget and host name: what the host page may keep for us. */
+  sealedVisitor?: string;
   agentId: string;
   expiresAt: string;
 }
@@ -66,34 +68,29 @@ export class Api {
     return this.#auth;
   }
 
-  async #authenticate({ visitorId, visitorKey }: Saved): Promise<string> {
+  async #authenticate({ visitorId, visitorKey, sealedVisitor }: Saved): Promise<string> {
+    // The server reads `sealedVisitor` (the host page's copy) only when there is no key.
     const body = {
       widgetId: this.#o.widgetId,
       domain: this.#o.host,
-      visitorId,
-      visitorKey,
       identityToken: this.#o.identity?.(),
     };
     let res: AuthResponse;
     try {
-      res = await this.#send<AuthResponse>("POST", "/embed/auth", body);
+      res = await this.#send("POST", "/embed/auth", {
+        ...body,
+        visitorId,
+        visitorKey,
+        sealedVisitor,
+      });
     } catch (err) {
       // Remembered values the server no longer accepts: start as a new visitor rather than fail.
-      if (!(err instanceof ApiError) || err.status !== 400 || !visitorId) throw err;
-      res = await this.#send<AuthResponse>("POST", "/embed/auth", {
-        ...body,
-        visitorId: undefined,
-        visitorKey: undefined,
-      });
+      if (!(err instanceof ApiError) || err.status !== 400) throw err;
+      res = await this.#send("POST", "/embed/auth", body);
     }
-    // Another visitor than the remembered one (its key refused): its conversation is not ours.
-    const other = res.visitorId !== visitorId;
-    this.#o.store.save({
-      token: res.token,
-      visitorId: res.visitorId,
-      expiresAt: res.expiresAt,
-      ...(other ? { visitorKey: res.visitorKey, sessionId: undefined } : {}),
-    });
+    // A new visitor (nothing remembered, or the remembered one refused) has a new key, and no
+    // remembered conversation is its own.
+    this.#o.store.save(res.visitorKey ? { ...res, sessionId: undefined } : res);
     return res.token;
   }
 

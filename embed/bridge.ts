@@ -1,5 +1,7 @@
 /**
- * @module The frame's side of the postMessage protocol: it posts only to the host page's exact
+ * @module The frame's side of the postMessage protocol. The frame learns who embeds it from the
+ * loader's `init` message: its `origin` is set by the browser, so no URL parameter (which anyone
+ * can write into a link or a sibling page's iframe) decides it. From then on it posts only to that
  * origin and accepts only messages whose `source` is its parent window and whose `origin` is that
  * origin.
  */
@@ -7,43 +9,33 @@ import { envelope, type FrameToHost, type HostToFrame, isEnvelope } from "./prot
 
 /** The channel to the host page. */
 export interface Bridge {
+  /** The host page's origin, as the browser reported it. */
+  origin: string;
+  /** What the loader keeps for the frame (its `init` state). */
+  state?: string;
   send(message: FrameToHost): void;
-  dispose(): void;
 }
 
 /**
- * Connects to the host page at `hostOrigin`. Outside a frame (the page opened directly) sending is
- * a no-op.
+ * Waits for the host page's `init`, then connects. `onMessage` gets every later message of the
+ * host page.
  */
-export function createBridge(hostOrigin: string, onMessage: (m: HostToFrame) => void): Bridge {
-  const parent = globalThis.parent;
-  const framed = parent && parent !== globalThis.window && /^https?:\/\//.test(hostOrigin);
-  const listener = (e: MessageEvent) => {
-    if (!framed || e.source !== parent || e.origin !== hostOrigin) return;
-    if (!isEnvelope<HostToFrame>(e.data)) return;
-    onMessage(e.data);
-  };
-  addEventListener("message", listener);
-  return {
-    send(message) {
-      if (framed) parent.postMessage(envelope(message), hostOrigin);
-    },
-    dispose() {
-      removeEventListener("message", listener);
-    },
-  };
-}
-
-/**
- * The host page's origin and host name. Where the browser tells us who embeds us
- * (`location.ancestorOrigins`), that wins over what the URL claims.
- */
-export function hostPage(params: URLSearchParams): { origin: string; host: string } {
-  const ancestors = (location as Location & { ancestorOrigins?: DOMStringList }).ancestorOrigins;
-  const origin = ancestors?.length ? ancestors[0] : params.get("origin") ?? "";
-  let host = params.get("host") ?? "";
-  try {
-    if (ancestors?.length || !host) host = new URL(origin).hostname;
-  } catch { /* no usable origin: keep what the URL says */ }
-  return { origin, host: host || location.hostname };
+export function connectHost(onMessage: (m: HostToFrame) => void): Promise<Bridge> {
+  return new Promise((resolve) => {
+    let origin = "";
+    addEventListener("message", (e) => {
+      const m = e.data;
+      if (e.source !== parent || !isEnvelope<HostToFrame>(m)) return;
+      if (origin) {
+        if (e.origin === origin) onMessage(m);
+      } else if (m.type === "init" && /^https?:/.test(e.origin)) {
+        origin = e.origin;
+        resolve({
+          origin,
+          state: m.state,
+          send: (message) => parent.postMessage(envelope(message), origin),
+        });
+      }
+    });
+  });
 }

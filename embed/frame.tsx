@@ -1,7 +1,8 @@
 /**
  * @module The chat frame's entry (`/embed/widget-frame.js`): reads the widget's configuration that
- * the server inlined in the page, applies the page's overrides and the theme, connects to the host
- * page, renders the widget and starts the conversation.
+ * the server inlined in the page, applies the page's overrides and the theme, waits for the host
+ * page's `init` (which says, through the browser, who embeds the frame), renders the widget and
+ * starts the conversation. Opened top-level instead of in a frame, it only shows a notice.
  */
 import { render } from "preact";
 import { signal } from "@preact/signals-core";
@@ -9,8 +10,8 @@ import type { PublicWidgetConfig } from "../contract/wire.ts";
 import ChatWidget from "../islands/widget/ChatWidget.tsx";
 import { ChatController } from "./controller.ts";
 import { Api } from "./api.ts";
-import { createStore } from "./store.ts";
-import { createBridge, hostPage } from "./bridge.ts";
+import { createStore, type Store } from "./store.ts";
+import { type Bridge, connectHost } from "./bridge.ts";
 import { keepTabInside } from "./focus_trap.ts";
 import { translation } from "./i18n.ts";
 import { frameStrings } from "./strings.ts";
@@ -34,89 +35,66 @@ const config: FrameConfig = {
   welcomeMessage: text(params.get("welcomeMessage"), 1000) ?? stored.welcomeMessage,
 };
 
-const rootStyle = document.documentElement.style;
-rootStyle.setProperty("--theme", stored.theme.color);
-rootStyle.setProperty("--fill", stored.theme.fill);
-rootStyle.setProperty("--on-fill", stored.theme.text);
-
-const { origin, host } = hostPage(params);
+const app = document.getElementById("app")!;
 const focusRequest = signal(0);
 let modal = false;
-keepTabInside(() => modal);
 // The loader sends the host's identity token and the page context once the frame is ready; the
 // visitor is authenticated only after that (or after a pause, when no loader speaks to us).
 let identified: (token?: string) => void;
-const identity = new Promise<string | undefined>((resolve) => {
-  identified = resolve;
-  setTimeout(resolve, 3000);
-});
+const identity = new Promise<string | undefined>((resolve) => identified = resolve);
 const who: { token?: string } = {};
-const bridge = createBridge(origin, (msg) => {
-  switch (msg.type) {
-    case "identify":
-      // Someone else signed in (or out) on the page: start afresh as them.
-      if (started && msg.token !== who.token) forget(), location.reload();
-      identified(msg.token);
-      controller.setContext(msg.context);
-      break;
-    case "open":
-      modal = msg.modal;
-      if (msg.focus) focusRequest.value++;
-      break;
-    case "close":
-      break;
-    default:
-      msg satisfies never;
-  }
-});
-const store = createStore(config.id, {
-  seed: (() => {
-    try {
-      return decodeURIComponent(location.hash.slice(1));
-    } catch {
-      return "";
-    }
-  })(),
-  mirror: (state) => bridge.send({ type: "store", state }),
-});
-const api = new Api({ base: "", widgetId: config.id, host, store, identity: () => who.token });
-const controller = new ChatController({
-  config,
-  host,
-  api,
-  store,
-  notify: (m) => bridge.send(m),
-  maxChars: MAX_CHARS,
-});
-
-// The visitor's language first (a preloaded module, or nothing for English), then the first paint.
-Object.assign(frameStrings, (await translation()).frame);
-render(
-  <ChatWidget
-    controller={controller}
-    title={config.headerText}
-    voiceMode={config.voiceMode}
-    maxChars={MAX_CHARS}
-    onClose={() => bridge.send({ type: "close" })}
-    focusRequest={focusRequest}
-  />,
-  document.getElementById("app")!,
-);
-bridge.send({ type: "ready" });
 let started = false;
-who.token = await identity;
-started = true;
-// A verified visitor is `u_<sub>`: remembered state of anyone else (an anonymous visitor, or the
-// person who used this browser before) is not theirs to see.
-const expected = who.token && "u_" + subjectOf(who.token);
-const saved = store.load().visitorId;
-if (saved && (expected ? saved !== expected : saved.startsWith("u_"))) forget();
-controller.start();
+let store: Store, controller: ChatController;
+
+/** Starts the chat once the host page has said who it is (`init`). */
+async function boot(bridge: Bridge): Promise<void> {
+  const rootStyle = document.documentElement.style;
+  rootStyle.setProperty("--theme", stored.theme.color);
+  rootStyle.setProperty("--fill", stored.theme.fill);
+  rootStyle.setProperty("--on-fill", stored.theme.text);
+  const host = new URL(bridge.origin).hostname;
+  // One conversation per embedding origin: siblings share the partition, never the entry.
+  store = createStore(`${config.id}@${bridge.origin}`, {
+    seed: bridge.state,
+    mirror: (state) => bridge.send({ type: "store", state }),
+  });
+  const api = new Api({ base: "", widgetId: config.id, host, store, identity: () => who.token });
+  controller = new ChatController({
+    config,
+    host,
+    api,
+    store,
+    notify: (m) => bridge.send(m),
+    maxChars: MAX_CHARS,
+  });
+  render(
+    <ChatWidget
+      controller={controller}
+      title={config.headerText}
+      voiceMode={config.voiceMode}
+      maxChars={MAX_CHARS}
+      onClose={() => bridge.send({ type: "close" })}
+      focusRequest={focusRequest}
+    />,
+    app,
+  );
+  bridge.send({ type: "ready" });
+  setTimeout(identified, 3000);
+  who.token = await identity;
+  started = true;
+  // A verified visitor is `u_<sub>`: remembered state of anyone else (an anonymous visitor, or
+  // the person who used this browser before) is not theirs to see.
+  const expected = who.token && "u_" + subjectOf(who.token);
+  const saved = store.load().visitorId;
+  if (saved && (expected ? saved !== expected : saved.startsWith("u_"))) forget();
+  controller.start();
+}
 
 function forget() {
   store.save({
     visitorId: undefined,
     visitorKey: undefined,
+    sealedVisitor: undefined,
     token: undefined,
     expiresAt: undefined,
     sessionId: undefined,
@@ -131,4 +109,38 @@ function subjectOf(token: string): string {
   } catch {
     return "";
   }
+}
+
+if (parent !== window) {
+  keepTabInside(() => modal);
+  // Listening starts now, before anything is awaited: the loader sends `init` on the frame's load.
+  const bridge = connectHost((msg) => {
+    switch (msg.type) {
+      case "identify":
+        // Someone else signed in (or out) on the page: start afresh as them.
+        if (started && msg.token !== who.token) forget(), location.reload();
+        identified(msg.token);
+        controller?.setContext(msg.context);
+        break;
+      case "open":
+        modal = msg.modal;
+        if (msg.focus) focusRequest.value++;
+        break;
+      case "close":
+      case "init":
+        break;
+      default:
+        msg satisfies never;
+    }
+  });
+  // The visitor's language (a preloaded module, or nothing for English) before the first paint.
+  Promise.all([bridge, translation()]).then(([b, t]) => {
+    Object.assign(frameStrings, t.frame);
+    boot(b);
+  });
+} else {
+  // Opened as a page of its own (a link to our origin): nothing from the URL is shown, no visitor
+  // or session is made. The server answers such navigations with this notice already; this covers
+  // browsers that do not say how a page is requested (`Sec-Fetch-Dest`).
+  app.textContent = frameStrings.unavailable;
 }

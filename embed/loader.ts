@@ -80,7 +80,8 @@ function boot(): void {
   let corner: (el: HTMLElement, offset: number) => void;
 
   const attr = (name: string, on: boolean) => host?.toggleAttribute(name, on);
-  // The frame's state, kept first-party (see the `store` message); never sent to our server.
+  // What the frame asks us to keep when its own storage is refused (the `store` message): no
+  // bearer token, and useless under another origin.
   const kept = (v?: string) => {
     try {
       return v == null ? localStorage[key] : localStorage[key] = v;
@@ -132,21 +133,23 @@ function boot(): void {
 
   function ensureFrame(): void {
     if (frame || dead) return;
-    // The frame takes the host name from the origin (bridge.ts `hostPage`).
-    const q = new URLSearchParams({ id: id as string, origin: location.origin });
+    // Presentation only: who embeds the frame reaches it through `init`, and nothing that proves
+    // the visitor is ever in the page (the frame keeps that first-party).
+    const q = new URLSearchParams({ id: id as string });
     for (
       const k of ["themeColor", "headerText", "welcomeMessage", "locale", "colorScheme"] as const
     ) {
       if (page[k] != null) q.set(k, "" + page[k]);
     }
     frame = document.createElement("iframe");
-    frame.src = `${origin}/embed/widget-frame.html?${q}#` + encodeURIComponent(kept() ?? "");
+    frame.src = `${origin}/embed/widget-frame.html?` + q;
     frame.title = options.headerText;
     frame.allow = "microphone; autoplay";
     corner(frame, 92);
     // The frame says `ready` once it renders; silence after loading means it was refused
     // (frame-ancestors) or broke.
     frame.onload = () => {
+      post({ type: "init", state: kept() });
       if (!ready) timer = setTimeout(() => !ready && unavailable("the chat did not start"), 4000);
     };
     root.append(frame);

@@ -12,6 +12,12 @@ export const PROTOCOL = "parley:1";
 /** Host page → frame. */
 export type HostToFrame =
   /**
+   * The first message, sent when the frame has loaded: its `origin` (the browser's, not a URL's)
+   * tells the frame who embeds it, and `state` is what the loader keeps for the frame where the
+   * frame's own storage is refused (see `store`).
+   */
+  | { type: "init"; state?: string }
+  /**
    * The panel became visible; `focus`: the visitor opened it, so focus the input; `modal`: it
    * covers the whole page (phones), so focus must stay inside it.
    */
@@ -38,9 +44,10 @@ export type FrameToHost =
   /** The widget cannot run here (domain not allowed, widget inactive): hide it. */
   | { type: "unavailable"; reason: string }
   /**
-   * The frame's remembered state (visitor, token, session) for the host page to keep in its own
-   * localStorage: browsers now deny storage to third-party frames, so the conversation would not
-   * survive a reload otherwise. The loader hands it back in the frame URL's fragment.
+   * Only where the browser refuses the frame both localStorage and partitioned cookies: what the
+   * loader keeps in the host page's localStorage and hands back in `init` ("" to forget). It is
+   * no bearer token: the visitor sealed by the server for this widget and host name, opaque to
+   * the page and refused under any other.
    */
   | { type: "store"; state: string };
 
@@ -54,7 +61,6 @@ export function envelope<T extends HostToFrame | FrameToHost>(payload: T): Envel
 
 /** True when `data` looks like one of ours; the receiver's switch narrows the type. */
 export function isEnvelope<T>(data: unknown): data is Envelope<T> {
-  return typeof data === "object" && data !== null &&
-    (data as { ns?: unknown }).ns === PROTOCOL &&
-    typeof (data as { type?: unknown }).type === "string";
+  // Only our own parent passes `source`; an unknown `type` falls through the receiver's switch.
+  return (data as { ns?: unknown } | null)?.ns === PROTOCOL;
 }

@@ -1,16 +1,23 @@
 /**
- * @module What the frame remembers per widget: the visitor id, token and current session, so a
- * conversation survives reloads and navigation. It lives in the frame's localStorage (keyed by
- * widget id) where the browser allows it; browsers increasingly deny storage to third-party
- * frames, so every change is also handed to the host page (`mirror`), which keeps it first-party
- * and gives it back in the frame URL's fragment (`seed`).
+ * @module What the frame remembers of its visitor, so a conversation survives reloads and
+ * navigation, kept first-party to Parley's origin wherever the browser allows it:
+ * 1. the frame's own localStorage (partitioned by the top-level site, so a sibling subdomain's
+ *    page shares it: the key names the exact embedding origin, and the frame reads only its own);
+ * 2. else our partitioned HttpOnly cookie, which `/embed/auth` sets and reads (named per widget
+ *    and host name); the frame then only checks that partitioned cookies are accepted;
+ * 3. else, where the browser refuses even that, the host page keeps a copy for the frame
+ *    (`mirror`, given back as `seed`): the server-sealed visitor, bound to this widget and host
+ *    name, opaque to the page and no bearer token.
+ * Without localStorage the session id is not kept: `/embed/auth` names the visitor's latest one.
  */
 
-/** The remembered state of one widget's visitor. */
+/** The remembered state of one widget's visitor under one embedding origin. */
 export interface Saved {
   visitorId?: string;
   /** Proves `visitorId` to `/embed/auth`. */
   visitorKey?: string;
+  /** The visitor sealed by the server for this widget and host name (the host page's copy). */
+  sealedVisitor?: string;
   token?: string;
   /** ISO time the token expires. */
   expiresAt?: string;
@@ -20,6 +27,7 @@ export interface Saved {
 /** Load and patch the remembered state. */
 export interface Store {
   load(): Saved;
+  /** Sets the fields named in `patch` (an `undefined` value forgets one); ignores others. */
   save(patch: Partial<Saved>): void;
 }
 
@@ -27,49 +35,69 @@ export interface Store {
 export interface StoreOptions {
   /** Defaults to the frame's localStorage. */
   storage?: Storage;
-  /** The host page's copy, used when the frame's own storage is empty or blocked. */
+  /** Whether partitioned cookies are accepted; defaults to a probe. */
+  cookies?: boolean;
+  /** The host page's copy (read only when the frame can keep nothing itself). */
   seed?: string;
-  /** Receives the serialised state after every change. */
+  /** Receives the host page's copy after a change; "" when the host page should keep nothing. */
   mirror?: (state: string) => void;
 }
 
-const KEYS: (keyof Saved)[] = ["visitorId", "visitorKey", "token", "expiresAt", "sessionId"];
+const KEYS: (keyof Saved)[] = [
+  "visitorId",
+  "visitorKey",
+  "token",
+  "expiresAt",
+  "sealedVisitor",
+  "sessionId",
+];
 
-/** Keeps only string fields we know: the seed comes from outside. */
-export function parseSaved(raw: string | null | undefined): Saved {
-  const out: Saved = {};
+/** True when this frame may set partitioned cookies (a short-lived probe of its own). */
+function partitionedCookies(): boolean {
   try {
-    const v = raw ? JSON.parse(raw) : undefined;
-    for (const k of KEYS) if (typeof v?.[k] === "string" && v[k].length < 2000) out[k] = v[k];
-  } catch { /* not JSON: nothing remembered */ }
-  return out;
+    document.cookie = "pp=1;Secure;SameSite=None;Partitioned;Max-Age=5";
+    return document.cookie.includes("pp=");
+  } catch {
+    return false;
+  }
 }
 
-/** A store under `parley:<widgetId>`. */
-export function createStore(widgetId: string, options: StoreOptions = {}): Store {
-  const key = `parley:${widgetId}`;
-  const area = () => {
-    try {
-      return options.storage ?? globalThis.localStorage;
-    } catch {
-      return undefined; // reading `localStorage` itself throws where storage is denied
-    }
-  };
+/** A store under `parley:<scope>` (the frame uses `<widgetId>@<embedding origin>`). */
+export function createStore(scope: string, options: StoreOptions = {}): Store {
+  const key = "parley:" + scope;
+  let own: Storage | undefined;
+  try {
+    own = options.storage ?? localStorage; // the getter throws where storage is denied
+  } catch { /* denied */ }
+  const hostCopy = !own && !(options.cookies ?? partitionedCookies());
+  const seed = options.seed ?? "";
   let memory: Saved = {};
   try {
-    memory = parseSaved(area()?.getItem(key));
-  } catch { /* denied */ }
-  if (!memory.visitorId) memory = parseSaved(options.seed);
+    // Our own entry, written only by this code (the host page's copy is never parsed).
+    memory = own
+      ? JSON.parse(own.getItem(key) || "{}")
+      : hostCopy && seed
+      ? { sealedVisitor: seed }
+      : {};
+  } catch { /* unreadable: nothing remembered */ }
+  let mirrored = seed;
+  const mirror = () => {
+    // Only the sealed visitor, and only where nothing of ours keeps it; a copy left from before
+    // (or by an older loader) is cleared.
+    const copy = hostCopy && memory.sealedVisitor || "";
+    if (copy !== mirrored) options.mirror?.(mirrored = copy);
+  };
+  mirror();
   return {
     load: () => ({ ...memory }),
     save(patch) {
-      memory = { ...memory, ...patch };
-      for (const k of KEYS) if (memory[k] === undefined) delete memory[k];
-      const json = JSON.stringify(memory);
+      // Only what we know: the patch may be a whole server answer.
+      memory = { ...memory };
+      for (const k of KEYS) if (k in patch) memory[k] = patch[k];
       try {
-        area()?.setItem(key, json);
-      } catch { /* full or denied: the host page's copy still holds it */ }
-      options.mirror?.(json);
+        own?.setItem(key, JSON.stringify(memory));
+      } catch { /* full: this page's memory still holds it */ }
+      mirror();
     },
   };
 }

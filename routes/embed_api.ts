@@ -13,7 +13,9 @@ import { toPublicConfig } from "../db/wire.ts";
 import { hostOf, isHostAllowed, selfOrigin } from "../lib/origins.ts";
 import { signVisitorToken } from "../lib/tokens.ts";
 import { getWidgetById } from "../db/queries/widgets.ts";
-import { admitVisitor } from "../conversations/visitors.ts";
+import { admitVisitor, visitorCookieName } from "../conversations/visitors.ts";
+import { getCookie, setCookie } from "hono/cookie";
+import { createSecretBox, type SecretBox } from "../lib/secret_box.ts";
 import { rateLimitByIp } from "../limits/rate_limit.ts";
 import {
   tokenIdentity,
@@ -37,6 +39,17 @@ function assertOriginAllowed(c: Context<AppEnv>, widget: WidgetRow): void {
   if (!originHost || !isHostAllowed(widget.allowedDomains, originHost)) {
     throw new HttpError(403, "forbidden", `This widget is not allowed on ${originHost ?? origin}`);
   }
+}
+
+/** How long a browser keeps a visitor in our partitioned cookie. */
+const VISITOR_COOKIE_DAYS = 180;
+
+// One box per configuration, so its key is derived once.
+const boxes = new WeakMap<object, SecretBox>();
+function visitorBox(config: AppEnv["Variables"]["config"]): SecretBox {
+  let box = boxes.get(config);
+  if (!box) boxes.set(config, box = createSecretBox(config));
+  return box;
 }
 
 /**
@@ -76,14 +89,35 @@ export const embedApiRoutes = new Hono<AppEnv>()
     if (!identity && widget.requireIdentity) {
       throw new HttpError(403, "identity_required", "This widget is only for signed-in visitors");
     }
-    const { visitorId, visitorKey } = identity
-      ? { visitorId: verifiedVisitorId(identity), visitorKey: undefined }
-      : await admitVisitor(c.var.db, {
+    // Where the frame has no localStorage, an anonymous visitor comes back in our partitioned
+    // cookie (named per widget and host name).
+    const cookie = await visitorCookieName(widget.id, host);
+    const { visitorId, visitorKey, sealedVisitor, sessionId } = identity
+      ? {
+        visitorId: verifiedVisitorId(identity),
+        visitorKey: undefined,
+        sealedVisitor: undefined,
+        sessionId: undefined,
+      }
+      : await admitVisitor({ db: c.var.db, box: visitorBox(c.var.config) }, {
         widgetId: widget.id,
         domain: host,
         visitorId: body.visitorId,
         visitorKey: body.visitorKey,
+        sealedVisitor: body.sealedVisitor ?? getCookie(c, cookie),
       });
+    if (sealedVisitor) {
+      // Only to our own path, never readable by script; browsers refuse it on plain http (except
+      // on loopback), and then the host page's copy is the fallback.
+      setCookie(c, cookie, sealedVisitor, {
+        path: "/embed/auth",
+        maxAge: VISITOR_COOKIE_DAYS * 86400,
+        secure: true,
+        httpOnly: true,
+        sameSite: "None",
+        partitioned: true,
+      });
+    }
     const { token, expiresAt } = await signVisitorToken(c.var.config.jwtSecret, {
       visitorId,
       widgetId: widget.id,
@@ -97,6 +131,8 @@ export const embedApiRoutes = new Hono<AppEnv>()
       // Only to a new visitor: the one time the key exists outside its visitor's browser.
       ...(visitorKey ? { visitorKey } : {}),
       verified: !!identity,
+      ...(sealedVisitor ? { sealedVisitor } : {}),
+      ...(sessionId ? { sessionId } : {}),
       agentId: widget.agentId,
       themeColor: widget.themeColor,
       headerText: widget.headerText,

@@ -66,10 +66,11 @@ function assetCache(dir: URL) {
   };
 }
 
+const NOT_FRAMED = "This chat opens on the website that offers it.";
 const NOT_BUILT =
   "The widget bundles are not built yet; run `deno task build` or restart the server";
 
-function unavailablePage(status: 404 | 503, text: string): Response {
+function unavailablePage(status: 403 | 404 | 503, text: string): Response {
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8">` +
     `<meta name="viewport" content="width=device-width,initial-scale=1"><title>Chat unavailable</title>` +
     `<style>html,body{height:100%;margin:0}body{display:grid;place-items:center;font:15px/1.5 ` +
@@ -135,6 +136,13 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
     // Chunks of the frame (`build.ts` code splitting): content-hashed names, nothing else.
     .get("/:chunk{[a-z_]+-[A-Z0-9]{8}\\.js}", (c) => serve(c, c.req.param("chunk"), true))
     .get("/widget-frame.html", async (c) => {
+      // Opened as a page of its own (a crafted link), the chat would run on our origin with the
+      // header, colour and welcome of the link's choosing: say so and run nothing. Browsers that
+      // do not send Sec-Fetch-Dest get the frame, whose script makes the same check.
+      const dest = c.req.header("sec-fetch-dest");
+      if (dest && dest !== "iframe" && dest !== "frame") {
+        return unavailablePage(403, NOT_FRAMED);
+      }
       const id = c.req.query("id") ?? "";
       const widget = isUuid(id) ? await getWidgetById(c.var.db, id) : undefined;
       if (!widget || !widget.isActive) {

@@ -1,5 +1,5 @@
 /** @module Queries on visitors (`/embed/auth`'s visitor ids and the hashes of their keys). */
-import { and, eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { chatSessions, visitors } from "../schema.ts";
 
@@ -30,4 +30,12 @@ export async function insertVisitor(
   const rows = await db.insert(visitors).values(visitor).onConflictDoNothing()
     .returning({ id: visitors.id });
   return rows.length === 1;
+}
+
+/** The id of a visitor's latest conversation on a widget, if any. */
+export async function latestVisitorSessionId(db: Db, widgetId: string, visitorId: string) {
+  const [row] = await db.select({ id: chatSessions.id }).from(chatSessions)
+    .where(and(eq(chatSessions.widgetId, widgetId), eq(chatSessions.visitorId, visitorId)))
+    .orderBy(desc(chatSessions.createdAt)).limit(1);
+  return row?.id;
 }

@@ -72,8 +72,9 @@ browserTest("widget: the launcher appears, open/close/toggle work and fire event
     assert.equal(await frame.getAttribute("allow"), "microphone; autoplay");
     const src = new URL((await frame.getAttribute("src"))!);
     assert.equal(src.origin, env.server.url);
-    // The frame takes the host name from the page's origin.
-    assert.equal(src.searchParams.get("origin"), env.host.url);
+    // Only the widget id: who embeds the frame reaches it by postMessage, never in the URL.
+    assert.deepEqual([...src.searchParams.keys()], ["id"]);
+    assert.equal(src.hash, "");
     // The welcome is shown before any session exists.
     await frameOf(page).getByText("Welcome to Acme! How can we help?").waitFor();
     assert.equal(await frameOf(page).locator(".header-title").textContent(), "Chat with Acme");

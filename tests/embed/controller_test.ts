@@ -82,7 +82,9 @@ function harness(routes: Route[], saved: Record<string, string> = {}) {
     }
     throw new Error(`unexpected ${call.method} ${call.path}`);
   };
-  const store = createStore("w", { seed: JSON.stringify(saved), storage: memoryStorage() });
+  const storage = memoryStorage();
+  storage.setItem("parley:w@https://shop.test", JSON.stringify(saved));
+  const store = createStore("w@https://shop.test", { storage });
   const api = new Api({ base: "", widgetId: "w", host: "shop.test", store, fetch: fakeFetch });
   const controller = new ChatController({
     config: { welcomeMessage: "Welcome!" },
@@ -103,6 +105,7 @@ function memoryStorage(): Storage {
   return {
     getItem: (k: string) => m.get(k) ?? null,
     setItem: (k: string, v: string) => void m.set(k, v),
+    removeItem: (k: string) => void m.delete(k),
   } as unknown as Storage;
 }
 
@@ -372,4 +375,65 @@ Deno.test("ChatController: a remembered visitor the server does not resume start
   assert.equal(saved.visitorId, "v_new");
   assert.equal(saved.visitorKey, "k-new");
   assert.equal(saved.sessionId, undefined);
+});
+
+Deno.test("ChatController: with no storage of its own the frame sends the host page's copy and restores the session the server names", async () => {
+  const calls: Call[] = [];
+  // As in a frame refused localStorage (its getter throws) and partitioned cookies.
+  const real = Object.getOwnPropertyDescriptor(globalThis, "localStorage");
+  Object.defineProperty(globalThis, "localStorage", {
+    configurable: true,
+    get() {
+      throw new DOMException("Access is denied for this document.", "SecurityError");
+    },
+  });
+  let store: ReturnType<typeof createStore>;
+  try {
+    store = createStore("w@https://shop.test", { cookies: false, seed: "v1.sealed" });
+  } finally {
+    if (real) Object.defineProperty(globalThis, "localStorage", real);
+    else delete (globalThis as { localStorage?: Storage }).localStorage;
+  }
+  const api = new Api({
+    base: "",
+    widgetId: "w",
+    host: "shop.test",
+    store,
+    fetch: (input, init = {}) => {
+      const call = {
+        method: init.method ?? "GET",
+        path: String(input),
+        body: init.body ? JSON.parse(String(init.body)) : undefined,
+      };
+      calls.push(call);
+      if (call.path === "/embed/auth") {
+        return Promise.resolve(
+          json(200, {
+            token: "t1",
+            visitorId: "v1",
+            sealedVisitor: "v1.sealed",
+            sessionId: "s1",
+            agentId: "a",
+            expiresAt: later,
+          }),
+        );
+      }
+      if (call.path === "/api/chat/sessions/s1") return Promise.resolve(json(200, session("s1")));
+      return Promise.resolve(json(200, { messages: [message("s1", "user", "earlier")] }));
+    },
+  });
+  const controller = new ChatController({
+    config: { welcomeMessage: "Welcome!" },
+    host: "shop.test",
+    api,
+    store,
+    notify: () => {},
+  });
+  await controller.start();
+  assert.deepEqual(calls[0].body, {
+    widgetId: "w",
+    domain: "shop.test",
+    sealedVisitor: "v1.sealed",
+  });
+  assert.deepEqual(summary(controller), ["user:earlier"]);
 });

@@ -1,47 +1,93 @@
 import assert from "node:assert/strict";
-import { createStore, parseSaved } from "../../embed/store.ts";
+import { createStore } from "../../embed/store.ts";
 
-/** A Storage that refuses everything, as a third-party frame's does. */
-const denied = {
-  getItem() {
-    throw new DOMException("denied", "SecurityError");
-  },
-  setItem() {
-    throw new DOMException("denied", "SecurityError");
-  },
-} as unknown as Storage;
+/** Runs `fn` with `localStorage` refused, as a third-party frame's is where storage is blocked. */
+function denied<T>(fn: () => T): T {
+  const real = Object.getOwnPropertyDescriptor(globalThis, "localStorage");
+  Object.defineProperty(globalThis, "localStorage", {
+    configurable: true,
+    get() {
+      throw new DOMException("Access is denied for this document.", "SecurityError");
+    },
+  });
+  try {
+    return fn();
+  } finally {
+    if (real) Object.defineProperty(globalThis, "localStorage", real);
+    else delete (globalThis as { localStorage?: Storage }).localStorage;
+  }
+}
 
 function memoryStorage(): Storage {
   const m = new Map<string, string>();
   return {
     getItem: (k: string) => m.get(k) ?? null,
     setItem: (k: string, v: string) => void m.set(k, v),
+    removeItem: (k: string) => void m.delete(k),
+    get length() {
+      return m.size;
+    },
   } as unknown as Storage;
 }
 
-Deno.test("createStore: denied storage falls back to the host page's copy and mirrors every change", () => {
-  const mirrored: string[] = [];
-  const seed = JSON.stringify({ visitorId: "v_abc12345", sessionId: "s1", token: "t" });
-  const store = createStore("w1", { storage: denied, seed, mirror: (s) => mirrored.push(s) });
-  assert.deepEqual(store.load(), { visitorId: "v_abc12345", sessionId: "s1", token: "t" });
-  store.save({ sessionId: undefined });
-  assert.deepEqual(store.load(), { visitorId: "v_abc12345", token: "t" });
-  assert.deepEqual(mirrored.map((s) => JSON.parse(s)), [{ visitorId: "v_abc12345", token: "t" }]);
-});
+const full = {
+  visitorId: "v_abc12345",
+  visitorKey: "k".repeat(43),
+  sealedVisitor: "v1.sealed",
+  token: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ2In0.sig",
+  expiresAt: "2030-01-01T00:00:00.000Z",
+  sessionId: "s1",
+};
 
-Deno.test("createStore: the frame's own storage wins over the seed, keyed by widget", () => {
+Deno.test("createStore: with its own storage the frame keeps everything there and the host page nothing", () => {
   const storage = memoryStorage();
-  createStore("w1", { storage }).save({ visitorId: "v_frame000", sessionId: "s-frame" });
-  const store = createStore("w1", { storage, seed: JSON.stringify({ visitorId: "v_seed0000" }) });
-  assert.equal(store.load().visitorId, "v_frame000");
-  assert.deepEqual(createStore("w2", { storage }).load(), {});
+  const mirrored: string[] = [];
+  const store = createStore("w1@https://www.shop.example", {
+    storage,
+    mirror: (s) => mirrored.push(s),
+  });
+  store.save(full);
+  assert.deepEqual(createStore("w1@https://www.shop.example", { storage }).load(), full);
+  assert.deepEqual(mirrored, [], "nothing handed to the host page");
 });
 
-Deno.test("parseSaved: keeps only known string fields of a seed that comes from outside", () => {
-  assert.deepEqual(parseSaved('{"visitorId":"v","token":5,"extra":"x","sessionId":"s"}'), {
-    visitorId: "v",
-    sessionId: "s",
-  });
-  assert.deepEqual(parseSaved("not json"), {});
-  assert.deepEqual(parseSaved(null), {});
+Deno.test("createStore: a sibling origin in the same partition reads nothing of another's", () => {
+  const storage = memoryStorage();
+  createStore("w1@https://www.shop.example", { storage }).save(full);
+  assert.deepEqual(createStore("w1@https://evil.shop.example", { storage }).load(), {});
+  assert.deepEqual(createStore("w2@https://www.shop.example", { storage }).load(), {});
+});
+
+Deno.test("createStore: a host-page copy left from before is cleared when the frame keeps its own", () => {
+  for (const options of [{ storage: memoryStorage() }, { cookies: true }]) {
+    const mirrored: string[] = [];
+    const legacy = JSON.stringify({ visitorId: "v_old", token: "eyJ.eyJ.x", sessionId: "s0" });
+    const store = denied(() =>
+      createStore("w1@https://www.shop.example", {
+        ...options,
+        seed: legacy,
+        mirror: (s) => mirrored.push(s),
+      })
+    );
+    assert.deepEqual(store.load(), {}, "the copy is not read");
+    store.save(full);
+    assert.deepEqual(mirrored, [""], "the host page is told to forget it, and given nothing");
+  }
+});
+
+Deno.test("createStore: refused localStorage and cookies: the host page gets the sealed visitor only", () => {
+  const mirrored: string[] = [];
+  const store = denied(() =>
+    createStore("w1@https://www.shop.example", { cookies: false, mirror: (s) => mirrored.push(s) })
+  );
+  store.save(full);
+  assert.deepEqual(store.load(), full, "this page still has it all");
+  assert.deepEqual(mirrored, ["v1.sealed"]);
+  // The copy comes back as the seed of the next page, where it is all there is.
+  const next = denied(() =>
+    createStore("w1@https://www.shop.example", { cookies: false, seed: mirrored[0] })
+  );
+  assert.deepEqual(next.load(), { sealedVisitor: "v1.sealed" });
+  store.save({ sessionId: "s2", token: "eyJ.eyJ.y" });
+  assert.equal(mirrored.length, 1, "only a change of the copy is handed over");
 });

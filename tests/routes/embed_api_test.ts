@@ -156,7 +156,12 @@ dbTest(
 async function auth(t: TestApp, body: Record<string, unknown>) {
   const res = await t.post("/embed/auth", { domain: "www.shop.example", ...body });
   assert.equal(res.status, 200, await res.clone().text());
-  return await res.json() as { token: string; visitorId: string; visitorKey?: string };
+  return await res.json() as {
+    token: string;
+    visitorId: string;
+    visitorKey?: string;
+    sealedVisitor?: string;
+  };
 }
 
 /** A visitor with a conversation: its id, key, token and session. */
@@ -292,5 +297,102 @@ dbTest(
     const res = await t.get(`/api/chat/sessions/${v.sessionId}`, got.token);
     assert.equal(res.status, 404);
     await res.body?.cancel();
+  },
+);
+
+dbTest(
+  "POST /embed/auth: the sealed visitor (the host page's copy) resumes only on its widget and host",
+  async (t) => {
+    const widget = await shopWidget(t);
+    const v = await visitorWithSession(t, widget.id);
+    const sealed = (await auth(t, { widgetId: widget.id })).sealedVisitor;
+    assert.ok(sealed);
+    const mine = (await auth(t, {
+      widgetId: widget.id,
+      visitorId: v.visitorId,
+      visitorKey: v.visitorKey,
+    })) as { sealedVisitor?: string };
+    const copy = mine.sealedVisitor!;
+    // Opaque to the page: neither the key, nor the id, nor anything JWT-shaped.
+    assert.ok(!copy.includes(v.visitorKey!) && !copy.includes(v.visitorId));
+    assert.doesNotMatch(copy, /eyJ/);
+
+    const back = await auth(t, { widgetId: widget.id, sealedVisitor: copy });
+    assert.equal(back.visitorId, v.visitorId);
+    assert.equal(back.visitorKey, undefined);
+    const res = await t.get(`/api/chat/sessions/${v.sessionId}`, back.token);
+    assert.equal(res.status, 200);
+    await res.body?.cancel();
+
+    const otherWidget = await shopWidget(t);
+    const tampered = copy.slice(0, -4) + (copy.endsWith("AAAA") ? "BBBB" : "AAAA");
+    const refused: [string, Record<string, unknown>][] = [
+      ["a sibling subdomain", { widgetId: widget.id, domain: "evil.shop.example" }],
+      ["another widget", { widgetId: otherWidget.id }],
+      ["a tampered copy", { widgetId: widget.id, sealedVisitor: tampered }],
+    ];
+    for (const [what, claim] of refused) {
+      const got = await auth(t, { sealedVisitor: copy, ...claim });
+      assert.notEqual(got.visitorId, v.visitorId, what);
+      assert.ok(got.visitorKey, `${what}: a new visitor`);
+    }
+  },
+);
+
+dbTest(
+  "POST /embed/auth keeps the visitor in a partitioned HttpOnly cookie of our own, per widget and host",
+  async (t) => {
+    const widget = await shopWidget(t);
+    const first = await t.post("/embed/auth", { widgetId: widget.id, domain: "www.shop.example" });
+    const v = await first.json();
+    const setCookie = first.headers.get("set-cookie")!;
+    const [pair, ...attrs] = setCookie.split(/;\s*/);
+    const name = pair.slice(0, pair.indexOf("="));
+    assert.match(name, /^pv_[0-9a-f]{24}$/);
+    assert.deepEqual(
+      attrs.map((a) => a.toLowerCase()).filter((a) => !a.startsWith("max-age")).sort(),
+      ["httponly", "partitioned", "path=/embed/auth", "samesite=none", "secure"],
+    );
+    assert.ok(!pair.includes(v.visitorKey) && !pair.includes(v.token));
+    const session = await (await t.post("/api/chat/sessions", {}, v.token)).json();
+
+    // A frame without localStorage sends nothing but the cookie: the same visitor, its session.
+    const back = await (await t.post(
+      "/embed/auth",
+      {
+        widgetId: widget.id,
+        domain: "www.shop.example",
+      },
+      undefined,
+      { cookie: pair },
+    )).json();
+    assert.equal(back.visitorId, v.visitorId);
+    assert.equal(back.visitorKey, undefined);
+    assert.equal(back.sessionId, session.id);
+
+    // The sibling's frame shares the jar but reads its own name; given the shop's under its
+    // name, the seal (bound to the host name) does not open.
+    const evil = await t.post(
+      "/embed/auth",
+      { widgetId: widget.id, domain: "evil.shop.example" },
+      undefined,
+      {
+        cookie: pair,
+      },
+    );
+    const evilName = evil.headers.get("set-cookie")!.split("=")[0];
+    assert.notEqual(evilName, name);
+    assert.notEqual((await evil.json()).visitorId, v.visitorId);
+    const replayed = await (await t.post(
+      "/embed/auth",
+      {
+        widgetId: widget.id,
+        domain: "evil.shop.example",
+      },
+      undefined,
+      { cookie: `${evilName}=${pair.slice(name.length + 1)}` },
+    )).json();
+    assert.notEqual(replayed.visitorId, v.visitorId);
+    assert.equal(replayed.sessionId, undefined);
   },
 );

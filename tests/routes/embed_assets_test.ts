@@ -169,3 +169,25 @@ dbTest(
     assert.ok(custom.includes(`"widgetId":"${first.id}"`));
   },
 );
+
+dbTest(
+  "GET /embed/widget-frame.html opened as a page (Sec-Fetch-Dest: document) runs no chat",
+  async (t) => {
+    const widget = await widgetOf(t);
+    const link = `/embed/widget-frame.html?id=${widget.id}&headerText=Bank&welcomeMessage=Card%3F`;
+    for (const dest of ["document", "embed", "object"]) {
+      const res = await t.request(link, { headers: { "sec-fetch-dest": dest } });
+      assert.equal(res.status, 403, dest);
+      const html = await res.text();
+      assert.ok(!html.includes("<script"), dest);
+      assert.ok(!html.includes("Bank") && !html.includes("Card"), dest);
+      assert.match(html, /opens on the website that offers it/);
+    }
+    for (const dest of ["iframe", undefined]) {
+      const headers: Record<string, string> = dest ? { "sec-fetch-dest": dest } : {};
+      const res = await t.request(link, { headers });
+      assert.equal(res.status, 200, String(dest));
+      await res.body?.cancel();
+    }
+  },
+);
