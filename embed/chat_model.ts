@@ -64,6 +64,8 @@ export function createChatModel() {
   /** A problem to show above the input (not fatal). */
   const notice = signal<string | null>(null);
   const agentTyping = signal(false);
+  /** A teammate's name while they type (the AI types unnamed). */
+  const typingName = signal<string | undefined>(undefined);
   /** Replies the visitor is waiting for; typing shows meanwhile even before the socket says so. */
   const awaiting = signal(0);
   const connection = signal<ConnectionState>("idle");
@@ -116,6 +118,7 @@ export function createChatModel() {
     status,
     notice,
     agentTyping,
+    typingName,
     awaiting,
     connection,
     mode,
@@ -188,7 +191,10 @@ export function createChatModel() {
           return upsert(e.message) ? e.message : undefined;
         case "typing:start":
         case "typing:stop":
-          if (e.senderId === "agent") agentTyping.value = e.type === "typing:start";
+          if (e.senderId === "agent") {
+            agentTyping.value = e.type === "typing:start";
+            typingName.value = e.name;
+          }
           return;
         case "mode:changed": {
           mode.value = e.mode;

@@ -339,6 +339,20 @@ export class ChatController {
     }
   }
 
+  /** "Talk to a person": asks the team to join (the AI answers until someone does). */
+  async handoff(): Promise<void> {
+    try {
+      const s = await this.#activeSession();
+      this.model.session.value = await this.#o.api.request<Session>(
+        "POST",
+        `/api/chat/sessions/${s.id}/handoff`,
+        {},
+      );
+    } catch {
+      this.model.notice.value = S.loadFailed;
+    }
+  }
+
   /** The visitor is typing: tell watchers, throttled, and say when they stop. */
   userTyping(): void {
     const now = Date.now();

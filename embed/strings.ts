@@ -15,6 +15,9 @@ export const loaderStrings = {
 export const frameStrings = {
   online: "Online · replies instantly",
   voiceMode: "On a voice call",
+  handoff: "Talk to a person",
+  human: (name?: string) => name ? `${name} is replying` : "A person will reply here",
+  typingName: (name: string) => `${name} is typing`,
   minimize: "Minimize chat",
   endChat: "End conversation",
   endChatConfirm: "End this conversation?",

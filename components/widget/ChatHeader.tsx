@@ -1,7 +1,8 @@
 /** @module The widget header: avatar, title, mode or presence, minimize and end-conversation buttons. */
 import type { SessionMode } from "../../contract/enums.ts";
 import { frameStrings as S } from "../../embed/strings.ts";
-import { AssistantIcon, CloseIcon, MinimizeIcon } from "./icons.tsx";
+import { AssistantIcon, CloseIcon, MinimizeIcon, PersonIcon } from "./icons.tsx";
+import { initials } from "./MessageBubble.tsx";
 
 /** Props of the header. */
 export interface ChatHeaderProps {
@@ -11,6 +12,10 @@ export interface ChatHeaderProps {
   canEnd: boolean;
   onMinimize: () => void;
   onEnd: () => void;
+  /** A person handles the conversation; their name when known. */
+  human?: string | boolean;
+  /** "Talk to a person", while the AI handles it and nobody was asked yet. */
+  onHandoff?: () => void;
 }
 
 /** The coloured top bar. */
@@ -18,16 +23,31 @@ export function ChatHeader(props: ChatHeaderProps) {
   return (
     <header class="header">
       <span class="header-avatar" aria-hidden="true">
-        <AssistantIcon size={22} />
+        {typeof props.human == "string" ? initials(props.human) : <AssistantIcon size={22} />}
         <span class="presence" />
       </span>
       <div class="header-text">
         <h1 class="header-title">{props.title}</h1>
-        <p class="header-sub" data-mode={props.mode}>
-          {props.mode === "voice" ? S.voiceMode : S.online}
+        <p class="header-sub" data-mode={props.mode} data-human={props.human ? "" : undefined}>
+          {props.mode === "voice"
+            ? S.voiceMode
+            : props.human
+            ? S.human(props.human === true ? undefined : props.human)
+            : S.online}
         </p>
       </div>
       <div class="header-actions">
+        {props.onHandoff && (
+          <button
+            type="button"
+            class="icon-btn"
+            aria-label={S.handoff}
+            title={S.handoff}
+            onClick={props.onHandoff}
+          >
+            <PersonIcon />
+          </button>
+        )}
         <button type="button" class="icon-btn" aria-label={S.minimize} onClick={props.onMinimize}>
           <MinimizeIcon />
         </button>

@@ -6,7 +6,7 @@
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import type { FrameStatus, UiMessage } from "../../embed/chat_model.ts";
 import { frameStrings as S } from "../../embed/strings.ts";
-import { MessageBubble } from "./MessageBubble.tsx";
+import { initials, MessageBubble } from "./MessageBubble.tsx";
 import { AlertIcon, AssistantIcon } from "./icons.tsx";
 
 const PAUSE_MS = 5 * 60_000;
@@ -15,7 +15,10 @@ const PAUSE_MS = 5 * 60_000;
 export interface ChatMessagesProps {
   messages: UiMessage[];
   typing: boolean;
+  /** The teammate typing, when it is a person. */
+  typingName?: string;
   status: FrameStatus;
+  onHandoff?: () => void;
   ended: boolean;
   onRetry: (clientMessageId: string) => void;
   onReload: () => void;
@@ -94,15 +97,21 @@ export function ChatMessages(props: ChatMessagesProps) {
               // A time under the newest message and before a pause, not under every bubble.
               timed={!next || Date.parse(next.createdAt) - Date.parse(m.createdAt) > PAUSE_MS}
               onRetry={props.onRetry}
+              onHandoff={props.onHandoff}
             />
           );
         })}
         {typing && (
           <li class="msg msg-agent msg-last typing" data-typing="true">
             <span class="msg-avatar" aria-hidden="true">
-              <AssistantIcon size={16} />
+              {props.typingName ? initials(props.typingName) : <AssistantIcon size={16} />}
             </span>
-            <div class="bubble" role="status" aria-label={S.typing}>
+            <div
+              class="bubble"
+              role="status"
+              aria-label={props.typingName ? S.typingName(props.typingName) : S.typing}
+              title={props.typingName && S.typingName(props.typingName)}
+            >
               <span class="dot" />
               <span class="dot" />
               <span class="dot" />

@@ -16,7 +16,21 @@ export interface MessageBubbleProps {
   /** Shows the time under the bubble (by default with `last`). */
   timed?: boolean;
   onRetry?: (clientMessageId: string) => void;
+  /** The inbox names every agent-side turn: the AI's with this name, a person's with theirs. */
+  agentName?: string;
+  /** Offered with a reply that suggests a person (`metadata.offer`): "Talk to a person". */
+  onHandoff?: () => void;
 }
+
+/** A person's name from `metadata.author`, when a person of the team wrote the message. */
+export function humanName(m: { metadata?: Record<string, unknown> }): string | undefined {
+  const a = m.metadata?.author as { kind?: string; name?: string } | undefined;
+  return a?.kind == "human" ? a.name || "?" : undefined;
+}
+
+/** Up to two initials of a name. */
+export const initials = (name: string) =>
+  name.split(/\s+/).map((w) => w[0]).join("").slice(0, 2).toUpperCase();
 
 /** Short local time of an ISO timestamp. */
 export function timeOf(iso: string): string {
@@ -31,7 +45,7 @@ export function timeOf(iso: string): string {
 
 /** A message as a list item. */
 export function MessageBubble(
-  { message: m, last, timed = last, onRetry }: MessageBubbleProps,
+  { message: m, last, timed = last, onRetry, agentName, onHandoff }: MessageBubbleProps,
 ) {
   if (m.senderType === "system") {
     return (
@@ -41,23 +55,31 @@ export function MessageBubble(
     );
   }
   const mine = m.senderType === "user";
+  const human = humanName(m);
   const state = m.pending ? "pending" : m.failed ? "failed" : "sent";
   return (
     <li
-      class={`msg ${mine ? "msg-user" : "msg-agent"}${last ? " msg-last" : ""}${
-        timed || m.pending || m.failed ? " msg-timed" : ""
-      } msg-${state}`}
+      class={`msg ${mine ? "msg-user" : "msg-agent"}${human ? " msg-human" : ""}${
+        last ? " msg-last" : ""
+      }${timed || m.pending || m.failed ? " msg-timed" : ""} msg-${state}`}
       data-sender={m.senderType}
       data-status={state}
       data-id={m.id}
     >
       {!mine && (
         <span class="msg-avatar" aria-hidden="true">
-          {last && <AssistantIcon size={16} />}
+          {last && (human ? initials(human) : <AssistantIcon size={16} />)}
         </span>
       )}
       <div class="msg-body">
-        <span class="sr-only">{mine ? S.you : S.agent}:</span>
+        {!mine && (human || agentName)
+          ? (
+            <span class="msg-name">
+              {human ?? agentName}
+              {agentName && <b class={human ? "who-human" : "who-ai"}>{human ? "Human" : "AI"}</b>}
+            </span>
+          )
+          : <span class="sr-only">{mine ? S.you : S.agent}:</span>}
         {/* Each message keeps its own direction: English in an Arabic chat, and the reverse. */}
         <div class="bubble" dir="auto">
           {m.messageType === "voice" && (
@@ -67,6 +89,11 @@ export function MessageBubble(
           )}
           <RichText text={m.content} plain={mine} />
         </div>
+        {onHandoff && m.metadata?.offer == "handoff" && (
+          <button type="button" class="btn btn-ghost btn-small" onClick={onHandoff}>
+            {S.handoff}
+          </button>
+        )}
         {m.pending && <span class="msg-meta">{S.sending}</span>}
         {m.failed && (
           <span class="msg-meta msg-error" role="alert">

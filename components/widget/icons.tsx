@@ -58,3 +58,6 @@ export const AssistantIcon = (p: { size?: number }) => (
 );
 /** Exclamation mark. */
 export const AlertIcon = () => <Icon d="M12 7v6m0 4h.01" />;
+/** A person (head and shoulders): "Talk to a person". */
+export const PersonIcon = () => 
+<Icon d="M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21a8 8 0 0 1 16 0" />;

@@ -15,6 +15,7 @@ import { ChatHeader } from "../../components/widget/ChatHeader.tsx";
 import { ChatMessages } from "../../components/widget/ChatMessages.tsx";
 import { ChatInput } from "../../components/widget/ChatInput.tsx";
 import { PhoneIcon } from "../../components/widget/icons.tsx";
+import { humanName } from "../../components/widget/MessageBubble.tsx";
 
 /** Props of the widget. */
 export interface ChatWidgetProps {
@@ -38,6 +39,7 @@ export default function ChatWidget(props: ChatWidgetProps) {
     m.status.value,
     m.notice.value,
     m.typing.value,
+    m.typingName.value,
     m.connection.value,
     m.mode.value,
     m.view.value,
@@ -46,6 +48,13 @@ export default function ChatWidget(props: ChatWidgetProps) {
     props.focusRequest.value,
   ]);
   const session = m.session.value;
+  // A person handles the conversation: their name from their latest message or their typing.
+  const human = session?.handler == "human" &&
+    (m.typingName.value ?? m.messages.value.map(humanName).filter(Boolean).pop() ?? true);
+  const handoff = !human && !session?.handoffRequestedAt && !m.ended.value &&
+      m.status.value == "ready"
+    ? () => c.handoff()
+    : undefined;
   const send = useWebSocket({
     sessionId: session?.id,
     url: (failures) => c.socketUrl(failures),
@@ -108,6 +117,8 @@ export default function ChatWidget(props: ChatWidgetProps) {
         canEnd={!!session && !m.ended.value && status === "ready"}
         onMinimize={props.onClose}
         onEnd={() => setConfirmEnd(true)}
+        human={human}
+        onHandoff={handoff}
       />
       {confirmEnd && (
         <div class="bar bar-confirm" role="alertdialog" aria-label={S.endChatConfirm}>
@@ -169,7 +180,9 @@ export default function ChatWidget(props: ChatWidgetProps) {
             <ChatMessages
               messages={m.messages.value}
               typing={m.typing.value}
+              typingName={m.typingName.value}
               status={status}
+              onHandoff={handoff}
               ended={m.ended.value}
               onRetry={(id) => c.retry(id)}
               onReload={() => c.start()}
