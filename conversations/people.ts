@@ -40,6 +40,12 @@ export async function publishSession(hub: Hub, row: SessionRow): Promise<void> {
   await hub.publish(row.id, event({ type: "session:updated", session: toSession(row) }));
 }
 
+/** A handoff was asked for and no person has replied since (the SQL twin: `waitingWhere`). */
+export function isWaiting(s: SessionRow): boolean {
+  return s.status === "active" && !!s.handoffRequestedAt &&
+    (!s.humanRepliedAt || s.humanRepliedAt < s.handoffRequestedAt);
+}
+
 /**
  * A teammate's reply: stored as the agent side's text with its author, never answered by the AI.
  * The session becomes human-handled and, when unassigned, the replier's. A repeated
@@ -113,9 +119,7 @@ export async function requestHandoff(
   session: SessionRow,
   reason?: string,
 ): Promise<SessionRow> {
-  const waiting = session.handoffRequestedAt &&
-    (!session.humanRepliedAt || session.humanRepliedAt < session.handoffRequestedAt);
-  if (waiting) return session;
+  if (isWaiting(session)) return session;
   if (session.status === "ended") {
     throw new HttpError(409, "conflict", "This session has ended");
   }

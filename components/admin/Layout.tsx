@@ -7,12 +7,14 @@ import { CsrfField } from "./ui.tsx";
 export interface Account {
   userId: string;
   email: string;
+  name: string;
+  role: "owner" | "admin" | "member";
   organizationId: string;
   organizationName: string;
 }
 
 /** Sections of the sidebar. */
-export type Section = "inbox" | "widgets" | "agents" | "webhooks";
+export type Section = "inbox" | "widgets" | "agents" | "webhooks" | "team";
 
 /** Where the stylesheet and the islands bundle are served (routes/admin/assets.ts). */
 export const ASSETS = { css: "/admin/assets/admin.css", js: "/admin/assets/admin.js" } as const;
@@ -42,11 +44,25 @@ export function Document(
   );
 }
 
-const NAV: { section: Section; href: string; label: string; icon: IconName }[] = [
+const NAV: {
+  section: Section;
+  href: string;
+  label: string;
+  icon: IconName;
+  /** Owners and admins only: members work conversations. */
+  managers?: true;
+}[] = [
   { section: "inbox", href: "/admin/conversations", label: "Inbox", icon: "inbox" },
-  { section: "widgets", href: "/admin/widgets", label: "Widgets", icon: "widget" },
-  { section: "agents", href: "/admin/agents", label: "Agents", icon: "agent" },
-  { section: "webhooks", href: "/admin/webhooks", label: "Webhooks", icon: "webhook" },
+  { section: "widgets", href: "/admin/widgets", label: "Widgets", icon: "widget", managers: true },
+  { section: "agents", href: "/admin/agents", label: "Agents", icon: "agent", managers: true },
+  { section: "team", href: "/admin/team", label: "Team", icon: "team", managers: true },
+  {
+    section: "webhooks",
+    href: "/admin/webhooks",
+    label: "Webhooks",
+    icon: "webhook",
+    managers: true,
+  },
 ];
 
 /** The signed-in page: sidebar (a top bar on phones) and the main column. */
@@ -74,7 +90,7 @@ export function AppShell(
             <span>Parley</span>
           </a>
           <nav class="nav" aria-label="Main">
-            {NAV.map((item) => (
+            {NAV.filter((item) => !item.managers || props.account.role !== "member").map((item) => (
               <a
                 key={item.section}
                 href={item.href}
@@ -89,8 +105,8 @@ export function AppShell(
           <div class="account">
             <div class="account-avatar" aria-hidden="true">{initial}</div>
             <div class="account-text">
-              <strong>{props.account.organizationName}</strong>
-              <span>{props.account.email}</span>
+              <strong>{props.account.name || props.account.email}</strong>
+              <span>{props.account.organizationName} · {props.account.role}</span>
             </div>
             <form method="post" action="/admin/logout" class="signout">
               <CsrfField token={props.csrf} />

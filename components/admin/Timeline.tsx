@@ -22,7 +22,9 @@ function Marker({ text, time, voice }: { text: string; time?: string; voice?: bo
 }
 
 /** The whole timeline, oldest first. */
-export function Timeline({ messages }: { messages: Message[] }) {
+export function Timeline(
+  { messages, agentName }: { messages: Message[]; agentName?: string },
+) {
   const items = [];
   let lastMode: "chat" | "voice" = "chat";
   for (const m of messages) {
@@ -43,7 +45,7 @@ export function Timeline({ messages }: { messages: Message[] }) {
       lastMode = mode;
     }
     // Every bubble shows its time: an inbox is read later, out of the flow of the chat.
-    items.push(<MessageBubble key={m.id} message={m} last />);
+    items.push(<MessageBubble key={m.id} message={m} last agentName={agentName} />);
   }
   return <ol class="timeline" aria-label="Messages">{items}</ol>;
 }

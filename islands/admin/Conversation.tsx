@@ -12,6 +12,7 @@ import { CallCard } from "../../components/admin/CallCard.tsx";
 import { Icon } from "../../components/admin/icons.tsx";
 import { longTime, visitorLabel } from "./format.ts";
 import { connectLive, fetchToken, type LiveState } from "./live.ts";
+import { Composer, Handling, type Teammate } from "./Composer.tsx";
 
 /** Props of `Conversation`. */
 export interface ConversationProps {
@@ -21,6 +22,9 @@ export interface ConversationProps {
   widgetName: string | null;
   agentName: string | null;
   backHref: string;
+  /** The signed-in user, and the teammates a conversation can be assigned to. */
+  me: Teammate;
+  team: Teammate[];
 }
 
 function upsert<T extends { id: string }>(list: T[], item: T): T[] {
@@ -38,12 +42,20 @@ const STATE_TEXT: Record<LiveState, string> = {
   "signed-out": "Signed out: reload to sign in",
 };
 
+/** A handoff was asked for and no person has replied since. */
+function waiting(s: Session): boolean {
+  return !!s.handoffRequestedAt && s.status === "active" && s.handler === "ai";
+}
+
 /** The conversation pane. */
 export default function Conversation(props: ConversationProps) {
   const session = useSignal(props.session);
   const messages = useSignal(props.messages);
   const calls = useSignal(props.calls);
-  const typing = useSignal<"agent" | "user" | null>(null);
+  const typing = useSignal<{ who: "agent" | "user"; name?: string } | null>(null);
+  const busy = useSignal(false);
+  const link = useRef<ReturnType<typeof connectLive>>();
+  const typingUntil = useRef(0);
   const live = useSignal<LiveState | "ended">(
     props.session.status === "ended" ? "ended" : "connecting",
   );
@@ -62,12 +74,12 @@ export default function Conversation(props: ConversationProps) {
           if (e.message.senderType !== "system") typing.value = null;
           break;
         case "typing:start":
-          typing.value = e.senderId;
+          typing.value = { who: e.senderId, name: e.name };
           clearTimeout(typingTimer);
           typingTimer = setTimeout(() => typing.value = null, 15_000);
           break;
         case "typing:stop":
-          if (typing.value === e.senderId) typing.value = null;
+          if (typing.value?.who === e.senderId) typing.value = null;
           break;
         case "mode:changed":
           messages.value = upsert(messages.value, e.message);
@@ -88,7 +100,7 @@ export default function Conversation(props: ConversationProps) {
           e satisfies never;
       }
     }
-    const connection = connectLive({
+    const connection = link.current = connectLive({
       sessionId,
       lastMessageId: () => messages.value.at(-1)?.id,
       onEvent,
@@ -116,6 +128,58 @@ export default function Conversation(props: ConversationProps) {
     if (near || first.current) sentinel.scrollIntoView({ block: "end" });
     first.current = false;
   }, [count, typing.value]);
+
+  /** A JSON API call with the page's token; the error envelope's message when it fails. */
+  async function api<T>(method: string, path: string, body: unknown): Promise<T> {
+    const token = await fetchToken();
+    const res = await fetch(path, {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    if (!res.ok) {
+      const failure = await res.json().catch(() => null);
+      throw new Error(failure?.error?.message ?? `HTTP ${res.status}`);
+    }
+    return await res.json() as T;
+  }
+
+  async function changeHandling(patch: { handler?: "ai" | "human"; assigneeId?: string | null }) {
+    busy.value = true;
+    error.value = null;
+    try {
+      session.value = await api<Session>("PUT", `/api/chat/sessions/${sessionId}`, patch);
+    } catch (err) {
+      error.value = `Could not change who handles this conversation: ${(err as Error).message}`;
+    } finally {
+      busy.value = false;
+    }
+  }
+
+  async function reply(content: string): Promise<boolean> {
+    error.value = null;
+    try {
+      const body = await api<{ userMessage: Message }>(
+        "POST",
+        `/api/chat/sessions/${sessionId}/messages`,
+        { content, clientMessageId: `h-${crypto.randomUUID()}` },
+      );
+      messages.value = upsert(messages.value, body.userMessage);
+      typingUntil.current = 0;
+      link.current?.send({ type: "typing:stop" });
+      return true;
+    } catch (err) {
+      error.value = `Could not send the reply: ${(err as Error).message}`;
+      return false;
+    }
+  }
+
+  /** Tells the visitor a person is typing, at most every few seconds. */
+  function typingNow() {
+    const now = Date.now();
+    if (now > typingUntil.current) link.current?.send({ type: "typing:start" });
+    typingUntil.current = now + 4000;
+  }
 
   async function endConversation() {
     ending.value = true;
@@ -155,6 +219,10 @@ export default function Conversation(props: ConversationProps) {
         </div>
         <div class="conv-status">
           {s.mode === "voice" && <span class="tag tag-voice">On a call</span>}
+          {waiting(s) && <span class="tag tag-waiting">Waiting for a human</span>}
+          <span class={`tag ${s.handler === "human" ? "tag-human" : "tag-ai"}`}>
+            {s.handler === "human" ? "Human" : "AI"} handling
+          </span>
           <span class={`live-dot live-${live.value}`} role="status">
             {live.value === "ended" ? "Ended" : STATE_TEXT[live.value]}
           </span>
@@ -170,26 +238,40 @@ export default function Conversation(props: ConversationProps) {
           )}
         </div>
       </header>
+      <Handling
+        session={s}
+        me={props.me}
+        team={props.team}
+        busy={busy.value}
+        onChange={changeHandling}
+      />
       {error.value && <p class="inline-alert" role="alert">{error.value}</p>}
       <div class="conv-body">
-        <div class="conv-scroll" ref={scroller} tabIndex={0} aria-label="Conversation">
-          <Timeline messages={messages.value} />
-          {typing.value && (
-            <p class={`typing typing-${typing.value}`} aria-live="polite">
-              <span class="typing-dots" aria-hidden="true">
-                <i />
-                <i />
-                <i />
-              </span>
-              {typing.value === "agent" ? "Agent is typing" : "Visitor is typing"}
-            </p>
-          )}
-          {s.status === "ended" && (
-            <p class="marker-end">
-              Conversation ended{s.endedAt ? ` · ${longTime(s.endedAt)}` : ""}
-            </p>
-          )}
-          <div ref={end} class="timeline-end" />
+        <div class="conv-main">
+          <div class="conv-scroll" ref={scroller} tabIndex={0} aria-label="Conversation">
+            <Timeline messages={messages.value} agentName={props.agentName ?? "Agent"} />
+            {typing.value && (
+              <p class={`typing typing-${typing.value.who}`} aria-live="polite">
+                <span class="typing-dots" aria-hidden="true">
+                  <i />
+                  <i />
+                  <i />
+                </span>
+                {typing.value.name
+                  ? `${typing.value.name} is typing`
+                  : typing.value.who === "agent"
+                  ? `${props.agentName ?? "Agent"} is typing`
+                  : "Visitor is typing"}
+              </p>
+            )}
+            {s.status === "ended" && (
+              <p class="marker-end">
+                Conversation ended{s.endedAt ? ` · ${longTime(s.endedAt)}` : ""}
+              </p>
+            )}
+            <div ref={end} class="timeline-end" />
+          </div>
+          {s.status === "active" && <Composer session={s} onSend={reply} onTyping={typingNow} />}
         </div>
         <aside class="conv-details" aria-label="Details">
           <h2>Details</h2>

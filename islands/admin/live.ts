@@ -39,7 +39,9 @@ export async function fetchToken(): Promise<string> {
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Connects and keeps connecting until `close()`. */
-export function connectLive(options: LiveOptions): { close(): void } {
+export function connectLive(
+  options: LiveOptions,
+): { close(): void; send(frame: { type: "typing:start" | "typing:stop" }): void } {
   const sleep = options.sleep ?? defaultSleep;
   let closed = false, attempt = 0;
   let socket: WebSocket | undefined;
@@ -91,6 +93,9 @@ export function connectLive(options: LiveOptions): { close(): void } {
     close() {
       closed = true;
       socket?.close(1000, "Leaving");
+    },
+    send(frame) {
+      if (socket?.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
     },
   };
 }

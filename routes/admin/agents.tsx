@@ -33,6 +33,7 @@ import {
   readForm,
   requireAccount,
   requireCsrf,
+  requireManager,
 } from "./middleware.ts";
 import { agentInput, fieldErrors } from "./forms.ts";
 
@@ -224,7 +225,7 @@ function AgentListPage({ c, agents, widgets }: {
 
 /** The agent pages. */
 export const agentPages = new Hono<AdminEnv>()
-  .use(requireAccount())
+  .use(requireAccount(), requireManager())
   .get("/", async (c) => {
     const { organizationId } = accountOf(c);
     const [agents, widgets] = await Promise.all([

@@ -7,8 +7,10 @@ import { Hono } from "hono";
 import { z } from "zod";
 import { idParam } from "../../lib/validate.ts";
 import { toCall, toMessage, toSession } from "../../db/wire.ts";
-import { listSessions } from "../../db/queries/sessions.ts";
+import { countWaiting, listSessions } from "../../db/queries/sessions.ts";
 import { loadOrganizationConversation } from "../../conversations/access.ts";
+import { listOrganizationUsers } from "../../db/queries/users.ts";
+import { humanAuthor, isWaiting } from "../../conversations/people.ts";
 import { listMessages } from "../../db/queries/messages.ts";
 import { sessionActivity } from "../../db/queries/inbox.ts";
 import { listCallsOf } from "../../db/queries/calls.ts";
@@ -31,6 +33,8 @@ const FiltersSchema = z.object({
   widget: z.uuid().optional().catch(undefined),
   status: z.enum(["active", "ended"]).optional().catch(undefined),
   date: z.iso.date().optional().catch(undefined),
+  /** "waiting": a handoff asked for, no person has replied; "mine": assigned to me. */
+  show: z.enum(["waiting", "mine", "unassigned"]).optional().catch(undefined),
   before: z.uuid().optional().catch(undefined),
 });
 type Filters = z.infer<typeof FiltersSchema>;
@@ -40,6 +44,7 @@ function filtersOf(c: AdminContext): Filters {
     widget: c.req.query("widget") || undefined,
     status: c.req.query("status") || undefined,
     date: c.req.query("date") || undefined,
+    show: c.req.query("show") || undefined,
     before: c.req.query("before") || undefined,
   });
 }
@@ -50,6 +55,7 @@ function queryOf(filters: Filters, withCursor = false): string {
   if (filters.widget) q.set("widget", filters.widget);
   if (filters.status) q.set("status", filters.status);
   if (filters.date) q.set("date", filters.date);
+  if (filters.show) q.set("show", filters.show);
   if (withCursor && filters.before) q.set("before", filters.before);
   const s = q.toString();
   return s ? `?${s}` : "";
@@ -57,18 +63,27 @@ function queryOf(filters: Filters, withCursor = false): string {
 
 /** A page of the inbox with each session's activity and widget name. */
 async function loadInbox(c: AdminContext, filters: Filters) {
-  const { organizationId } = accountOf(c);
+  const { organizationId, userId } = accountOf(c);
   // The date filter shows conversations started on that day or earlier (UTC).
   const dateCursor = filters.date ? `${filters.date}T23:59:59.999Z` : undefined;
-  const [rows, widgets] = await Promise.all([
+  const [rows, widgets, users, waitingCount] = await Promise.all([
     listSessions(c.var.db, { organizationId }, {
       status: filters.status,
       widgetId: filters.widget,
+      waiting: filters.show === "waiting" || undefined,
+      assigneeId: filters.show === "mine"
+        ? userId
+        : filters.show === "unassigned"
+        ? "none"
+        : undefined,
       limit: PAGE_SIZE,
       before: filters.before ?? dateCursor,
     }),
     listWidgets(c.var.db, organizationId),
+    listOrganizationUsers(c.var.db, organizationId),
+    countWaiting(c.var.db, organizationId),
   ]);
+  const nameOf = new Map(users.map((u) => [u.id, u.name || u.email]));
   const sessions = rows ?? [];
   const activity = await sessionActivity(c.var.db, sessions.map((s) => s.id));
   const widgetName = new Map(widgets.map((w) => [w.id, w.name]));
@@ -85,10 +100,15 @@ async function loadInbox(c: AdminContext, filters: Filters) {
       preview: a ? a.last.content.slice(0, 140) : null,
       previewSender: a?.last.senderType ?? null,
       messageCount: a?.count ?? 0,
+      handler: s.handler,
+      waiting: isWaiting(s),
+      assigneeName: s.assigneeId ? nameOf.get(s.assigneeId) ?? null : null,
+      previewHuman: !!a && humanAuthor(a.last) !== null,
     };
   });
   const nextBefore = sessions.length === PAGE_SIZE ? sessions.at(-1)!.id : undefined;
-  return { items, widgets, nextBefore };
+  const team = users.map((u) => ({ id: u.id, name: u.name || u.email }));
+  return { items, widgets, nextBefore, team, waitingCount };
 }
 
 function FiltersForm({ filters, widgets }: { filters: Filters; widgets: WidgetRow[] }) {
@@ -128,6 +148,37 @@ function FiltersForm({ filters, widgets }: { filters: Filters; widgets: WidgetRo
   );
 }
 
+const VIEWS = [
+  { show: undefined, label: "All" },
+  { show: "waiting", label: "Waiting for a human" },
+  { show: "mine", label: "Mine" },
+  { show: "unassigned", label: "Unassigned" },
+] as const;
+
+/** The inbox's views: all, waiting for a human (with its count), mine, unassigned. */
+function Views({ filters, waitingCount }: { filters: Filters; waitingCount: number }) {
+  return (
+    <nav class="views" aria-label="Views">
+      {VIEWS.map((v) => {
+        const current = filters.show === v.show;
+        return (
+          <a
+            key={v.label}
+            href={`/admin/conversations${queryOf({ ...filters, show: v.show, before: undefined })}`}
+            class={`view${current ? " active" : ""}${v.show === "waiting" ? " view-waiting" : ""}`}
+            aria-current={current ? "page" : undefined}
+          >
+            {v.label}
+            {v.show === "waiting" && (
+              <span class="count" data-waiting-count={waitingCount}>{waitingCount}</span>
+            )}
+          </a>
+        );
+      })}
+    </nav>
+  );
+}
+
 function InboxPage(
   props: {
     c: AdminContext;
@@ -147,6 +198,7 @@ function InboxPage(
         <section class="inbox-pane" aria-labelledby="inbox-title">
           <header class="inbox-header">
             <h1 id="inbox-title">Inbox</h1>
+            <Views filters={filters} waitingCount={inbox.waitingCount} />
             {!noWidgets && <FiltersForm filters={filters} widgets={inbox.widgets} />}
           </header>
           {noWidgets
@@ -243,6 +295,8 @@ export const conversationPages = new Hono<AdminEnv>()
       widgetName: widget?.name ?? null,
       agentName: agent?.name ?? null,
       backHref: `/admin/conversations${queryOf(filters, true)}`,
+      me: { id: accountOf(c).userId, name: accountOf(c).name },
+      team: inbox.team,
     };
     return page(c, <InboxPage c={c} filters={filters} inbox={inbox} conversation={conversation} />);
   });

@@ -113,6 +113,8 @@ export function requireAccount(): MiddlewareHandler<AdminEnv> {
     c.set("account", {
       userId: found.user.id,
       email: found.user.email,
+      name: found.user.name,
+      role: found.user.role,
       organizationId: found.organization.id,
       organizationName: found.organization.name,
     });
@@ -181,4 +183,17 @@ export function noticeText(
 ): string | undefined {
   const key = c.req.query("notice");
   return key && Object.hasOwn(texts, key) ? texts[key] : undefined;
+}
+
+/**
+ * Owners and admins only (after `requireAccount`): a member, who works conversations only, gets
+ * a 403 page for agents, widgets and the team.
+ */
+export function requireManager(): MiddlewareHandler<AdminEnv> {
+  return async (c, next) => {
+    if (accountOf(c).role === "member") {
+      throw new HttpError(403, "forbidden", "Only owners and admins can open this page");
+    }
+    await next();
+  };
 }

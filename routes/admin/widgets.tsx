@@ -50,6 +50,7 @@ import {
   readForm,
   requireAccount,
   requireCsrf,
+  requireManager,
 } from "./middleware.ts";
 import { fieldErrors, widgetInput } from "./forms.ts";
 
@@ -278,7 +279,7 @@ async function validWidget(c: AdminContext, form: Record<string, string>) {
 
 /** The widget pages. */
 export const widgetPages = new Hono<AdminEnv>()
-  .use(requireAccount())
+  .use(requireAccount(), requireManager())
   .get("/", async (c) => {
     const { organizationId } = accountOf(c);
     const [widgets, agents] = await Promise.all([
