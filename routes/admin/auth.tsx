@@ -1,7 +1,9 @@
 /** @module `/admin/login`, `/admin/signup`, `/admin/logout`: the cookie session's life. */
 import { Hono, type MiddlewareHandler } from "hono";
 import { deleteCookie } from "hono/cookie";
-import { LoginSchema, RegisterSchema } from "../../contract/requests.ts";
+import { InviteAcceptSchema, LoginSchema, RegisterSchema } from "../../contract/requests.ts";
+import { HttpError } from "../../lib/errors.ts";
+import { accept, usableInvite } from "../../team/invites.ts";
 import { DUMMY_HASH, hashPassword, verifyPassword } from "../../lib/passwords.ts";
 import { signAdminToken, verifyAdminToken } from "../../lib/tokens.ts";
 import { rateLimitByIp, tooMany } from "../../limits/rate_limit.ts";
@@ -150,6 +152,70 @@ function SignupPage(
   );
 }
 
+/** The page where an invited teammate picks their name and password. */
+function InvitePage(
+  props: {
+    csrf: string;
+    token: string;
+    email: string;
+    role: string;
+    values?: { name?: string };
+    errors?: FieldErrors;
+  },
+) {
+  return (
+    <AuthShell
+      title="Join your team"
+      footer={
+        <>
+          Already have an account? <a href="/admin/login">Sign in</a>
+        </>
+      }
+    >
+      <p class="muted">
+        You were invited to Parley as <strong>{props.role}</strong> with{" "}
+        <strong>{props.email}</strong>.
+      </p>
+      <ErrorSummary errors={props.errors} />
+      <PostForm action="/admin/invite" csrf={props.csrf} novalidate>
+        <input type="hidden" name="token" value={props.token} />
+        <TextField
+          name="name"
+          label="Your name"
+          value={props.values?.name}
+          error={props.errors?.name}
+          hint="Visitors see it on your replies."
+          autocomplete="name"
+          required
+          autofocus
+        />
+        <TextField
+          name="password"
+          label="Password"
+          type="password"
+          error={props.errors?.password}
+          hint="At least 8 characters."
+          autocomplete="new-password"
+          required
+        />
+        <button type="submit" class="btn btn-primary btn-block">Join the team</button>
+      </PostForm>
+    </AuthShell>
+  );
+}
+
+/** An invitation that cannot be used, as a page (the JSON API says 404 or 410). */
+function inviteProblem(err: unknown): never {
+  if (err instanceof HttpError && (err.status === 404 || err.status === 410)) {
+    throw new HttpError(
+      err.status,
+      err.code,
+      `${err.message}. Ask whoever invited you for a new link.`,
+    );
+  }
+  throw err;
+}
+
 /** The sign-in, sign-up and sign-out routes. */
 export const authPages = new Hono<AdminEnv>()
   .get("/", (c) => c.redirect("/admin/conversations", 302))
@@ -237,6 +303,42 @@ export const authPages = new Hono<AdminEnv>()
     });
     await startSession(c, user.id, organization.id);
     return c.redirect("/admin/agents/new?notice=welcome", 303);
+  })
+  .get("/invite", async (c) => {
+    const token = (c.req.query("token") ?? "").slice(0, 200);
+    const invite = await usableInvite(c.var.db, token).catch(inviteProblem);
+    return page(
+      c,
+      <InvitePage
+        csrf={await preSessionCsrf(c)}
+        token={token}
+        email={invite.email}
+        role={invite.role}
+      />,
+    );
+  })
+  .post("/invite", requireCsrf("pre-session"), authRateLimit, async (c) => {
+    const form = await readForm(c);
+    const input = { token: form.token ?? "", name: form.name ?? "", password: form.password ?? "" };
+    const invite = await usableInvite(c.var.db, input.token.slice(0, 200)).catch(inviteProblem);
+    const parsed = InviteAcceptSchema.safeParse(input);
+    if (!parsed.success) {
+      return page(
+        c,
+        <InvitePage
+          csrf={await preSessionCsrf(c)}
+          token={input.token}
+          email={invite.email}
+          role={invite.role}
+          values={{ name: input.name }}
+          errors={fieldErrors(parsed.error, input)}
+        />,
+        400,
+      );
+    }
+    const user = await accept(c.var.db, parsed.data).catch(inviteProblem);
+    await startSession(c, user.id, user.organizationId);
+    return c.redirect("/admin/conversations", 303);
   })
   // A JWT cannot be revoked before it expires; signing out removes it from this browser.
   .post("/logout", requireAccount(), requireCsrf("session"), (c) => {

@@ -21,6 +21,7 @@ import { agentPages } from "./agents.tsx";
 import { widgetPages } from "./widgets.tsx";
 import { conversationPages } from "./conversations.tsx";
 import { webhookPages } from "./webhooks.tsx";
+import { teamPages } from "./team.tsx";
 
 /** Every admin page, mounted at `/admin` by `createApp`. */
 export const adminRoutes = new Hono<AdminEnv>()
@@ -32,6 +33,7 @@ export const adminRoutes = new Hono<AdminEnv>()
   .route("/widgets", widgetPages)
   .route("/conversations", conversationPages)
   .route("/webhooks", webhookPages)
+  .route("/team", teamPages)
   // The live inbox's islands call the JSON API and /ws, which take Bearer tokens; this hands the
   // signed-in page one. Same origin only: POST with the CSRF header, and no CORS on /admin.
   .post("/token", requireAccount(), requireCsrf("session"), async (c) => {
