@@ -105,8 +105,10 @@ export function AppShell(
           <div class="account">
             <div class="account-avatar" aria-hidden="true">{initial}</div>
             <div class="account-text">
-              <strong>{props.account.name || props.account.email}</strong>
-              <span>{props.account.organizationName} · {props.account.role}</span>
+              <strong>{props.account.organizationName}</strong>
+              <span title={`${props.account.name} · ${props.account.role}`}>
+                {props.account.email}
+              </span>
             </div>
             <form method="post" action="/admin/logout" class="signout">
               <CsrfField token={props.csrf} />

@@ -7,6 +7,9 @@ export default {
   frame: {
     online: "متصل · يرد فورًا",
     voiceMode: "في مكالمة صوتية",
+    handoff: "التحدث إلى شخص",
+    human: (x?: string) => x ? `${x} يرد عليك` : "سيرد عليك شخص هنا",
+    typingName: (x: string) => `${x} يكتب الآن`,
     minimize: "تصغير المحادثة",
     endChat: "إنهاء المحادثة",
     endChatConfirm: "هل تريد إنهاء هذه المحادثة؟",

@@ -7,6 +7,9 @@ export default {
   frame: {
     online: "Online · antwortet sofort",
     voiceMode: "Im Sprachanruf",
+    handoff: "Mit einem Menschen sprechen",
+    human: (x?: string) => x ? `${x} antwortet` : "Ein Mensch antwortet hier",
+    typingName: (x: string) => `${x} schreibt`,
     minimize: "Chat minimieren",
     endChat: "Unterhaltung beenden",
     endChatConfirm: "Diese Unterhaltung beenden?",

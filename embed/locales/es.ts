@@ -7,6 +7,9 @@ export default {
   frame: {
     online: "En línea · responde al instante",
     voiceMode: "En una llamada de voz",
+    handoff: "Hablar con una persona",
+    human: (x?: string) => x ? `${x} está respondiendo` : "Una persona responderá aquí",
+    typingName: (x: string) => `${x} está escribiendo`,
     minimize: "Minimizar el chat",
     endChat: "Terminar la conversación",
     endChatConfirm: "¿Terminar esta conversación?",

@@ -7,6 +7,9 @@ export default {
   frame: {
     online: "En ligne · répond tout de suite",
     voiceMode: "En appel vocal",
+    handoff: "Parler à une personne",
+    human: (x?: string) => x ? `${x} vous répond` : "Une personne va répondre ici",
+    typingName: (x: string) => `${x} écrit`,
     minimize: "Réduire le chat",
     endChat: "Terminer la conversation",
     endChatConfirm: "Terminer cette conversation ?",

@@ -7,6 +7,9 @@ export default {
   frame: {
     online: "מחובר · עונה מיד",
     voiceMode: "בשיחה קולית",
+    handoff: "לדבר עם נציג",
+    human: (x?: string) => x ? `${x} עונה לך` : "נציג יענה כאן",
+    typingName: (x: string) => `${x} מקליד`,
     minimize: "מזעור הצ'אט",
     endChat: "סיום השיחה",
     endChatConfirm: "לסיים את השיחה?",

@@ -7,6 +7,9 @@ export default {
   frame: {
     online: "Online · risponde subito",
     voiceMode: "In chiamata vocale",
+    handoff: "Parla con una persona",
+    human: (x?: string) => x ? `${x} sta rispondendo` : "Una persona risponderà qui",
+    typingName: (x: string) => `${x} sta scrivendo`,
     minimize: "Riduci la chat",
     endChat: "Termina la conversazione",
     endChatConfirm: "Terminare questa conversazione?",

@@ -7,6 +7,9 @@ export default {
   frame: {
     online: "オンライン · すぐに返信します",
     voiceMode: "音声通話中",
+    handoff: "担当者と話す",
+    human: (x?: string) => x ? `${x}が対応しています` : "担当者がここで返信します",
+    typingName: (x: string) => `${x}が入力しています`,
     minimize: "チャットを最小化",
     endChat: "会話を終了",
     endChatConfirm: "この会話を終了しますか？",

@@ -7,6 +7,9 @@ export default {
   frame: {
     online: "Online · antwoordt direct",
     voiceMode: "In een spraakgesprek",
+    handoff: "Met een persoon praten",
+    human: (x?: string) => x ? `${x} antwoordt` : "Een persoon antwoordt hier",
+    typingName: (x: string) => `${x} is aan het typen`,
     minimize: "Chat minimaliseren",
     endChat: "Gesprek beëindigen",
     endChatConfirm: "Dit gesprek beëindigen?",

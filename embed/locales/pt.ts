@@ -7,6 +7,9 @@ export default {
   frame: {
     online: "Online · responde na hora",
     voiceMode: "Em chamada de voz",
+    handoff: "Falar com uma pessoa",
+    human: (x?: string) => x ? `${x} está respondendo` : "Uma pessoa vai responder aqui",
+    typingName: (x: string) => `${x} está digitando`,
     minimize: "Minimizar o chat",
     endChat: "Encerrar a conversa",
     endChatConfirm: "Encerrar esta conversa?",

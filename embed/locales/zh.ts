@@ -7,6 +7,9 @@ export default {
   frame: {
     online: "在线 · 即时回复",
     voiceMode: "语音通话中",
+    handoff: "联系人工客服",
+    human: (x?: string) => x ? `${x} 正在回复` : "客服人员将在这里回复",
+    typingName: (x: string) => `${x} 正在输入`,
     minimize: "最小化聊天",
     endChat: "结束对话",
     endChatConfirm: "要结束这次对话吗？",

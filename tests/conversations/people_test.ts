@@ -345,3 +345,33 @@ for (const { kind, ignore } of DB_KINDS) {
     },
   });
 }
+
+dbTest("A handoff request queues handoff.requested; a member cannot manage webhooks", async (t) => {
+  const v = await setupVisitor(t);
+  const member = await addTeammate(t, v.admin.token, "member");
+  const hook = await (await t.post("/api/webhooks", {
+    url: "https://hooks.example.com/parley",
+    events: ["handoff.requested"],
+  }, v.admin.token)).json();
+  const s = await newSession(t, v.visitorToken);
+  await t.post(`/api/chat/sessions/${s.id}/handoff`, { reason: "billing" }, v.visitorToken);
+  // Asking again while waiting queues nothing more.
+  await t.post(`/api/chat/sessions/${s.id}/handoff`, {}, v.visitorToken);
+  const log = await (await t.get(`/api/webhooks/${hook.id}/deliveries`, v.admin.token)).json();
+  assert.deepEqual(log.deliveries.map((d: { event: string }) => d.event), ["handoff.requested"]);
+  for (
+    const [method, path] of [["GET", "/api/webhooks"], ["POST", "/api/webhooks"], [
+      "DELETE",
+      `/api/webhooks/${hook.id}`,
+    ]]
+  ) {
+    const res = await t.request(path, {
+      method,
+      headers: { authorization: `Bearer ${member.token}`, "content-type": "application/json" },
+      body: method === "POST"
+        ? JSON.stringify({ url: "https://x.example.com", events: [] })
+        : undefined,
+    });
+    assert.equal(res.status, 403, `${method} ${path}`);
+  }
+});
