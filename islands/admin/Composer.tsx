@@ -27,6 +27,13 @@ export function Handling(props: HandlingProps) {
   const human = s.handler === "human";
   return (
     <div class="handling">
+      <span class="handling-text">
+        {human
+          ? "A person is answering this visitor"
+          : s.handoffRequestedAt
+          ? "The visitor asked for a person"
+          : "The AI agent is answering"}
+      </span>
       <label class="sr-only" for="assignee">Assignee</label>
       <select
         id="assignee"
@@ -89,8 +96,8 @@ export function Composer(props: ComposerProps) {
         rows={2}
         maxLength={4000}
         placeholder={human
-          ? "Reply to the visitor…  (Enter sends, Shift+Enter for a new line)"
-          : "Reply as yourself: the AI stops answering this conversation…"}
+          ? "Reply to the visitor…"
+          : "Reply as yourself (the AI stops answering)…"}
         value={text.value}
         onInput={(e) => {
           text.value = e.currentTarget.value;
@@ -105,7 +112,7 @@ export function Composer(props: ComposerProps) {
       />
       <div class="composer-bar">
         <span class="composer-hint">
-          {human ? "You are handling this conversation" : "The AI agent is answering"}
+          <kbd>Enter</kbd> to send · <kbd>Shift</kbd>+<kbd>Enter</kbd> for a new line
         </span>
         <button type="submit" class="btn btn-primary btn-sm" disabled={sending.value}>
           {sending.value ? "Sending…" : "Send"}

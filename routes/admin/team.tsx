@@ -124,16 +124,18 @@ function TeamPage(props: {
               {members.map((m) => (
                 <tr key={m.id} class="member-row" data-member-id={m.id}>
                   <td>
-                    <span class="member-avatar" aria-hidden="true">
-                      {initials(m.name || m.email)}
-                    </span>
-                    <span>
-                      <strong>{m.name || m.email}</strong>
-                      {m.id === account.userId && <span class="muted">(you)</span>}
-                    </span>
+                    <div class="member-cell">
+                      <span class="member-avatar" aria-hidden="true">
+                        {initials(m.name || m.email)}
+                      </span>
+                      <span>
+                        <strong>{m.name || m.email}</strong>
+                        {m.id === account.userId && <span class="muted">&nbsp;(you)</span>}
+                      </span>
+                    </div>
                   </td>
                   <td class="muted hide-phone">{m.email}</td>
-                  <td>
+                  <td data-label="Role">
                     <span class={`role role-${m.role}`}>{m.role}</span>
                   </td>
                   <td class="num">
@@ -175,7 +177,7 @@ function TeamPage(props: {
                   {invites.map((i) => (
                     <tr key={i.id} class="member-row">
                       <td>{i.email}</td>
-                      <td>
+                      <td data-label="Role">
                         <span class={`role role-${i.role}`}>{i.role}</span>
                       </td>
                       <td class="muted hide-phone">{dateOf(i.expiresAt)}</td>

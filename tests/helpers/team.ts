@@ -8,8 +8,8 @@ export async function addTeammate(
   managerToken: string,
   role: "admin" | "member" = "member",
   name = "Sam Rivera",
+  email = uniqueEmail(role),
 ) {
-  const email = uniqueEmail(role);
   const invite = await t.post("/api/organization/invites", { email, role }, managerToken);
   if (invite.status !== 201) {
     throw new Error(`invite failed: ${invite.status} ${await invite.text()}`);
