@@ -4,7 +4,7 @@
  * to `POST /api/chat/sessions/:id/messages` with the page's token, so they are human replies.
  */
 import { useSignal } from "@preact/signals";
-import type { Session } from "../../lib/wire.ts";
+import type { Session } from "../../contract/wire.ts";
 
 /** A teammate the session can be assigned to. */
 export interface Teammate {

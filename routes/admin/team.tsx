@@ -4,7 +4,7 @@
  * Owners and admins only; the domain rules are `team/`'s, as for the JSON API.
  */
 import { Hono } from "hono";
-import { InviteCreateSchema } from "../../lib/schemas.ts";
+import { InviteCreateSchema } from "../../contract/requests.ts";
 import { HttpError, notFound } from "../../lib/errors.ts";
 import { idParam } from "../../lib/validate.ts";
 import { invite, inviteUrl } from "../../team/invites.ts";
