@@ -2,7 +2,7 @@
  * @module Leads (the pre-chat form's answers) and ratings: at most one of each per session, the
  * unique keys deciding races (a second one is a 409 through the 23505 mapping).
  */
-import { eq, inArray } from "drizzle-orm";
+import { eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
 import { chatSessions, type LeadRow, leads, type RatingRow, ratings } from "../schema.ts";
 
@@ -61,4 +61,20 @@ export async function feedbackOf(db: Db, sessionIds: string[]) {
   for (const row of l) byLead.set(row.chatSessionId, row);
   for (const row of r) byRating.set(row.chatSessionId, row);
   return { leads: byLead, ratings: byRating };
+}
+
+/** Each widget's average rating and number of ratings, for the organization's inbox. */
+export async function averageRatings(db: Db, organizationId: string) {
+  const rows = await db.select({
+    widgetId: chatSessions.widgetId,
+    average: sql<string>`avg(${ratings.score})`,
+    count: sql<number>`count(*)::int`,
+  }).from(ratings).innerJoin(chatSessions, eq(chatSessions.id, ratings.chatSessionId))
+    .where(eq(chatSessions.organizationId, organizationId))
+    .groupBy(chatSessions.widgetId);
+  return new Map(
+    rows.flatMap((r) =>
+      r.widgetId ? [[r.widgetId, { average: Number(r.average), count: Number(r.count) }]] : []
+    ),
+  );
 }

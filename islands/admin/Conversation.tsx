@@ -5,10 +5,11 @@
  */
 import { useEffect, useRef } from "preact/hooks";
 import { useSignal } from "@preact/signals";
-import type { Call, Message, Session } from "../../contract/wire.ts";
+import type { Call, Lead, Message, Rating, Session } from "../../contract/wire.ts";
 import type { ServerEvent } from "../../contract/events.ts";
 import { Timeline } from "../../components/admin/Timeline.tsx";
 import { CallCard } from "../../components/admin/CallCard.tsx";
+import { VisitorDetails } from "../../components/admin/VisitorDetails.tsx";
 import { Icon } from "../../components/admin/icons.tsx";
 import { longTime, visitorLabel } from "./format.ts";
 import { connectLive, fetchToken, type LiveState } from "./live.ts";
@@ -25,6 +26,8 @@ export interface ConversationProps {
   /** The signed-in user, and the teammates a conversation can be assigned to. */
   me: Teammate;
   team: Teammate[];
+  lead?: Lead | null;
+  rating?: Rating | null;
 }
 
 function upsert<T extends { id: string }>(list: T[], item: T): T[] {
@@ -212,7 +215,7 @@ export default function Conversation(props: ConversationProps) {
           <Icon name="chevronLeft" />
         </a>
         <div class="conv-title">
-          <h1>{visitorLabel(s.visitorId)}</h1>
+          <h1>{s.visitor?.name ?? visitorLabel(s.visitorId)}</h1>
           <p class="muted">
             {props.widgetName ?? "Deleted widget"} · started {longTime(s.createdAt)}
           </p>
@@ -297,6 +300,7 @@ export default function Conversation(props: ConversationProps) {
               <dd>{messages.value.length}</dd>
             </div>
           </dl>
+          <VisitorDetails session={s} lead={props.lead ?? null} rating={props.rating ?? null} />
           <h2>Calls</h2>
           {calls.value.length === 0
             ? <p class="muted small">No voice calls in this conversation.</p>

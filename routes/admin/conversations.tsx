@@ -6,8 +6,14 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { idParam } from "../../lib/validate.ts";
-import { toCall, toMessage, toSession } from "../../db/wire.ts";
 import { countWaiting, listSessions } from "../../db/queries/sessions.ts";
+import { toCall, toLead, toMessage, toRating, toSession } from "../../db/wire.ts";
+import { averageRatings, feedbackOf } from "../../db/queries/feedback.ts";
+import {
+  transcriptEntries,
+  transcriptHtml,
+  transcriptText,
+} from "../../conversations/transcript.ts";
 import { loadOrganizationConversation } from "../../conversations/access.ts";
 import { listOrganizationUsers } from "../../db/queries/users.ts";
 import { humanAuthor, isWaiting } from "../../conversations/people.ts";
@@ -35,6 +41,7 @@ const FiltersSchema = z.object({
   date: z.iso.date().optional().catch(undefined),
   /** "waiting": a handoff asked for, no person has replied; "mine": assigned to me. */
   show: z.enum(["waiting", "mine", "unassigned"]).optional().catch(undefined),
+  rated: z.enum(["yes", "no"]).optional().catch(undefined),
   before: z.uuid().optional().catch(undefined),
 });
 type Filters = z.infer<typeof FiltersSchema>;
@@ -45,6 +52,7 @@ function filtersOf(c: AdminContext): Filters {
     status: c.req.query("status") || undefined,
     date: c.req.query("date") || undefined,
     show: c.req.query("show") || undefined,
+    rated: c.req.query("rated") || undefined,
     before: c.req.query("before") || undefined,
   });
 }
@@ -56,6 +64,7 @@ function queryOf(filters: Filters, withCursor = false): string {
   if (filters.status) q.set("status", filters.status);
   if (filters.date) q.set("date", filters.date);
   if (filters.show) q.set("show", filters.show);
+  if (filters.rated) q.set("rated", filters.rated);
   if (withCursor && filters.before) q.set("before", filters.before);
   const s = q.toString();
   return s ? `?${s}` : "";
@@ -66,7 +75,7 @@ async function loadInbox(c: AdminContext, filters: Filters) {
   const { organizationId, userId } = accountOf(c);
   // The date filter shows conversations started on that day or earlier (UTC).
   const dateCursor = filters.date ? `${filters.date}T23:59:59.999Z` : undefined;
-  const [rows, widgets, users, waitingCount] = await Promise.all([
+  const [rows, widgets, users, waitingCount, ratings] = await Promise.all([
     listSessions(c.var.db, { organizationId }, {
       status: filters.status,
       widgetId: filters.widget,
@@ -76,12 +85,14 @@ async function loadInbox(c: AdminContext, filters: Filters) {
         : filters.show === "unassigned"
         ? "none"
         : undefined,
+      rated: filters.rated ? filters.rated === "yes" : undefined,
       limit: PAGE_SIZE,
       before: filters.before ?? dateCursor,
     }),
     listWidgets(c.var.db, organizationId),
     listOrganizationUsers(c.var.db, organizationId),
     countWaiting(c.var.db, organizationId),
+    averageRatings(c.var.db, organizationId),
   ]);
   const nameOf = new Map(users.map((u) => [u.id, u.name || u.email]));
   const sessions = rows ?? [];
@@ -108,10 +119,24 @@ async function loadInbox(c: AdminContext, filters: Filters) {
   });
   const nextBefore = sessions.length === PAGE_SIZE ? sessions.at(-1)!.id : undefined;
   const team = users.map((u) => ({ id: u.id, name: u.name || u.email }));
-  return { items, widgets, nextBefore, team, waitingCount };
+  return { items, widgets, ratings, nextBefore, team, waitingCount };
 }
 
-function FiltersForm({ filters, widgets }: { filters: Filters; widgets: WidgetRow[] }) {
+/** "Main site · ★ 4.3 (12 ratings)": the widget's average rating, when it has any. */
+function widgetOption(w: WidgetRow, ratings: Map<string, { average: number; count: number }>) {
+  const r = ratings.get(w.id);
+  return r
+    ? `${w.name} · ★ ${r.average.toFixed(1)} (${r.count} rating${r.count === 1 ? "" : "s"})`
+    : w.name;
+}
+
+function FiltersForm(
+  { filters, widgets, ratings }: {
+    filters: Filters;
+    widgets: WidgetRow[];
+    ratings: Map<string, { average: number; count: number }>;
+  },
+) {
   return (
     <form
       method="get"
@@ -123,7 +148,9 @@ function FiltersForm({ filters, widgets }: { filters: Filters; widgets: WidgetRo
       <select id="filter-widget" name="widget">
         <option value="">All widgets</option>
         {widgets.map((w) => (
-          <option key={w.id} value={w.id} selected={w.id === filters.widget}>{w.name}</option>
+          <option key={w.id} value={w.id} selected={w.id === filters.widget}>
+            {widgetOption(w, ratings)}
+          </option>
         ))}
       </select>
       <label class="sr-only" for="filter-status">Status</label>
@@ -131,6 +158,12 @@ function FiltersForm({ filters, widgets }: { filters: Filters; widgets: WidgetRo
         <option value="">Any status</option>
         <option value="active" selected={filters.status === "active"}>Active</option>
         <option value="ended" selected={filters.status === "ended"}>Ended</option>
+      </select>
+      <label class="sr-only" for="filter-rated">Rating</label>
+      <select id="filter-rated" name="rated">
+        <option value="">Rated or not</option>
+        <option value="yes" selected={filters.rated === "yes"}>Rated</option>
+        <option value="no" selected={filters.rated === "no"}>Unrated</option>
       </select>
       <label class="sr-only" for="filter-date">Started on or before</label>
       <input
@@ -141,7 +174,7 @@ function FiltersForm({ filters, widgets }: { filters: Filters; widgets: WidgetRo
         title="Started on or before"
       />
       <button type="submit" class="btn btn-secondary btn-sm">Filter</button>
-      {(filters.widget || filters.status || filters.date) && (
+      {(filters.widget || filters.status || filters.date || filters.rated) && (
         <a class="btn btn-ghost btn-sm" href="/admin/conversations">Clear</a>
       )}
     </form>
@@ -199,7 +232,9 @@ function InboxPage(
           <header class="inbox-header">
             <h1 id="inbox-title">Inbox</h1>
             <Views filters={filters} waitingCount={inbox.waitingCount} />
-            {!noWidgets && <FiltersForm filters={filters} widgets={inbox.widgets} />}
+            {!noWidgets && (
+              <FiltersForm filters={filters} widgets={inbox.widgets} ratings={inbox.ratings} />
+            )}
           </header>
           {noWidgets
             ? (
@@ -282,10 +317,11 @@ export const conversationPages = new Hono<AdminEnv>()
       id,
     );
     const filters = filtersOf(c);
-    const [inbox, messages, calls] = await Promise.all([
+    const [inbox, messages, calls, feedback] = await Promise.all([
       loadInbox(c, filters),
       listMessages(c.var.db, session.id, { limit: MESSAGE_LIMIT }),
       listCallsOf(c.var.db, session.id),
+      feedbackOf(c.var.db, [session.id]),
     ]);
     const conversation: ConversationProps = {
       session: toSession(session),
@@ -297,6 +333,30 @@ export const conversationPages = new Hono<AdminEnv>()
       backHref: `/admin/conversations${queryOf(filters, true)}`,
       me: { id: accountOf(c).userId, name: accountOf(c).name },
       team: inbox.team,
+      lead: feedback.leads.has(session.id) ? toLead(feedback.leads.get(session.id)!) : null,
+      rating: feedback.ratings.has(session.id) ? toRating(feedback.ratings.get(session.id)!) : null,
     };
     return page(c, <InboxPage c={c} filters={filters} inbox={inbox} conversation={conversation} />);
+  })
+  // The transcript for the team, on the cookie session (the API's route wants a Bearer token).
+  .get("/:id/transcript", async (c) => {
+    const id = idParam(c, "conversation");
+    const { session, widget } = await loadOrganizationConversation(
+      c.var.db,
+      accountOf(c).organizationId,
+      id,
+    );
+    const [messages, calls] = await Promise.all([
+      listMessages(c.var.db, session.id, { limit: 5000 }),
+      listCallsOf(c.var.db, session.id, 500),
+    ]);
+    const header = { title: widget?.headerText ?? "Conversation", session };
+    const entries = transcriptEntries(session, messages, calls);
+    c.header("Cache-Control", "no-store");
+    if (c.req.query("format") === "html") {
+      c.header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox");
+      return c.html(transcriptHtml(header, entries));
+    }
+    c.header("Content-Disposition", `attachment; filename="conversation-${session.id}.txt"`);
+    return c.text(transcriptText(header, entries));
   });

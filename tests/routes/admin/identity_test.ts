@@ -58,3 +58,54 @@ dbTest(
     assert.match(shown.html, /<option value="required" selected>Required<\/option>/);
   },
 );
+
+dbTest(
+  "/admin/conversations: rated filter, average rating per widget, visitor, lead, rating and transcript",
+  async (t) => {
+    const s = await signUp(t);
+    const agentId = await createAgentByForm(s);
+    const widgetId = await createWidgetByForm(s, agentId, { allowedDomains: "" });
+    const auth = await (await t.post("/embed/auth", { widgetId, domain: "example.com" })).json();
+    const start = async (context?: Record<string, string>) =>
+      (await (await t.post(
+        "/api/chat/sessions",
+        context ? { metadata: { context } } : {},
+        auth.token,
+      )).json()).id as string;
+    const rated = await start({
+      page_url: "https://shop.example/cart",
+      page_title: "Cart",
+      plan: "pro",
+    });
+    const unrated = await start();
+    await t.post(
+      `/api/chat/sessions/${rated}/lead`,
+      { name: "Ada <b>", email: "ada@example.com" },
+      auth.token,
+    );
+    await t.post(
+      `/api/chat/sessions/${rated}/rating`,
+      { score: 4, comment: "Helpful" },
+      auth.token,
+    );
+
+    const onlyRated = await s.page("/admin/conversations?rated=yes");
+    assert.ok(onlyRated.html.includes(rated) && !onlyRated.html.includes(unrated));
+    const onlyUnrated = await s.page("/admin/conversations?rated=no");
+    assert.ok(onlyUnrated.html.includes(unrated) && !onlyUnrated.html.includes(rated));
+    assert.match(onlyRated.html, /★ 4\.0 \(1 rating\)/);
+
+    const view = await s.page(`/admin/conversations/${rated}`);
+    assert.equal(view.res.status, 200);
+    assert.match(view.html, /Not verified/);
+    assert.match(view.html, /ada@example\.com/);
+    assert.match(view.html, /Ada &lt;b>/);
+    assert.ok(!view.html.includes("Ada <b>"), "typed text stays text");
+    assert.match(view.html, /Helpful/);
+    assert.match(view.html, /href="https:\/\/shop\.example\/cart"/);
+    assert.match(view.html, /plan/);
+    const transcript = await s.page(`/admin/conversations/${rated}/transcript?format=text`);
+    assert.equal(transcript.res.status, 200);
+    assert.match(transcript.html, /Assistant: /);
+  },
+);
