@@ -3,6 +3,7 @@
  * in-process with `app.request()`. `main.ts` only wires it to a server.
  */
 import { Hono } from "hono";
+import { isAdminSessionLive } from "./db/queries/admin_sessions.ts";
 import { bodyLimit } from "hono/body-limit";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv, Deps } from "./context.ts";
@@ -12,6 +13,7 @@ import { authRoutes } from "./routes/api/auth.ts";
 import { agentRoutes } from "./routes/api/agents.ts";
 import { teamRoutes } from "./routes/api/team.ts";
 import { widgetRoutes } from "./routes/api/widgets.ts";
+import { organizationRoutes } from "./routes/api/organization.ts";
 import { embedApiRoutes } from "./routes/embed_api.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { chatRoutes } from "./routes/api/chat.ts";
@@ -35,6 +37,11 @@ export function createApp(deps: Deps): Hono<AppEnv> {
     c.set("deps", deps);
     c.set("db", deps.database.db);
     c.set("config", deps.config);
+    // Admin tokens are live only while their sign-in is (logout and "Sign out everywhere").
+    c.set(
+      "signInLive",
+      (claims) => isAdminSessionLive(deps.database.db, claims.sessionId, claims.userId),
+    );
     await next();
     log.info("request", {
       method: c.req.method,
@@ -66,13 +73,20 @@ export function createApp(deps: Deps): Hono<AppEnv> {
       });
     },
   });
-  app.use("*", (c, next) => c.req.path === RETELL_WEBHOOK_PATH ? next() : limitBody(c, next));
+  app.use(
+    "*",
+    (c, next) =>
+      c.req.path === RETELL_WEBHOOK_PATH || c.req.path.startsWith(`${RETELL_WEBHOOK_PATH}/`)
+        ? next()
+        : limitBody(c, next),
+  );
 
   app.route("/", healthRoutes);
   app.route("/api/auth", authRoutes);
   app.route("/api/organization", teamRoutes);
   app.route("/api/agents", agentRoutes);
   app.route("/api/widgets", widgetRoutes);
+  app.route("/api/organization", organizationRoutes);
   app.route("/embed", embedApiRoutes);
   // Before chatRoutes: its catch-all auth middleware would otherwise run a second time.
   app.route("/api/chat", voiceRoutes);

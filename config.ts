@@ -3,9 +3,12 @@
  * typed `Config`, with one readable line per problem when start-up must stop.
  */
 import { z } from "zod";
+import { ensurePrivateDir } from "./lib/private_files.ts";
 
 const bool = z.enum(["0", "1", "true", "false"]).transform((v) => v === "1" || v === "true");
 const positiveInt = z.coerce.number().int().positive();
+/** A secret from the environment or a file: long enough that guessing it is hopeless. */
+const SecretSchema = z.string().trim().min(32, { message: "must be at least 32 characters" });
 
 /** Limits in one place, so hardening and tests can see and tune them. */
 export const LimitsSchema = z.object({
@@ -33,7 +36,10 @@ const EnvSchema = z.object({
     message: "must start with postgres://, postgresql:// or memory://",
   }).optional(),
   DATA_DIR: z.string().min(1).default("./data"),
-  JWT_SECRET: z.string().min(32, { message: "must be at least 32 characters" }).optional(),
+  JWT_SECRET: SecretSchema.optional(),
+  ENCRYPTION_KEY: SecretSchema.optional(),
+  SIGNUP: z.enum(["open", "closed"]).default("closed"),
+  PASSWORD_HASH_COST: z.coerce.number().int().min(14).max(20).default(17),
   RETELL_API_KEY: z.string().min(1).optional(),
   RETELL_BASE_URL: z.url().optional(),
   PUBLIC_URL: z.url().optional(),
@@ -56,6 +62,12 @@ export interface Config {
   databaseUrl: string;
   dataDir: string;
   jwtSecret: string;
+  /** Encrypts stored Retell keys; unset: a key derived from `jwtSecret` does. */
+  encryptionKey?: string;
+  /** `open`: anyone may register an organization; `closed`: only the first registration. */
+  signup: "open" | "closed";
+  /** scrypt's N as a power of two (17 = OWASP's 2^17); tests lower it to keep hashing quick. */
+  passwordHashCost: number;
   retellApiKey?: string;
   retellBaseUrl?: string;
   /** Per attempt, for every Retell request. */
@@ -135,7 +147,10 @@ export function parseConfig(
     port: e.PORT,
     databaseUrl: e.DATABASE_URL ?? `pglite:${e.DATA_DIR}/db`,
     dataDir: e.DATA_DIR,
-    jwtSecret: e.JWT_SECRET ?? readSecret(e.DATA_DIR),
+    jwtSecret: e.JWT_SECRET ?? devSecret(e.DATA_DIR, readSecret),
+    encryptionKey: e.ENCRYPTION_KEY,
+    signup: e.SIGNUP,
+    passwordHashCost: e.PASSWORD_HASH_COST,
     retellApiKey: e.RETELL_API_KEY,
     retellBaseUrl: e.RETELL_BASE_URL,
     retellTimeoutMs: e.RETELL_TIMEOUT_MS,
@@ -159,15 +174,31 @@ function demoCallTimings(value: string | undefined): Config["demoCallTimings"] {
   return { startedMs, endedMs: ended, analyzedMs: Math.max(ended, analyzedMs ?? ended + 1500) };
 }
 
-/** The embedded database's dev secret: generated once and kept beside the data. */
+/** The secret file's content, held to the same rule as the variable. */
+function devSecret(dataDir: string, readSecret: (dataDir: string) => string): string {
+  const parsed = SecretSchema.safeParse(readSecret(dataDir));
+  if (!parsed.success) {
+    throw new ConfigError([
+      `${dataDir}/jwt_secret: ${
+        parsed.error.issues[0].message
+      } (delete the file to generate a new one, or set JWT_SECRET)`,
+    ]);
+  }
+  return parsed.data;
+}
+
+/**
+ * The embedded database's dev secret: generated once and kept beside the data. `DATA_DIR` is
+ * made owner-only (0700): it holds this secret and the database files.
+ */
 function readOrCreateDevSecret(dataDir: string): string {
   const path = `${dataDir}/jwt_secret`;
+  ensurePrivateDir(dataDir);
   try {
     return Deno.readTextFileSync(path).trim();
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
   }
-  Deno.mkdirSync(dataDir, { recursive: true });
   const bytes = crypto.getRandomValues(new Uint8Array(32));
   const secret = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
   Deno.writeTextFileSync(path, secret + "\n", { mode: 0o600 });

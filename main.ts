@@ -2,7 +2,7 @@
  * @module Composition root: config → database → migrations → demo data → app → server, and a
  * graceful stop on SIGTERM/SIGINT.
  */
-import { ConfigError, loadConfig } from "./config.ts";
+import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { openDatabase } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
 import { seedDemo } from "./db/seed.ts";
@@ -10,12 +10,14 @@ import { createApp } from "./app.ts";
 import { Hub } from "./hub/hub.ts";
 import { startPgFanout } from "./hub/pg_fanout.ts";
 import { selectAgent } from "./agents/select.ts";
+import { TenantAgents } from "./agents/tenancy.ts";
 import { log, setLogLevel } from "./lib/log.ts";
 import { RateLimits } from "./limits/rate_limit.ts";
 import { WebhookWorker } from "./webhooks/worker.ts";
 import { startRetentionJob } from "./conversations/retention.ts";
+import { privateUmask, restrictTree } from "./lib/private_files.ts";
 
-let config;
+let config: Config;
 try {
   config = loadConfig();
 } catch (err) {
@@ -32,8 +34,17 @@ await buildIfStale().catch((err) =>
   log.error("building the browser bundles failed", { error: String(err) })
 );
 
+// The embedded database lives in DATA_DIR, which is owner-only (0700): nobody else can reach the
+// files inside, whatever their modes. PGlite sets its files' modes itself (0666, ignoring the
+// umask), so they are narrowed to 0600 after it opened them, and again when it stops.
+const embedded = config.databaseUrl.startsWith("pglite:");
+if (embedded) {
+  privateUmask();
+  restrictTree(config.dataDir);
+}
 const database = await openDatabase(config.databaseUrl);
 const applied = await migrate(database);
+if (embedded) restrictTree(config.dataDir);
 if (applied.length) log.info("migrated", { applied });
 const demo = config.seedDemo ? await seedDemo(database.db) : undefined;
 
@@ -46,7 +57,8 @@ const rateLimits = new RateLimits(config, database);
 // Conversations older than their organization's retentionDays go, at start and every 15 minutes.
 const retention = startRetentionJob(database.db);
 retention.runOnce().catch((err) => log.warn("retention purge failed", { error: String(err) }));
-const app = createApp({ config, database, hub, agent, rateLimits });
+const tenants = new TenantAgents(config);
+const app = createApp({ config, database, hub, agent, rateLimits, tenants });
 // Outbound webhooks are sent from the queue in the database, off the request path; every process
 // runs a worker and the queue divides the work.
 const webhooks = new WebhookWorker({
@@ -115,6 +127,7 @@ async function shutdown(signal: string) {
   if (!drained) log.warn("requests still running after the drain period", { ms: DRAIN_MS });
   await webhooks.stop();
   await database.close();
+  if (embedded) restrictTree(config.dataDir);
   Deno.exit(0);
 }
 for (const signal of ["SIGTERM", "SIGINT"] as const) {

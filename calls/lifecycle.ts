@@ -12,6 +12,7 @@ import { toCall, toMessage } from "../db/wire.ts";
 import type { Db } from "../db/client.ts";
 import type { AgentRow, CallKind, CallRow, MessageRow, SessionRow } from "../db/schema.ts";
 import { insertMessageOnce } from "../db/queries/messages.ts";
+import { getSessionById } from "../db/queries/sessions.ts";
 import {
   abandonStaleCall,
   activeCallOf,
@@ -27,7 +28,6 @@ import {
   setRetellCallId,
   setSessionMode,
 } from "../db/queries/calls.ts";
-import { getSessionById } from "../db/queries/sessions.ts";
 import { emitCallEnded, emitMessagesCreated } from "../webhooks/enqueue.ts";
 import { type CallDetails, event } from "../contract/events.ts";
 import { publishMessage } from "../hub/hub.ts";
@@ -64,6 +64,15 @@ export function callDetails(call: CallRow): CallDetails {
     callId: call.id,
     kind: call.kind,
   };
+}
+
+/**
+ * The app's dependencies with the organization's own agent backend (agents/tenancy.ts): calls of
+ * that organization are placed and stopped through its own Retell account only.
+ */
+export async function depsForOrganization(deps: Deps, organizationId: string): Promise<Deps> {
+  const agent = await deps.tenants.agentFor(deps.database.db, organizationId, deps.agent);
+  return agent === deps.agent ? deps : { ...deps, agent };
 }
 
 /** The `deliver` function backends hand their call events to. */
@@ -207,12 +216,29 @@ async function releaseStale(deps: Deps, sessionId: string): Promise<CallRow | un
 }
 
 /** What handling an event did (the webhook logs it). */
-export type HandleResult = "applied" | "duplicate" | "ignored" | "unknown_call";
+export type HandleResult = "applied" | "duplicate" | "ignored" | "unknown_call" | "not_yours";
+
+/** Options of `handleCallEvent`. */
+export interface HandleOptions {
+  /**
+   * Whether the sender may speak for calls of this organization (a webhook verified with one
+   * organization's key must not touch another's calls); a refused event changes nothing.
+   */
+  accepts?: (organizationId: string) => boolean | Promise<boolean>;
+}
 
 /** Applies one call event (a verified webhook or the demo's): the single entry of both. */
-export async function handleCallEvent(deps: Deps, e: CallEvent): Promise<HandleResult> {
+export async function handleCallEvent(
+  deps: Deps,
+  e: CallEvent,
+  options: HandleOptions = {},
+): Promise<HandleResult> {
   const call = await findCallOf(deps.database.db, e);
   if (!call) return "unknown_call";
+  if (options.accepts) {
+    const session = await getSessionById(deps.database.db, call.chatSessionId);
+    if (!session || !await options.accepts(session.organizationId)) return "not_yours";
+  }
   switch (e.event) {
     case "call_started":
       return await callStarted(deps, call, e);

@@ -146,6 +146,8 @@ export const FanoutEventSchema = z.discriminatedUnion("type", [
     timestamp: Timestamp,
   }),
   z.object({ type: z.literal("session:updated"), sessionId: z.uuid(), timestamp: Timestamp }),
+  // A widget was deactivated or deleted: every process closes its visitors' sockets (4403).
+  z.object({ type: z.literal("widget:closed"), widgetId: z.uuid(), timestamp: Timestamp }),
 ]);
 export type FanoutEvent = z.infer<typeof FanoutEventSchema>;
 

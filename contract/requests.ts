@@ -3,6 +3,7 @@
  * the OpenAPI document describes (one source for both).
  */
 import { z } from "zod";
+import { isPublicSuffix } from "../lib/public_suffix.ts";
 import { isSupportedCountry } from "libphonenumber-js";
 import {
   CallKindSchema,
@@ -18,11 +19,17 @@ const HOST_LABEL = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
 const HOST_RE = new RegExp(`^(\\*\\.)?(${HOST_LABEL})(\\.${HOST_LABEL})*$`);
 const IPV4_RE = /^\d{1,3}(\.\d{1,3}){3}$/;
 
-/** A host name, `*.host` wildcard, or IPv4 address; stored lower-cased. */
+/**
+ * A host name, `*.host` wildcard, or IPv4 address; stored lower-cased. A wildcard on a public
+ * suffix (`*.com`, `*.co.uk`, `*.github.io`) is refused: it would trust strangers' sites.
+ */
 export const DomainSchema = z.string().trim().toLowerCase().max(253).refine(
   (v) => HOST_RE.test(v) || IPV4_RE.test(v),
   { message: "must be a host name such as example.com or *.example.com (no scheme, port or path)" },
-);
+).refine((v) => !(v.startsWith("*.") && isPublicSuffix(v.slice(2))), {
+  message: "must not be a wildcard on a public suffix such as *.com or *.co.uk; name your own " +
+    "domain, such as *.example.com",
+});
 
 /** `#rgb` or `#rrggbb`. */
 export const HexColorSchema = z.string().regex(/^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$/, {
@@ -257,4 +264,12 @@ export const SessionListQuerySchema = z.object({
 export const MessageListQuerySchema = z.object({
   after: z.uuid().optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+/** `PUT /api/organization/retell`: the organization's own Retell API key. */
+export const RetellKeySchema = z.strictObject({
+  apiKey: z.string().trim().min(8, { message: "must be a Retell API key" }).max(200).regex(
+    /^[\x21-\x7e]+$/,
+    { message: "must be a Retell API key (no spaces)" },
+  ),
 });

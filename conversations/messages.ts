@@ -122,8 +122,10 @@ async function answer(
   conversation: Conversation,
   user: MessageRow,
 ): Promise<MessageRow | null> {
-  const { hub, agent } = deps;
+  const { hub } = deps;
   const db: Db = deps.database.db;
+  // The organization's own Retell account (or the demo): never another organization's.
+  const agent = await deps.tenants.agentFor(db, conversation.session.organizationId, deps.agent);
   const { session } = conversation;
   await hub.publish(session.id, event({ type: "typing:start", senderId: "agent" }));
   try {

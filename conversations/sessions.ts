@@ -11,7 +11,7 @@ import { DEFAULT_WELCOME } from "../contract/defaults.ts";
 import type { SessionCreate } from "../contract/requests.ts";
 import type { SessionRow } from "../db/schema.ts";
 import { createSessionWithWelcome, type SessionVisitorFields } from "../db/queries/sessions.ts";
-import { stopCall } from "../calls/lifecycle.ts";
+import { depsForOrganization, stopCall } from "../calls/lifecycle.ts";
 import { activeVisitorWidget, limitKey } from "./access.ts";
 import { findOwnAgent } from "./own_agent.ts";
 import { sessionVisitorFields } from "./identity.ts";
@@ -48,7 +48,9 @@ export async function openConversation(
       agentId: widget.agentId,
       widgetId: widget.id,
       visitorId: v.visitorId,
-      welcome: body.welcomeMessage ?? widget.welcomeMessage ?? DEFAULT_WELCOME,
+      // Never the visitor's text as the agent's words (SPEC v2.2): a page's pre-set welcome is
+      // shown by the frame, but what is stored and handed to the voice agent is the widget's.
+      welcome: widget.welcomeMessage ?? DEFAULT_WELCOME,
       visitor: sessionVisitorFields(v),
     };
   } else {
@@ -83,7 +85,9 @@ export async function openConversation(
  * there expires by itself, so a failure is only logged) and its call hung up (the transcript
  * still arrives by webhook).
  */
-export async function afterConversationEnded(deps: Deps, session: SessionRow): Promise<void> {
+export async function afterConversationEnded(app: Deps, session: SessionRow): Promise<void> {
+  // The organization's own Retell account (or the demo): never another organization's.
+  const deps = await depsForOrganization(app, session.organizationId);
   await deps.agent.endChat(session).catch((err) =>
     log.warn("ending the agent chat failed", { sessionId: session.id, error: String(err) })
   );

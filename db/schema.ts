@@ -41,6 +41,10 @@ export const organizations = pgTable("organizations", {
   name: varchar("name", { length: 100 }).notNull(),
   /** Conversations untouched for longer are purged (`conversations/retention.ts`); null keeps them. */
   retentionDays: integer("retention_days"),
+  /** The organization's Retell key, sealed by `lib/secret_box.ts`; never leaves the server. */
+  retellKeySealed: text("retell_key_sealed"),
+  retellKeyHint: varchar("retell_key_hint", { length: 8 }),
+  retellKeyUpdatedAt: timestamp("retell_key_updated_at", { withTimezone: true }),
   createdAt: createdAt(),
 });
 
@@ -70,6 +74,15 @@ export const invites = pgTable("invites", {
   acceptedAt: timestamp("accepted_at", { withTimezone: true }),
   createdAt: createdAt(),
 }, (t) => [index("invites_organization_idx").on(t.organizationId, t.createdAt)]);
+
+/** One admin sign-in; its id is the admin token's `jti`, valid while the row is. */
+export const adminSessions = pgTable("admin_sessions", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+  createdAt: createdAt(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  revokedAt: timestamp("revoked_at", { withTimezone: true }),
+}, (t) => [index("admin_sessions_user_idx").on(t.userId, t.expiresAt)]);
 
 export const agents = pgTable("agents", {
   id: uuid("id").primaryKey().defaultRandom(),

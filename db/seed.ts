@@ -21,11 +21,12 @@ export async function seedDemo(db: Db): Promise<DemoData | undefined> {
   const [{ count }] = await db.select({ count: sql<number>`count(*)::int` }).from(organizations);
   if (count > 0) return undefined;
   const password = crypto.randomUUID().slice(0, 13);
-  const { organization } = await createOrganizationWithUser(db, {
+  const created = await createOrganizationWithUser(db, {
     organizationName: "Parley Demo",
     email: DEMO_EMAIL,
     passwordHash: await hashPassword(password),
   });
+  const organization = created!.organization;
   const agent = await createAgent(db, organization.id, { name: "Demo assistant" });
   const widget = await createWidget(db, organization.id, {
     name: "Demo widget",

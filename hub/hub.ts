@@ -10,6 +10,8 @@ import { toMessage } from "../db/wire.ts";
 /** One connected socket, as the hub sees it. */
 export interface Peer {
   readonly role: "visitor" | "admin";
+  /** The widget a visitor's socket chats through (closed with it, `closeWidget`). */
+  readonly widgetId?: string | null;
   /** Sends one event; events with a stored message carry its `seq` (resume and re-sync use it). */
   send(event: ServerEvent): void;
   /** Sends every message stored since the last one this peer got (after a lost connection). */
@@ -21,6 +23,8 @@ export interface Peer {
 /** Carries published events to other processes (see `pg_fanout.ts`). */
 export interface Fanout {
   publish(sessionId: string, event: ServerEvent): Promise<void>;
+  /** Tells the other processes to close a widget's visitor sockets. */
+  closeWidget?(widgetId: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -29,6 +33,9 @@ export interface PublishOptions {
   /** A peer that must not receive it (the sender of a relayed typing frame). */
   except?: Peer;
 }
+
+/** The close code of a visitor's socket whose widget was deactivated or deleted (SPEC v2.2). */
+export const WIDGET_CLOSED = 4403;
 
 /** Map<sessionId, Set<Peer>> with join/leave/publish. */
 export class Hub {
@@ -94,6 +101,31 @@ export class Hub {
       await this.#fanout?.publish(sessionId, event);
     } catch (err) {
       log.warn("fan-out publish failed", { sessionId, type: event.type, error: String(err) });
+    }
+  }
+
+  /**
+   * Closes every visitor socket of a widget with 4403, in this process and (through the fan-out)
+   * in every other; admins watching its sessions stay connected.
+   */
+  async closeWidget(widgetId: string): Promise<void> {
+    this.closeWidgetLocal(widgetId);
+    try {
+      await this.#fanout?.closeWidget?.(widgetId);
+    } catch (err) {
+      log.warn("fan-out widget close failed", { widgetId, error: String(err) });
+    }
+  }
+
+  /** Closes this process's visitor sockets of a widget (the fan-out calls it for others'). */
+  closeWidgetLocal(widgetId: string): void {
+    for (const room of this.#rooms.values()) {
+      for (const peer of room) {
+        if (peer.role !== "visitor" || peer.widgetId !== widgetId) continue;
+        Promise.resolve(peer.close?.(WIDGET_CLOSED, "This widget is not active")).catch((err) =>
+          log.warn("closing a widget's socket failed", { widgetId, error: String(err) })
+        );
+      }
     }
   }
 

@@ -83,10 +83,19 @@ export class PgFanout implements Fanout {
   publish(sessionId: string, event: ServerEvent): Promise<void> {
     const wire = toFanout(sessionId, event);
     if (!wire) return Promise.resolve();
+    return this.#send(wire);
+  }
+
+  /** Tells the other processes to close the widget's visitor sockets. */
+  closeWidget(widgetId: string): Promise<void> {
+    return this.#send({ type: "widget:closed", widgetId, timestamp: new Date().toISOString() });
+  }
+
+  #send(wire: FanoutEvent): Promise<void> {
     const json = JSON.stringify(wire);
     const bytes = this.#encoder.encode(json).byteLength;
     if (bytes + this.processId.length + 4 > MAX_PAYLOAD_BYTES) {
-      log.warn("fan-out event too large, not sent", { sessionId, type: event.type });
+      log.warn("fan-out event too large, not sent", { type: wire.type });
       return Promise.resolve();
     }
     return new Promise((done, failed) => {
@@ -153,7 +162,12 @@ export class PgFanout implements Fanout {
       log.warn("fan-out payload refused", { error: parsed.error.message });
       return;
     }
-    const wires = parsed.data.filter((w) => this.#hub.peers(w.sessionId).size > 0);
+    for (const w of parsed.data) {
+      if (w.type === "widget:closed") this.#hub.closeWidgetLocal(w.widgetId);
+    }
+    const wires = parsed.data.filter((w) =>
+      w.type !== "widget:closed" && this.#hub.peers(w.sessionId).size > 0
+    ) as Exclude<FanoutEvent, { type: "widget:closed" }>[];
     if (wires.length === 0) return;
     const db = this.#database.db;
     // One query for every message of the batch.
@@ -169,7 +183,7 @@ export class PgFanout implements Fanout {
 
   /** The server event a fan-out event stands for, from the rows as stored (undefined: gone). */
   async #rebuild(
-    wire: FanoutEvent,
+    wire: Exclude<FanoutEvent, { type: "widget:closed" }>,
     messages: Map<string, MessageRow>,
   ): Promise<ServerEvent | undefined> {
     const db = this.#database.db;

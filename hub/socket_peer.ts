@@ -19,6 +19,8 @@ export interface SocketLike {
 /** Options of a socket peer. */
 export interface SocketPeerOptions {
   role: "visitor" | "admin";
+  /** The session's widget (a visitor's socket closes with it). */
+  widgetId?: string | null;
   /** Past this many unsent bytes the reader is too slow and is closed (1013). */
   maxBufferedBytes: number;
   /** Stored messages of the session with `seq > afterSeq`, oldest first, at most `limit`. */
@@ -59,6 +61,7 @@ export const CloseCode = {
 /** A socket joined to a session. */
 export class SocketPeer implements Peer {
   readonly role: "visitor" | "admin";
+  readonly widgetId?: string | null;
   /** Highest `seq` of a message this peer was sent. */
   lastSeq = 0;
   #socket: SocketLike;
@@ -71,6 +74,7 @@ export class SocketPeer implements Peer {
     this.#socket = socket;
     this.#options = options;
     this.role = options.role;
+    this.widgetId = options.widgetId;
   }
 
   /** True once the peer stopped sending. */

@@ -19,10 +19,18 @@ import {
 export type AuthEnv = {
   Variables: {
     config: { jwtSecret: string };
+    /**
+     * Whether an admin token's sign-in is still live (not signed out, not revoked): admin tokens
+     * are refused without it, so that logout revokes them (the app checks `admin_sessions`).
+     */
+    signInLive: SignInLive;
     admin?: AdminClaims;
     visitor?: VisitorClaims;
   };
 };
+
+/** Checks that an admin token's sign-in is still live. */
+export type SignInLive = (claims: AdminClaims) => Promise<boolean>;
 
 /** The Bearer token of a request, if any. */
 export function bearerToken(c: Context): string | undefined {
@@ -38,7 +46,10 @@ const unauthorized = (message = "Missing or invalid token") =>
 export function requireAdmin(): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const token = bearerToken(c);
-    const admin = token ? await verifyAdminToken(c.var.config.jwtSecret, token) : undefined;
+    const actor = token
+      ? await actorFromToken(c.var.config.jwtSecret, token, c.var.signInLive)
+      : undefined;
+    const admin = actor?.kind === "admin" ? actor.admin : undefined;
     if (!admin) throw unauthorized();
     c.set("admin", admin);
     await next();
@@ -50,7 +61,7 @@ export function requireActor(): MiddlewareHandler<AuthEnv> {
   return async (c, next) => {
     const token = bearerToken(c);
     if (!token) throw unauthorized();
-    const actor = await actorFromToken(c.var.config.jwtSecret, token);
+    const actor = await actorFromToken(c.var.config.jwtSecret, token, c.var.signInLive);
     if (!actor) throw unauthorized();
     if (actor.kind === "admin") c.set("admin", actor.admin);
     else c.set("visitor", actor.visitor);
@@ -80,13 +91,19 @@ export function actorOf<E extends AuthEnv>(c: Context<E>): Actor {
 }
 
 /** Resolves an actor from a raw token (the WebSocket passes it as a query parameter). */
-export async function actorFromToken(secret: string, token: string): Promise<Actor | undefined> {
+export async function actorFromToken(
+  secret: string,
+  token: string,
+  signInLive: SignInLive,
+): Promise<Actor | undefined> {
   // One verification per request: the claimed audience picks it, and the verification itself
   // checks that audience, so a forged claim gains nothing.
   switch (claimedAudience(token)) {
     case ADMIN_AUDIENCE: {
+      // An admin token is live only while its sign-in is (logout revokes it).
       const admin = await verifyAdminToken(secret, token);
-      return admin && { kind: "admin", admin, organizationId: admin.organizationId };
+      if (!admin || !await signInLive(admin)) return undefined;
+      return { kind: "admin", admin, organizationId: admin.organizationId };
     }
     case VISITOR_AUDIENCE: {
       const visitor = await verifyVisitorToken(secret, token);

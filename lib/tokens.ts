@@ -1,6 +1,9 @@
 /**
  * @module Signed tokens (HS256 through jose). Admin and visitor tokens carry different audiences,
- * so one can never stand in for the other.
+ * so one can never stand in for the other. Verification is strict: HS256 with the current secret
+ * only, an `exp` is required, and `aud` must be the one audience as a string (jose would accept
+ * an array that merely contains it). An admin token also names its sign-in (`jti`), which the
+ * server checks is still live (team/sign_in.ts), so signing out revokes it.
  */
 import { decodeJwt, jwtVerify, SignJWT } from "jose";
 
@@ -14,6 +17,8 @@ export const VISITOR_TTL_SECONDS = 24 * 3600;
 export interface AdminClaims {
   userId: string;
   organizationId: string;
+  /** The sign-in (`admin_sessions.id`) the token belongs to. */
+  sessionId: string;
 }
 
 /** Who a visitor token speaks for: one visitor of one widget. */
@@ -40,15 +45,20 @@ function key(secret: string): Uint8Array {
   return k;
 }
 
-/** Signs an admin token. */
-export function signAdminToken(secret: string, claims: AdminClaims): Promise<string> {
+/** Signs an admin token (its expiry: `expiresAt`, default a week from now). */
+export function signAdminToken(
+  secret: string,
+  claims: AdminClaims,
+  expiresAt = new Date(Date.now() + ADMIN_TTL_SECONDS * 1000),
+): Promise<string> {
   return new SignJWT({ org: claims.organizationId })
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(claims.userId)
+    .setJti(claims.sessionId)
     .setIssuer(ISSUER)
     .setAudience(ADMIN_AUDIENCE)
     .setIssuedAt()
-    .setExpirationTime(`${ADMIN_TTL_SECONDS}s`)
+    .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
     .sign(key(secret));
 }
 
@@ -75,6 +85,7 @@ export async function signVisitorToken(
   return { token, expiresAt: new Date(exp * 1000) };
 }
 
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const str = (v: unknown) => typeof v === "string" && v.length > 0 ? v : undefined;
 
 /** Verifies an admin token; undefined when it is not one (bad, expired, other audience). */
@@ -87,9 +98,14 @@ export async function verifyAdminToken(
       algorithms: ["HS256"],
       issuer: ISSUER,
       audience: ADMIN_AUDIENCE,
+      requiredClaims: ["exp", "jti"],
     });
+    if (payload.aud !== ADMIN_AUDIENCE) return undefined;
     const userId = str(payload.sub), organizationId = str(payload.org);
-    return userId && organizationId ? { userId, organizationId } : undefined;
+    const sessionId = str(payload.jti);
+    return userId && organizationId && sessionId && UUID_RE.test(sessionId)
+      ? { userId, organizationId, sessionId }
+      : undefined;
   } catch {
     return undefined;
   }
@@ -105,7 +121,9 @@ export async function verifyVisitorToken(
       algorithms: ["HS256"],
       issuer: ISSUER,
       audience: VISITOR_AUDIENCE,
+      requiredClaims: ["exp"],
     });
+    if (payload.aud !== VISITOR_AUDIENCE) return undefined;
     const visitorId = str(payload.sub), widgetId = str(payload.wid);
     const organizationId = str(payload.org), agentId = str(payload.agt);
     if (!visitorId || !widgetId || !organizationId || !agentId) return undefined;

@@ -1,14 +1,16 @@
 /**
- * @module The public pages: `/` (the landing page with the demo widget: `?widget=<id>` or the first
- * active widget) and `/demo/custom` (the seed's custom configuration).
+ * @module The public pages: `/` (the landing page with the demo widget: the first active widget of
+ * the deployment's first organization, the demo's or the owner's; `?widget=<id>` picks another of
+ * that organization's only, never a widget of another organization) and `/demo/custom` (the
+ * seed's custom configuration).
  */
 import { type Context, Hono } from "hono";
 import { render } from "preact-render-to-string";
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import type { VNode } from "preact";
 import type { AppEnv } from "../context.ts";
 import { isUuid } from "../lib/validate.ts";
-import { widgetConfigurations } from "../db/schema.ts";
+import { organizations, widgetConfigurations } from "../db/schema.ts";
 import { getWidgetById } from "../db/queries/widgets.ts";
 import { selfOrigin } from "../lib/origins.ts";
 import { chunkImports } from "../lib/bundles.ts";
@@ -48,19 +50,32 @@ export function pageRoutes(options: PageOptions = {}): Hono<AppEnv> {
       };
     })().catch(() => (sizes = undefined, undefined));
 
-  /** The widget to show: `?widget=` when active, else the first active widget. */
+  /**
+   * The widget to show: `?widget=` when it is an active widget of the deployment's first
+   * organization, else that organization's first active widget. Parley's own origin runs no other
+   * organization's widget (SPEC v2.2): a stranger's widget here would borrow our domain's trust.
+   */
   async function info(c: Context<AppEnv>): Promise<EmbedInfo> {
     const origin = selfOrigin(c.var.config.publicUrl, c.req.url);
+    const db = c.var.db;
+    const [home] = await db.select({ id: organizations.id }).from(organizations)
+      .orderBy(asc(organizations.createdAt), asc(organizations.id)).limit(1);
+    if (!home) return { origin, widgetId: undefined, sizes: await measure() };
     const asked = c.req.query("widget") ?? "";
     let widgetId: string | undefined;
     if (isUuid(asked)) {
-      const w = await getWidgetById(c.var.db, asked);
-      if (w?.isActive) widgetId = w.id;
+      const w = await getWidgetById(db, asked);
+      if (w?.isActive && w.organizationId === home.id) widgetId = w.id;
     }
     if (!widgetId) {
-      const [first] = await c.var.db.select({ id: widgetConfigurations.id })
+      const [first] = await db.select({ id: widgetConfigurations.id })
         .from(widgetConfigurations)
-        .where(eq(widgetConfigurations.isActive, true))
+        .where(
+          and(
+            eq(widgetConfigurations.isActive, true),
+            eq(widgetConfigurations.organizationId, home.id),
+          ),
+        )
         .orderBy(asc(widgetConfigurations.createdAt), asc(widgetConfigurations.id))
         .limit(1);
       widgetId = first?.id;

@@ -22,7 +22,7 @@ const encoder = new TextEncoder();
 export const wsRoutes = new Hono<AppEnv>().get("/ws", async (c) => {
   const { db, config, deps } = c.var;
   const token = c.req.query("token");
-  const actor = token ? await actorFromToken(config.jwtSecret, token) : undefined;
+  const actor = token ? await actorFromToken(config.jwtSecret, token, c.var.signInLive) : undefined;
   if (!actor) {
     throw new HttpError(401, "unauthorized", "Missing or invalid token");
   }
@@ -140,6 +140,7 @@ export const wsRoutes = new Hono<AppEnv>().get("/ws", async (c) => {
       let leave = () => {};
       peer = new SocketPeer(ws.raw as WebSocket, {
         role,
+        widgetId: session!.widgetId,
         maxBufferedBytes: limits.wsBufferedBytes,
         loadAfter: (afterSeq, limit) => listMessages(db, session!.id, { afterSeq, limit }),
         onClose: () => leave(),

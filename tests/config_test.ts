@@ -1,14 +1,17 @@
 import assert from "node:assert/strict";
 import { ConfigError, parseConfig } from "../config.ts";
 
-const secret = () => "generated-secret";
+const secret = () => "generated-secret-generated-secret-0001";
 
 Deno.test("parseConfig gives the SPEC defaults", () => {
   const c = parseConfig({}, secret);
   assert.equal(c.port, 8000);
   assert.equal(c.dataDir, "./data");
   assert.equal(c.databaseUrl, "pglite:./data/db");
-  assert.equal(c.jwtSecret, "generated-secret");
+  assert.equal(c.jwtSecret, "generated-secret-generated-secret-0001");
+  assert.equal(c.signup, "closed");
+  assert.equal(c.passwordHashCost, 17, "OWASP: scrypt N=2^17");
+  assert.equal(c.encryptionKey, undefined);
   assert.equal(c.seedDemo, true);
   assert.equal(c.retellApiKey, undefined);
   assert.equal(c.limits.bodyBytes, 64 * 1024);
@@ -61,5 +64,45 @@ Deno.test("the embedded database's secret is generated once and kept", async () 
     assert.ok(a.jwtSecret.length >= 32);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the secret file is held to the variable's rule (at least 32 characters)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(`${dir}/jwt_secret`, "short\n");
+    assert.throws(
+      () => parseConfig({ DATA_DIR: dir }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        /jwt_secret: must be at least 32 characters/.test(err.message),
+    );
+    await Deno.writeTextFile(`${dir}/jwt_secret`, "");
+    assert.throws(() => parseConfig({ DATA_DIR: dir }), ConfigError);
+    for (const bad of ["SIGNUP=maybe", "ENCRYPTION_KEY=short", "PASSWORD_HASH_COST=10"]) {
+      const [name, value] = bad.split("=");
+      assert.throws(
+        () => parseConfig({ [name]: value }, secret),
+        (err: unknown) => err instanceof ConfigError && err.message.includes(name),
+        bad,
+      );
+    }
+    assert.equal(parseConfig({ SIGNUP: "open" }, secret).signup, "open");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("DATA_DIR is made owner-only (0700) and the secret file 0600", async () => {
+  const parent = await Deno.makeTempDir();
+  const dir = `${parent}/data`;
+  try {
+    await Deno.mkdir(dir, { mode: 0o755 });
+    await Deno.chmod(dir, 0o755);
+    parseConfig({ DATA_DIR: dir });
+    assert.equal((await Deno.stat(dir)).mode! & 0o777, 0o700);
+    assert.equal((await Deno.stat(`${dir}/jwt_secret`)).mode! & 0o777, 0o600);
+  } finally {
+    await Deno.remove(parent, { recursive: true });
   }
 });

@@ -8,12 +8,22 @@ export function defaultName(email: string): string {
   return email.split("@")[0].slice(0, 100);
 }
 
-/** Creates an organization and its owner (the first user) in one transaction. */
+/**
+ * Creates an organization and its owner (the first user) in one transaction. `onlyIfFirst`: only
+ * on an empty database (the table is locked while checking, so concurrent first sign-ups agree);
+ * undefined when another organization exists.
+ */
 export async function createOrganizationWithUser(
   db: Db,
   input: { organizationName: string; email: string; passwordHash: string; name?: string },
+  options: { onlyIfFirst?: boolean } = {},
 ) {
   return await db.transaction(async (tx) => {
+    if (options.onlyIfFirst) {
+      await tx.execute(sql`LOCK TABLE organizations IN SHARE ROW EXCLUSIVE MODE`);
+      const [any] = await tx.select({ id: organizations.id }).from(organizations).limit(1);
+      if (any) return undefined;
+    }
     const [organization] = await tx.insert(organizations).values({ name: input.organizationName })
       .returning();
     const [user] = await tx.insert(users).values({
@@ -75,3 +85,10 @@ export async function deleteNonOwner(db: Db, organizationId: string, userId: str
 
 /** Role of a new user. */
 export type NewUserRole = Exclude<Role, "owner">;
+
+/** Replaces a password hash, unless it changed since `previous` was read. */
+export async function setPasswordHash(db: Db, userId: string, hash: string, previous: string) {
+  await db.update(users).set({ passwordHash: hash }).where(
+    and(eq(users.id, userId), eq(users.passwordHash, previous)),
+  );
+}

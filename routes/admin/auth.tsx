@@ -4,8 +4,15 @@ import { deleteCookie } from "hono/cookie";
 import { InviteAcceptSchema, LoginSchema, RegisterSchema } from "../../contract/requests.ts";
 import { HttpError } from "../../lib/errors.ts";
 import { accept, usableInvite } from "../../team/invites.ts";
-import { DUMMY_HASH, hashPassword, verifyPassword } from "../../lib/passwords.ts";
-import { signAdminToken, verifyAdminToken } from "../../lib/tokens.ts";
+import {
+  adminFromToken,
+  checkPassword,
+  issueAdminToken,
+  register,
+  revokeEverySignIn,
+  revokeSignIn,
+  signupAllowed,
+} from "../../team/sign_in.ts";
 import { rateLimitByIp, tooMany } from "../../limits/rate_limit.ts";
 import { csrfToken, newNonce } from "../../lib/csrf.ts";
 import {
@@ -16,7 +23,7 @@ import {
   readSessionCookie,
   setSessionCookie,
 } from "../../lib/session_cookie.ts";
-import { createOrganizationWithUser, findUserByEmail } from "../../db/queries/users.ts";
+import { findUserByEmail } from "../../db/queries/users.ts";
 import { AuthShell } from "../../components/admin/Layout.tsx";
 import {
   ErrorSummary,
@@ -51,28 +58,40 @@ async function preSessionCsrf(c: AdminContext): Promise<string> {
 /** True when the request already carries a valid session (skip the sign-in form). */
 async function signedIn(c: AdminContext): Promise<boolean> {
   const cookie = readSessionCookie(c);
-  return !!cookie && !!await verifyAdminToken(c.var.config.jwtSecret, cookie);
+  return !!cookie && !!await adminFromToken(c.var.db, c.var.config.jwtSecret, cookie);
 }
 
 async function startSession(c: AdminContext, userId: string, organizationId: string) {
-  const token = await signAdminToken(c.var.config.jwtSecret, { userId, organizationId });
+  const token = await issueAdminToken(c.var.db, c.var.config, { userId, organizationId });
   setSessionCookie(c, token, c.var.config.publicUrl);
   deleteCookie(c, PRE_SESSION_COOKIE, { path: COOKIE_PATH });
 }
 
-const NOTICES = { "signed-out": "You have been signed out." };
+const NOTICES = {
+  "signed-out": "You have been signed out.",
+  "signed-out-everywhere": "You have been signed out on every device and browser.",
+};
 
 function LoginPage(
-  props: { csrf: string; email?: string; next?: string; error?: string; notice?: string },
+  props: {
+    csrf: string;
+    email?: string;
+    next?: string;
+    error?: string;
+    notice?: string;
+    signupOpen: boolean;
+  },
 ) {
   return (
     <AuthShell
       title="Sign in"
-      footer={
-        <>
-          New to Parley? <a href="/admin/signup">Create an account</a>
-        </>
-      }
+      footer={props.signupOpen
+        ? (
+          <>
+            New to Parley? <a href="/admin/signup">Create an account</a>
+          </>
+        )
+        : <>New accounts join by invitation from their organization.</>}
     >
       <Notice text={props.notice} />
       <ErrorSummary message={props.error} />
@@ -97,6 +116,25 @@ function LoginPage(
         />
         <button type="submit" class="btn btn-primary btn-block">Sign in</button>
       </PostForm>
+    </AuthShell>
+  );
+}
+
+/** Shown instead of the sign-up form while sign-up is closed. */
+function SignupClosedPage() {
+  return (
+    <AuthShell
+      title="Sign-up is closed"
+      footer={
+        <>
+          Already have an account? <a href="/admin/login">Sign in</a>
+        </>
+      }
+    >
+      <p class="auth-lead">
+        This Parley does not take new organizations. Ask the owner of your organization for an
+        invitation.
+      </p>
     </AuthShell>
   );
 }
@@ -223,7 +261,15 @@ export const authPages = new Hono<AdminEnv>()
     const next = c.req.query("next");
     if (await signedIn(c)) return c.redirect(safeNext(next), 303);
     const notice = noticeText(c, NOTICES);
-    return page(c, <LoginPage csrf={await preSessionCsrf(c)} next={next} notice={notice} />);
+    return page(
+      c,
+      <LoginPage
+        csrf={await preSessionCsrf(c)}
+        next={next}
+        notice={notice}
+        signupOpen={await signupAllowed(c.var.db, c.var.config)}
+      />,
+    );
   })
   .post("/login", requireCsrf("pre-session"), authRateLimit, async (c) => {
     const form = await readForm(c);
@@ -241,6 +287,7 @@ export const authPages = new Hono<AdminEnv>()
           email={form.email}
           next={form.next}
           error={error}
+          signupOpen={await signupAllowed(c.var.db, c.var.config)}
         />,
         status,
       );
@@ -257,13 +304,13 @@ export const authPages = new Hono<AdminEnv>()
         429,
       );
     }
-    const user = email ? await findUserByEmail(c.var.db, email) : undefined;
-    // Always spend one scrypt so response time does not tell which emails exist.
-    const ok = await verifyPassword(
+    const user = await checkPassword(
+      c.var.db,
+      c.var.config,
+      email,
       parsed.success ? parsed.data.password : "",
-      user?.passwordHash ?? DUMMY_HASH,
     );
-    if (!user || !ok) {
+    if (!user) {
       if (email) await limits.consume("loginFailures", email).catch(() => {});
       return await again("Email or password is incorrect", 401);
     }
@@ -273,9 +320,11 @@ export const authPages = new Hono<AdminEnv>()
   })
   .get("/signup", async (c) => {
     if (await signedIn(c)) return c.redirect("/admin/conversations", 303);
+    if (!await signupAllowed(c.var.db, c.var.config)) return page(c, <SignupClosedPage />, 403);
     return page(c, <SignupPage csrf={await preSessionCsrf(c)} />);
   })
   .post("/signup", requireCsrf("pre-session"), authRateLimit, async (c) => {
+    if (!await signupAllowed(c.var.db, c.var.config)) return page(c, <SignupClosedPage />, 403);
     const form = await readForm(c);
     const input = {
       email: (form.email ?? "").trim(),
@@ -296,12 +345,17 @@ export const authPages = new Hono<AdminEnv>()
         400,
       );
     }
-    const { user, organization } = await createOrganizationWithUser(c.var.db, {
-      organizationName: parsed.data.organizationName,
-      email: parsed.data.email,
-      passwordHash: await hashPassword(parsed.data.password),
-    });
-    await startSession(c, user.id, organization.id);
+    let created;
+    try {
+      created = await register(c.var.db, c.var.config, parsed.data);
+    } catch (err) {
+      // Another organization was created between the check above and now.
+      if (err instanceof HttpError && err.code === "signup_closed") {
+        return page(c, <SignupClosedPage />, 403);
+      }
+      throw err;
+    }
+    await startSession(c, created.user.id, created.organization.id);
     return c.redirect("/admin/agents/new?notice=welcome", 303);
   })
   .get("/invite", async (c) => {
@@ -340,8 +394,17 @@ export const authPages = new Hono<AdminEnv>()
     await startSession(c, user.id, user.organizationId);
     return c.redirect("/admin/conversations", 303);
   })
-  // A JWT cannot be revoked before it expires; signing out removes it from this browser.
-  .post("/logout", requireAccount(), requireCsrf("session"), (c) => {
+  // Signing out revokes the cookie's token (and the islands' tokens of the same sign-in).
+  .post("/logout", requireAccount(), requireCsrf("session"), async (c) => {
+    const claims = c.get("admin");
+    if (claims) await revokeSignIn(c.var.db, claims);
     clearSessionCookie(c, c.var.config.publicUrl);
     return c.redirect("/admin/login?notice=signed-out", 303);
+  })
+  // Every sign-in of this user, on every device, including API tokens from /api/auth/login.
+  .post("/logout-everywhere", requireAccount(), requireCsrf("session"), async (c) => {
+    const claims = c.get("admin");
+    if (claims) await revokeEverySignIn(c.var.db, claims.userId);
+    clearSessionCookie(c, c.var.config.publicUrl);
+    return c.redirect("/admin/login?notice=signed-out-everywhere", 303);
   });

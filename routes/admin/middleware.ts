@@ -13,7 +13,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { VNode } from "preact";
 import { render } from "preact-render-to-string";
 import type { AppEnv } from "../../context.ts";
-import { verifyAdminToken } from "../../lib/tokens.ts";
+import { adminFromToken } from "../../team/sign_in.ts";
 import { CSRF_FIELD, CSRF_HEADER, csrfToken, verifyCsrfToken } from "../../lib/csrf.ts";
 import {
   clearSessionCookie,
@@ -98,7 +98,7 @@ export function requireAccount(): MiddlewareHandler<AdminEnv> {
   return async (c, next) => {
     const cookie = readSessionCookie(c);
     const secret = c.var.config.jwtSecret;
-    const claims = cookie ? await verifyAdminToken(secret, cookie) : undefined;
+    const claims = cookie ? await adminFromToken(c.var.db, secret, cookie) : undefined;
     const found = claims ? await findUserWithOrganization(c.var.db, claims.userId) : undefined;
     if (!claims || !found || found.user.organizationId !== claims.organizationId) {
       if (cookie) clearSessionCookie(c, c.var.config.publicUrl);

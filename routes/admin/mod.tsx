@@ -4,10 +4,9 @@
  */
 import { Hono } from "hono";
 import { csrf } from "hono/csrf";
-import { signAdminToken } from "../../lib/tokens.ts";
-import { notFound } from "../../lib/errors.ts";
+import { HttpError, notFound } from "../../lib/errors.ts";
+import { tokenForSameSignIn } from "../../team/sign_in.ts";
 import {
-  accountOf,
   type AdminEnv,
   requireAccount,
   requireCsrf,
@@ -36,10 +35,11 @@ export const adminRoutes = new Hono<AdminEnv>()
   .route("/team", teamPages)
   // The live inbox's islands call the JSON API and /ws, which take Bearer tokens; this hands the
   // signed-in page one. Same origin only: POST with the CSRF header, and no CORS on /admin.
+  // The token belongs to the cookie's sign-in, so signing out revokes it too.
   .post("/token", requireAccount(), requireCsrf("session"), async (c) => {
-    const { userId, organizationId } = accountOf(c);
-    const token = await signAdminToken(c.var.config.jwtSecret, { userId, organizationId });
-    return c.json({ token });
+    const claims = c.get("admin");
+    if (!claims) throw new HttpError(401, "unauthorized", "Sign in to continue");
+    return c.json({ token: await tokenForSameSignIn(c.var.config, claims) });
   })
   .all("*", (c) => {
     throw notFound("page", c.req.path.slice(0, 100));

@@ -331,9 +331,9 @@ export const widgetPages = new Hono<AdminEnv>()
         400,
       );
     }
-    if (!await updateWidget(c.var.db, organizationId, widget.id, result.data)) {
-      throw notFound("widget", widget.id);
-    }
+    const saved = await updateWidget(c.var.db, organizationId, widget.id, result.data);
+    if (!saved) throw notFound("widget", widget.id);
+    if (!saved.isActive) await c.var.deps.hub.closeWidget(saved.id);
     return c.redirect(`/admin/widgets/${widget.id}?notice=saved`, 303);
   })
   // The page answers with the secret (no redirect): it is shown this once and never stored plain.
@@ -355,6 +355,8 @@ export const widgetPages = new Hono<AdminEnv>()
     const form = await readForm(c);
     const isActive = form.isActive === "true";
     await updateWidget(c.var.db, accountOf(c).organizationId, widget.id, { isActive });
+    // Its visitors' sockets close at once (4403), in every process.
+    if (!isActive) await c.var.deps.hub.closeWidget(widget.id);
     const notice = isActive ? "activated" : "deactivated";
     return c.redirect(
       form.back === "list"
@@ -368,6 +370,7 @@ export const widgetPages = new Hono<AdminEnv>()
     if (!await deleteWidget(c.var.db, accountOf(c).organizationId, id)) {
       throw notFound("widget", id);
     }
+    await c.var.deps.hub.closeWidget(id);
     return c.redirect("/admin/widgets?notice=deleted", 303);
   })
   .get("/:id/preview", async (c) => {

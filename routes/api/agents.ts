@@ -7,6 +7,7 @@ import { notFound } from "../../lib/errors.ts";
 import { idParam, readJson } from "../../lib/validate.ts";
 import { AgentCreateSchema, AgentUpdateSchema } from "../../contract/requests.ts";
 import { toAgent } from "../../db/wire.ts";
+import { checkAgentResources } from "../../agents/tenancy.ts";
 import {
   createAgent,
   deleteAgent,
@@ -19,7 +20,9 @@ export const agentRoutes = new Hono<AppEnv>()
   .use(requireRole(...MANAGERS))
   .post("/", async (c) => {
     const body = await readJson(c, AgentCreateSchema);
-    const row = await createAgent(c.var.db, adminOf(c).organizationId, body);
+    const { organizationId } = adminOf(c);
+    await checkAgentResources(c.var.deps, organizationId, body);
+    const row = await createAgent(c.var.db, organizationId, body);
     return c.json(toAgent(row), 201);
   })
   .get("/", async (c) => {
@@ -35,7 +38,9 @@ export const agentRoutes = new Hono<AppEnv>()
   .put("/:id", async (c) => {
     const id = idParam(c, "agent");
     const body = await readJson(c, AgentUpdateSchema);
-    const row = await updateAgent(c.var.db, adminOf(c).organizationId, id, body);
+    const { organizationId } = adminOf(c);
+    await checkAgentResources(c.var.deps, organizationId, body);
+    const row = await updateAgent(c.var.db, organizationId, id, body);
     if (!row) throw notFound("agent", id);
     return c.json(toAgent(row));
   })

@@ -1,4 +1,4 @@
-/** @module `/api/auth`: register, login, me. */
+/** @module `/api/auth`: register, login, logout, me, accept an invitation. */
 import { Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
 import { adminOf, requireAdmin } from "../../lib/auth.ts";
@@ -10,16 +10,10 @@ import {
   ProfileUpdateSchema,
   RegisterSchema,
 } from "../../contract/requests.ts";
-import { DUMMY_HASH, hashPassword, verifyPassword } from "../../lib/passwords.ts";
-import { signAdminToken } from "../../lib/tokens.ts";
 import { rateLimitByIp, tooMany } from "../../limits/rate_limit.ts";
-import {
-  createOrganizationWithUser,
-  findUserByEmail,
-  findUserWithOrganization,
-} from "../../db/queries/users.ts";
+import { checkPassword, issueAdminToken, register, revokeSignIn } from "../../team/sign_in.ts";
+import { findUserWithOrganization, renameUser } from "../../db/queries/users.ts";
 import type { Organization } from "../../db/schema.ts";
-import { renameUser } from "../../db/queries/users.ts";
 import { loadUser, userOf } from "../../team/guard.ts";
 import { accept } from "../../team/invites.ts";
 import { userJson } from "../../team/wire.ts";
@@ -34,16 +28,8 @@ export const authRoutes = new Hono<AppEnv>()
   .use(rateLimitByIp("auth"))
   .post("/register", async (c) => {
     const body = await readJson(c, RegisterSchema);
-    if (await findUserByEmail(c.var.db, body.email)) {
-      throw new HttpError(409, "conflict", "An account with this email already exists");
-    }
-    const { user, organization } = await createOrganizationWithUser(c.var.db, {
-      organizationName: body.organizationName,
-      email: body.email,
-      passwordHash: await hashPassword(body.password),
-      name: body.name,
-    });
-    const token = await signAdminToken(c.var.config.jwtSecret, {
+    const { user, organization } = await register(c.var.db, c.var.config, body);
+    const token = await issueAdminToken(c.var.db, c.var.config, {
       userId: user.id,
       organizationId: organization.id,
     });
@@ -58,19 +44,21 @@ export const authRoutes = new Hono<AppEnv>()
     // A locked account answers 429 whatever the password, so guessing gains nothing while locked.
     const lockedFor = await limits.isBlocked("loginFailures", body.email);
     if (lockedFor !== undefined) throw tooMany(lockedFor);
-    const user = await findUserByEmail(c.var.db, body.email);
-    // Always spend one scrypt so response time does not tell which emails exist.
-    const ok = await verifyPassword(body.password, user?.passwordHash ?? DUMMY_HASH);
-    if (!user || !ok) {
+    const user = await checkPassword(c.var.db, c.var.config, body.email, body.password);
+    if (!user) {
       await limits.consume("loginFailures", body.email).catch(() => {});
       throw new HttpError(401, "unauthorized", "Email or password is incorrect");
     }
     await limits.reset("loginFailures", body.email);
-    const token = await signAdminToken(c.var.config.jwtSecret, {
+    const token = await issueAdminToken(c.var.db, c.var.config, {
       userId: user.id,
       organizationId: user.organizationId,
     });
     return c.json({ token, user: userJson(user) });
+  })
+  .post("/logout", requireAdmin(), async (c) => {
+    await revokeSignIn(c.var.db, adminOf(c));
+    return c.body(null, 204);
   })
   .get("/me", requireAdmin(), async (c) => {
     const found = await findUserWithOrganization(c.var.db, adminOf(c).userId);
@@ -89,7 +77,7 @@ export const authRoutes = new Hono<AppEnv>()
   .post("/accept-invite", async (c) => {
     const body = await readJson(c, InviteAcceptSchema);
     const user = await accept(c.var.db, body);
-    const token = await signAdminToken(c.var.config.jwtSecret, {
+    const token = await issueAdminToken(c.var.db, c.var.config, {
       userId: user.id,
       organizationId: user.organizationId,
     });

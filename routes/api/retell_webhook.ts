@@ -1,20 +1,25 @@
 /**
- * @module `POST /api/retell/webhook`: Retell's call events. The raw body is verified with the
- * `x-retell-signature` header (`v=<ms>,d=<hex HMAC-SHA256>`) and `RETELL_API_KEY` through the SDK's
- * `verify`, which is async (an un-awaited Promise is always truthy, RETELL.md §8) and refuses a
- * signature more than 5 minutes old. Handling is idempotent, so Retell's retries change nothing
- * twice; a call we do not know is acknowledged and dropped so that Retell stops retrying it.
+ * @module Retell's call events. `POST /api/retell/webhook/:organizationId` is verified with that
+ * organization's Retell key and touches only that organization's calls; `POST
+ * /api/retell/webhook` is verified with the deployment's `RETELL_API_KEY` and touches only calls
+ * of organizations that key serves. The raw body is verified with the `x-retell-signature` header
+ * (`v=<ms>,d=<hex HMAC-SHA256>`) through the SDK's `verify`, which is async (an un-awaited Promise
+ * is always truthy, RETELL.md §8) and refuses a signature more than 5 minutes old. Handling is
+ * idempotent, so Retell's retries change nothing twice; a call we do not know (or not the
+ * sender's) is acknowledged and dropped so that Retell stops retrying it.
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { verify } from "retell-sdk";
 import type { AppEnv } from "../../context.ts";
 import { HttpError } from "../../lib/errors.ts";
 import { log } from "../../lib/log.ts";
+import { isUuid } from "../../lib/validate.ts";
 import { CallEventSchema } from "../../agents/call_event.ts";
-import { handleCallEvent } from "../../calls/lifecycle.ts";
+import { organizationExists } from "../../db/queries/organizations.ts";
+import { handleCallEvent, type HandleOptions } from "../../calls/lifecycle.ts";
 
-/** Where Retell posts (the global 64 KB body limit skips it: it has its own, below). */
+/** Where Retell posts (the global 64 KB body limit skips it and its per-organization paths). */
 export const RETELL_WEBHOOK_PATH = "/api/retell/webhook";
 
 /** A long call's `call_ended` carries every word with its timing; 64 KB is far too little. */
@@ -25,58 +30,82 @@ const MAX_AGE_MS = 5 * 60_000;
 
 const unauthorized = (message: string) => new HttpError(401, "unauthorized", message);
 
-export const retellWebhookRoutes = new Hono<AppEnv>().post(
-  "/webhook",
-  bodyLimit({
-    maxSize: WEBHOOK_MAX_BYTES,
-    onError: () => {
-      throw new HttpError(413, "payload_too_large", "Webhook body is too large", {
-        details: { maxBytes: WEBHOOK_MAX_BYTES },
-      });
-    },
-  }),
-  async (c) => {
+const limit = bodyLimit({
+  maxSize: WEBHOOK_MAX_BYTES,
+  onError: () => {
+    throw new HttpError(413, "payload_too_large", "Webhook body is too large", {
+      details: { maxBytes: WEBHOOK_MAX_BYTES },
+    });
+  },
+});
+
+/** Verifies the body with `apiKey` and applies the event within `options`. */
+async function receive(
+  c: Context<AppEnv>,
+  apiKey: string,
+  options: HandleOptions,
+): Promise<Response> {
+  const signature = c.req.header("x-retell-signature") ?? "";
+  const m = SIGNATURE_RE.exec(signature);
+  if (!m) throw unauthorized("Missing or malformed x-retell-signature");
+  if (Math.abs(Date.now() - Number(m[1])) > MAX_AGE_MS) {
+    throw unauthorized("Webhook signature is too old");
+  }
+  // The exact bytes Retell signed: any re-serialisation would break the signature.
+  const raw = await c.req.text();
+  if (!await verify(raw, apiKey, signature)) {
+    throw unauthorized("Webhook signature does not verify");
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    throw new HttpError(400, "invalid_json", "Body is not valid JSON");
+  }
+  const type = (json as { event?: unknown })?.event;
+  if (typeof type !== "string" || !type.startsWith("call_")) {
+    // Chat events and anything newer: acknowledged, not ours to handle.
+    log.info("retell webhook ignored", { event: String(type).slice(0, 50) });
+    return c.body(null, 204);
+  }
+  const parsed = CallEventSchema.safeParse(json);
+  if (!parsed.success) {
+    throw new HttpError(400, "validation_failed", "Not a Retell call event", {
+      details: parsed.error.issues.slice(0, 10).map((i) => ({
+        path: i.path.join("."),
+        message: i.message,
+      })),
+    });
+  }
+  const result = await handleCallEvent(c.var.deps, parsed.data, options);
+  log.info("retell webhook", {
+    event: parsed.data.event,
+    retellCallId: parsed.data.call.call_id,
+    result,
+  });
+  return c.body(null, 204);
+}
+
+export const retellWebhookRoutes = new Hono<AppEnv>()
+  .post("/webhook", limit, async (c) => {
     const apiKey = c.var.config.retellApiKey;
     // Without a key nothing can be verified, so nothing is accepted (the demo needs no webhooks).
     if (!apiKey) throw unauthorized("Webhooks are not accepted: RETELL_API_KEY is not set");
-    const signature = c.req.header("x-retell-signature") ?? "";
-    const m = SIGNATURE_RE.exec(signature);
-    if (!m) throw unauthorized("Missing or malformed x-retell-signature");
-    if (Math.abs(Date.now() - Number(m[1])) > MAX_AGE_MS) {
-      throw unauthorized("Webhook signature is too old");
-    }
-    // The exact bytes Retell signed: any re-serialisation would break the signature.
-    const raw = await c.req.text();
-    if (!await verify(raw, apiKey, signature)) {
-      throw unauthorized("Webhook signature does not verify");
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      throw new HttpError(400, "invalid_json", "Body is not valid JSON");
-    }
-    const type = (json as { event?: unknown })?.event;
-    if (typeof type !== "string" || !type.startsWith("call_")) {
-      // Chat events and anything newer: acknowledged, not ours to handle.
-      log.info("retell webhook ignored", { event: String(type).slice(0, 50) });
-      return c.body(null, 204);
-    }
-    const parsed = CallEventSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new HttpError(400, "validation_failed", "Not a Retell call event", {
-        details: parsed.error.issues.slice(0, 10).map((i) => ({
-          path: i.path.join("."),
-          message: i.message,
-        })),
-      });
-    }
-    const result = await handleCallEvent(c.var.deps, parsed.data);
-    log.info("retell webhook", {
-      event: parsed.data.event,
-      retellCallId: parsed.data.call.call_id,
-      result,
+    const { db, deps } = c.var;
+    return await receive(c, apiKey, {
+      // Only calls placed with the deployment's key: never those of an organization with its own.
+      accepts: async (organizationId) =>
+        (await deps.tenants.accountOf(db, organizationId))?.source === "deployment",
     });
-    return c.body(null, 204);
-  },
-);
+  })
+  .post("/webhook/:organizationId", limit, async (c) => {
+    const organizationId = c.req.param("organizationId");
+    const { db, deps } = c.var;
+    const account = isUuid(organizationId) && await organizationExists(db, organizationId)
+      ? await deps.tenants.accountOf(db, organizationId)
+      : undefined;
+    if (!account) {
+      throw unauthorized("Webhooks are not accepted: this organization has no Retell key");
+    }
+    return await receive(c, account.apiKey, { accepts: (owner) => owner === organizationId });
+  });

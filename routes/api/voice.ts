@@ -10,7 +10,7 @@ import { HttpError } from "../../lib/errors.ts";
 import { idParam, readJson } from "../../lib/validate.ts";
 import { VoiceStartSchema } from "../../contract/requests.ts";
 import type { CallKind, CallRow } from "../../db/schema.ts";
-import { startCall, stopCall } from "../../calls/lifecycle.ts";
+import { depsForOrganization, startCall, stopCall } from "../../calls/lifecycle.ts";
 import {
   allowedPhoneNumber,
   invalidPhoneNumber,
@@ -99,7 +99,8 @@ export const voiceRoutes = new Hono<AppEnv>()
         : `admin:${actor.admin.userId}`,
     );
 
-    const { call, accessToken } = await startCall(c.var.deps, {
+    const deps = await depsForOrganization(c.var.deps, session.organizationId);
+    const { call, accessToken } = await startCall(deps, {
       session,
       agent: conversation.agent,
       kind,
@@ -109,11 +110,14 @@ export const voiceRoutes = new Hono<AppEnv>()
     return c.json({
       ...callBody(call),
       ...(accessToken ? { accessToken } : {}),
-      ...(c.var.deps.agent.kind === "demo" ? { simulated: true } : {}),
+      ...(deps.agent.kind === "demo" ? { simulated: true } : {}),
     }, 201);
   })
   .post("/sessions/:id/voice/end", async (c) => {
     const { session } = await conversationOf(c, actorOf(c));
-    const call = await stopCall(c.var.deps, session.id);
+    const call = await stopCall(
+      await depsForOrganization(c.var.deps, session.organizationId),
+      session.id,
+    );
     return c.json(callBody(call));
   });

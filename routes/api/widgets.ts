@@ -78,6 +78,8 @@ export const widgetRoutes = new Hono<AppEnv>()
     assertPhoneCountries(saved, body);
     const row = await updateWidget(c.var.db, organizationId, id, body);
     if (!row) throw notFound("widget", id);
+    // Its visitors' sockets close now (4403), in every process; their REST calls then get 403.
+    if (!row.isActive) await c.var.deps.hub.closeWidget(row.id);
     return c.json(toWidget(row));
   })
   // A new identity secret each time, shown once; the old one stops verifying at once.
@@ -91,5 +93,6 @@ export const widgetRoutes = new Hono<AppEnv>()
   .delete("/:id", async (c) => {
     const id = idParam(c, "widget");
     if (!await deleteWidget(c.var.db, adminOf(c).organizationId, id)) throw notFound("widget", id);
+    await c.var.deps.hub.closeWidget(id);
     return c.body(null, 204);
   });

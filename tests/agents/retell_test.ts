@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { dbTest, setupVisitor, type TestApp } from "../helpers/test_app.ts";
+import { dbTest, setupVisitor, type TestApp, useDeploymentRetell } from "../helpers/test_app.ts";
 import { FakeRetell, startFakeRetell } from "../helpers/fake_retell.ts";
 import { createRetellAgent } from "../../agents/retell.ts";
 import { claimRetellChat, getSessionById } from "../../db/queries/sessions.ts";
@@ -17,6 +17,7 @@ function retellTest(
   dbTest(name, async (t) => {
     const fake = await startFakeRetell();
     try {
+      useDeploymentRetell(t, fake);
       t.deps.agent = createRetellAgent({
         apiKey: fake.apiKey,
         baseUrl: fake.url,
@@ -24,6 +25,8 @@ function retellTest(
         maxRetries: options.maxRetries ?? 2,
       });
       const v = await setupVisitor(t, {}, { retellChatAgentId: CHAT_AGENT });
+      // Creating the agent checked its id with Retell; the tests count what chatting sends.
+      fake.requests.length = 0;
       await fn(t, fake, new Chat(t, v.visitorToken));
     } finally {
       await fake.close();
@@ -222,6 +225,7 @@ dbTest(
   async (t) => {
     const fake = await startFakeRetell();
     try {
+      useDeploymentRetell(t, fake);
       t.deps.agent = createRetellAgent({
         apiKey: fake.apiKey,
         baseUrl: fake.url,
@@ -238,12 +242,14 @@ dbTest(
       assert.equal(error.details.userMessage.content, "hello");
       assert.equal(fake.requests.length, 0);
 
-      const unknown = await setupVisitor(t, {}, { retellChatAgentId: "agent_nobody" });
-      const c = new Chat(t, unknown.visitorToken);
-      await c.start();
-      const bad = await c.send("hello");
-      assert.equal(bad.status, 502);
-      assert.equal((await bad.json()).error.code, "retell_failed");
+      // An id the account does not have is refused when the agent is saved (SPEC v2.2).
+      const unknown = await t.post("/api/agents", {
+        name: "Ghost",
+        retellChatAgentId: "agent_nobody",
+      }, plain.admin.token);
+      assert.equal(unknown.status, 400);
+      assert.equal((await unknown.json()).error.code, "retell_resource_unknown");
+      assert.equal(fake.requestsTo("/create-chat").length, 0);
     } finally {
       await fake.close();
     }
@@ -253,6 +259,7 @@ dbTest(
 dbTest("Retell: a wrong API key is a 502", async (t) => {
   const fake = await startFakeRetell();
   try {
+    useDeploymentRetell(t, fake);
     t.deps.agent = createRetellAgent({
       apiKey: "wrong",
       baseUrl: fake.url,
@@ -260,6 +267,7 @@ dbTest("Retell: a wrong API key is a 502", async (t) => {
       maxRetries: 2,
     });
     const v = await setupVisitor(t, {}, { retellChatAgentId: CHAT_AGENT });
+    fake.requests.length = 0;
     const c = new Chat(t, v.visitorToken);
     await c.start();
     const res = await c.send("hello");
@@ -274,6 +282,7 @@ dbTest("Retell: a wrong API key is a 502", async (t) => {
 dbTest("Retell: two processes racing to start a session's chat agree on one", async (t) => {
   const fake = await startFakeRetell();
   try {
+    useDeploymentRetell(t, fake);
     const options = { apiKey: fake.apiKey, baseUrl: fake.url, timeoutMs: 2000, maxRetries: 0 };
     const [x, y] = [createRetellAgent(options), createRetellAgent(options)];
     const v = await setupVisitor(t, {}, { retellChatAgentId: CHAT_AGENT });

@@ -3,6 +3,11 @@
  * the Bearer key, records every request, keeps chats and calls in memory, can be told to fail or
  * stall, and sends voice webhooks signed with the SDK's `sign()` (`sendWebhook`).
  * Routes are a table: `fake.route("POST", "/v2/create-phone-call", handler)` adds one.
+ *
+ * It serves several Retell accounts at once (`addAccount`), as Retell does: each key sees only
+ * its own agents, numbers, chats and calls, and anything else is Retell's "not found" (422).
+ * The first account (`apiKey`) is the one the top-level `chatAgents`, `voiceAgents` and
+ * `phoneNumbers` belong to.
  */
 import { sign } from "retell-sdk";
 
@@ -47,12 +52,24 @@ export interface FakeCall {
   [key: string]: unknown;
 }
 
+/** One Retell account: its key and what it holds. */
+export interface FakeAccount {
+  apiKey: string;
+  orgName: string;
+  chatAgents: Set<string>;
+  voiceAgents: Set<string>;
+  /** Numbers "bought from Retell": the only valid `from_number`s. */
+  phoneNumbers: Set<string>;
+}
+
 /** What a route handler gets. */
 export interface RouteContext {
   req: Request;
   params: Record<string, string>;
   body: unknown;
   fake: FakeRetell;
+  /** The account whose key the request carried. */
+  account: FakeAccount;
 }
 
 /** A handler's answer: a Response, or `[status, json]`, or a JSON body (200). */
@@ -83,14 +100,18 @@ export class FakeRetell {
   readonly apiKey: string;
   readonly requests: RecordedRequest[] = [];
   readonly chats = new Map<string, FakeChat>();
-  /** Chat agent ids `create-chat` accepts. */
+  /** Chat agent ids `create-chat` accepts (the first account's). */
   readonly chatAgents = new Set<string>(["agent_chat_test"]);
-  /** Voice agent ids the call routes accept. */
+  /** Voice agent ids the call routes accept (the first account's). */
   readonly voiceAgents = new Set<string>(["agent_voice_test"]);
-  /** Numbers "bought from Retell": the only valid `from_number`s. */
+  /** Numbers "bought from Retell": the only valid `from_number`s (the first account's). */
   readonly phoneNumbers = new Set<string>(["+14155550100"]);
   /** Calls created through the fake, by `call_id`. */
   readonly calls = new Map<string, FakeCall>();
+  /** Every account by key; the first is `apiKey`'s. */
+  readonly accounts = new Map<string, FakeAccount>();
+  /** Which account's key created each chat and call. */
+  readonly ownerOf = new Map<string, string>();
   /** The agent's reply to a user message; replace it to script a conversation. */
   replyTo: (content: string, chat: FakeChat) => string = (content) => `Echo: ${content}`;
   url = "";
@@ -103,6 +124,13 @@ export class FakeRetell {
 
   constructor(apiKey = "key_test_fake_retell") {
     this.apiKey = apiKey;
+    this.accounts.set(apiKey, {
+      apiKey,
+      orgName: "Test",
+      chatAgents: this.chatAgents,
+      voiceAgents: this.voiceAgents,
+      phoneNumbers: this.phoneNumbers,
+    });
     this.#chatRoutes();
     this.#callRoutes();
   }
@@ -130,9 +158,40 @@ export class FakeRetell {
     return new Response(empty ? null : bytes, { status: res.status, headers: res.headers });
   }
 
+  /** Adds another Retell account with its own key, agents and numbers. */
+  addAccount(
+    apiKey: string,
+    holds: {
+      chatAgents?: string[];
+      voiceAgents?: string[];
+      phoneNumbers?: string[];
+      orgName?: string;
+    } = {},
+  ): FakeAccount {
+    const account: FakeAccount = {
+      apiKey,
+      orgName: holds.orgName ?? apiKey,
+      chatAgents: new Set(holds.chatAgents ?? []),
+      voiceAgents: new Set(holds.voiceAgents ?? []),
+      phoneNumbers: new Set(holds.phoneNumbers ?? []),
+    };
+    this.accounts.set(apiKey, account);
+    return account;
+  }
+
+  /** The chat, when it exists and belongs to the account. */
+  chatOf(account: FakeAccount, id: string): FakeChat | undefined {
+    return this.ownerOf.get(id) === account.apiKey ? this.chats.get(id) : undefined;
+  }
+
+  /** The call, when it exists and belongs to the account. */
+  callOf(account: FakeAccount, id: string): FakeCall | undefined {
+    return this.ownerOf.get(id) === account.apiKey ? this.calls.get(id) : undefined;
+  }
+
   #callRoutes(): void {
     const e164 = /^\+[1-9]\d{1,14}$/;
-    this.route("POST", "/v2/create-phone-call", ({ body, fake }) => {
+    this.route("POST", "/v2/create-phone-call", ({ body, fake, account }) => {
       const b = (body ?? {}) as Record<string, unknown>;
       if (
         typeof b.from_number !== "string" || typeof b.to_number !== "string" ||
@@ -143,13 +202,13 @@ export class FakeRetell {
           message: "Invalid request format, please check API reference.",
         }];
       }
-      if (!fake.phoneNumbers.has(b.from_number)) {
+      if (!account.phoneNumbers.has(b.from_number)) {
         return [422, { status: "error", message: NOT_FOUND }];
       }
       const agentId = typeof b.override_agent_id === "string"
         ? b.override_agent_id
         : "agent_voice_test";
-      if (!fake.voiceAgents.has(agentId)) return [422, { status: "error", message: NOT_FOUND }];
+      if (!account.voiceAgents.has(agentId)) return [422, { status: "error", message: NOT_FOUND }];
       const call: FakeCall = {
         call_id: fake.newId("call"),
         call_type: "phone_call",
@@ -163,11 +222,12 @@ export class FakeRetell {
         retell_llm_dynamic_variables: b.retell_llm_dynamic_variables as Record<string, string>,
       };
       fake.calls.set(call.call_id, call);
+      fake.ownerOf.set(call.call_id, account.apiKey);
       return [201, call];
     });
-    this.route("POST", "/v2/create-web-call", ({ body, fake }) => {
+    this.route("POST", "/v2/create-web-call", ({ body, fake, account }) => {
       const b = (body ?? {}) as Record<string, unknown>;
-      if (typeof b.agent_id !== "string" || !fake.voiceAgents.has(b.agent_id)) {
+      if (typeof b.agent_id !== "string" || !account.voiceAgents.has(b.agent_id)) {
         return [422, { status: "error", message: NOT_FOUND }];
       }
       const call: FakeCall = {
@@ -181,15 +241,16 @@ export class FakeRetell {
         access_token: `eyJfake.${crypto.randomUUID()}`,
       };
       fake.calls.set(call.call_id, call);
+      fake.ownerOf.set(call.call_id, account.apiKey);
       return [201, call];
     });
-    this.route("GET", "/v2/get-call/:id", ({ params, fake }) => {
-      const call = fake.calls.get(params.id);
+    this.route("GET", "/v2/get-call/:id", ({ params, fake, account }) => {
+      const call = fake.callOf(account, params.id);
       if (!call) return [422, { status: "error", message: NOT_FOUND }];
       return [200, call];
     });
-    this.route("POST", "/v2/stop-call/:id", ({ params, fake }) => {
-      const call = fake.calls.get(params.id);
+    this.route("POST", "/v2/stop-call/:id", ({ params, fake, account }) => {
+      const call = fake.callOf(account, params.id);
       if (!call || call.call_status === "ended") {
         return [422, { status: "error", message: NOT_FOUND }];
       }
@@ -312,9 +373,9 @@ export class FakeRetell {
       return res;
     };
 
-    if (req.headers.get("authorization") !== `Bearer ${this.apiKey}`) {
-      return answer(retellError(401, "API key is missing or invalid."));
-    }
+    const bearer = /^Bearer (.+)$/.exec(req.headers.get("authorization") ?? "")?.[1];
+    const account = bearer ? this.accounts.get(bearer) : undefined;
+    if (!account) return answer(retellError(401, "API key is missing or invalid."));
     const injection = this.#injections.find((i) => i.left > 0 && matches(i.match, url.pathname));
     if (injection) {
       injection.left--;
@@ -340,15 +401,15 @@ export class FakeRetell {
       const params = Object.fromEntries(
         Object.entries(m.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]),
       );
-      return answer(toResponse(await r.handler({ req, params, body, fake: this })));
+      return answer(toResponse(await r.handler({ req, params, body, fake: this, account })));
     }
     return answer(retellError(404, `No route ${req.method} ${url.pathname}`));
   }
 
   #chatRoutes(): void {
-    this.route("POST", "/create-chat", ({ body, fake }) => {
+    this.route("POST", "/create-chat", ({ body, fake, account }) => {
       const b = (body ?? {}) as Record<string, unknown>;
-      if (typeof b.agent_id !== "string" || !fake.chatAgents.has(b.agent_id)) {
+      if (typeof b.agent_id !== "string" || !account.chatAgents.has(b.agent_id)) {
         return [422, { status: "error", message: NOT_FOUND }];
       }
       const chat: FakeChat = {
@@ -361,11 +422,12 @@ export class FakeRetell {
         messages: [],
       };
       fake.chats.set(chat.chat_id, chat);
+      fake.ownerOf.set(chat.chat_id, account.apiKey);
       return [201, publicChat(chat)];
     });
-    this.route("POST", "/create-chat-completion", ({ body, fake }) => {
+    this.route("POST", "/create-chat-completion", ({ body, fake, account }) => {
       const b = (body ?? {}) as Record<string, unknown>;
-      const chat = fake.chats.get(String(b.chat_id));
+      const chat = fake.chatOf(account, String(b.chat_id));
       if (!chat) return [422, { status: "error", message: NOT_FOUND }];
       if (chat.chat_status !== "ongoing") {
         return [400, { status: "error", message: "Chat has ended." }];
@@ -389,8 +451,8 @@ export class FakeRetell {
       chat.messages.push(reply);
       return [201, { messages: [reply] }];
     });
-    this.route("GET", "/get-chat/:id", ({ params, fake }) => {
-      const chat = fake.chats.get(params.id);
+    this.route("GET", "/get-chat/:id", ({ params, fake, account }) => {
+      const chat = fake.chatOf(account, params.id);
       if (!chat) return [422, { status: "error", message: NOT_FOUND }];
       return [200, {
         ...publicChat(chat),
@@ -400,23 +462,27 @@ export class FakeRetell {
           .join(""),
       }];
     });
-    this.route("PATCH", "/end-chat/:id", ({ params, fake }) => {
-      const chat = fake.chats.get(params.id);
+    this.route("PATCH", "/end-chat/:id", ({ params, fake, account }) => {
+      const chat = fake.chatOf(account, params.id);
       if (!chat) return [422, { status: "error", message: NOT_FOUND }];
       chat.chat_status = "ended";
       chat.end_timestamp = Date.now();
       return new Response(null, { status: 204 });
     });
-    this.route("GET", "/get-chat-agent/:id", ({ params, fake }) => {
-      if (!fake.chatAgents.has(params.id)) return [422, { status: "error", message: NOT_FOUND }];
+    this.route("GET", "/get-chat-agent/:id", ({ params, account }) => {
+      if (!account.chatAgents.has(params.id)) {
+        return [422, { status: "error", message: NOT_FOUND }];
+      }
       return [200, {
         agent_id: params.id,
         response_engine: { type: "retell-llm", llm_id: "llm_test" },
         last_modification_timestamp: Date.now(),
       }];
     });
-    this.route("GET", "/get-agent/:id", ({ params, fake }) => {
-      if (!fake.voiceAgents.has(params.id)) return [422, { status: "error", message: NOT_FOUND }];
+    this.route("GET", "/get-agent/:id", ({ params, account }) => {
+      if (!account.voiceAgents.has(params.id)) {
+        return [422, { status: "error", message: NOT_FOUND }];
+      }
       return [200, {
         agent_id: params.id,
         version: 0,
@@ -425,13 +491,63 @@ export class FakeRetell {
         last_modification_timestamp: Date.now(),
       }];
     });
-    this.route("GET", "/get-api-key-info", () => [200, { api_key_name: "test", org_name: "Test" }]);
+    this.route("GET", "/get-api-key-info", ({ account }) => [200, {
+      api_key_name: "test",
+      org_name: account.orgName,
+    }]);
+    this.route("POST", "/v2/list-agents", ({ req, body, account }) => {
+      const channel = (body as { filter_criteria?: { channel?: { value?: string } } })
+        ?.filter_criteria?.channel?.value;
+      const items = [
+        ...[...account.voiceAgents].map((id) => ({ id, channel: "voice" as const })),
+        ...[...account.chatAgents].map((id) => ({ id, channel: "chat" as const })),
+      ].filter((a) => !channel || a.channel === channel).map((a) => ({
+        agent_id: a.id,
+        agent_name: `Agent ${a.id}`,
+        channel: a.channel,
+        tags: {},
+        user_modified_timestamp: 0,
+      }));
+      return [200, page(items, new URL(req.url))];
+    });
+    this.route("GET", "/v2/list-phone-numbers", ({ req, account }) => {
+      const items = [...account.phoneNumbers].map((n) => ({
+        phone_number: n,
+        phone_number_type: "retell-twilio",
+        nickname: `Line ${n.slice(-4)}`,
+        last_modification_timestamp: 0,
+      }));
+      return [200, page(items, new URL(req.url))];
+    });
+    this.route("GET", "/get-phone-number/:number", ({ params, account }) => {
+      if (!account.phoneNumbers.has(params.number)) {
+        return [422, { status: "error", message: NOT_FOUND }];
+      }
+      return [200, {
+        phone_number: params.number,
+        phone_number_type: "retell-twilio",
+        last_modification_timestamp: 0,
+      }];
+    });
   }
 }
 
 /** Starts a fake Retell server. */
 export async function startFakeRetell(apiKey?: string): Promise<FakeRetell> {
   return await new FakeRetell(apiKey).start();
+}
+
+/** One page of a Retell list (`limit`, `pagination_key` = the offset as a string). */
+function page<T>(items: T[], url: URL) {
+  const limit = Math.max(1, Number(url.searchParams.get("limit") ?? 1000) || 1000);
+  const offset = Number(url.searchParams.get("pagination_key") ?? 0) || 0;
+  const slice = items.slice(offset, offset + limit);
+  const more = offset + limit < items.length;
+  return {
+    items: slice,
+    has_more: more,
+    ...(more ? { pagination_key: String(offset + limit) } : {}),
+  };
 }
 
 function publicChat(chat: FakeChat) {

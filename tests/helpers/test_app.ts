@@ -6,6 +6,7 @@ import { createApp } from "../../app.ts";
 import { type Config, parseConfig } from "../../config.ts";
 import { Hub } from "../../hub/hub.ts";
 import { createDemoAgent } from "../../agents/demo.ts";
+import { TenantAgents } from "../../agents/tenancy.ts";
 import type { Agent } from "../../agents/agent.ts";
 import type { Deps } from "../../context.ts";
 import { setLogLevel } from "../../lib/log.ts";
@@ -27,7 +28,10 @@ export type ConfigOverrides = Omit<Partial<Config>, "limits"> & {
 
 /**
  * A config for tests: defaults, a fixed secret, no Retell, no demo delay, and rate limits so high
- * that only the tests of rate limiting (which lower them) ever meet one.
+ * that only the tests of rate limiting (which lower them) ever meet one. Sign-up is open so tests
+ * can register several organizations, except with a deployment Retell key, which serves
+ * organizations only while sign-up is closed (SPEC v2.2). Passwords hash at scrypt N=2^14 to keep
+ * tests quick (the default is OWASP's 2^17; tests/lib/passwords_test.ts covers it).
  */
 export function testConfig(overrides: ConfigOverrides = {}): Config {
   const base = parseConfig({
@@ -43,6 +47,8 @@ export function testConfig(overrides: ConfigOverrides = {}): Config {
     ...base,
     databaseUrl: "memory://",
     seedDemo: false,
+    signup: overrides.retellApiKey ? "closed" : "open",
+    passwordHashCost: 14,
     ...overrides,
     limits: { ...generous, ...overrides.limits },
   };
@@ -96,6 +102,7 @@ export async function startApp(kind: DbKind, options: StartAppOptions = {}): Pro
     hub,
     agent: options.agent ?? createDemoAgent({ delayMs: 0 }),
     rateLimits: new RateLimits(config, testDb.database),
+    tenants: new TenantAgents(config),
   };
   const app = createApp(deps);
   const cleanups: (() => unknown)[] = [];
@@ -163,13 +170,28 @@ export function uniqueEmail(prefix = "owner"): string {
   }@example.com`;
 }
 
-/** Registers an organization; returns its admin token and ids. */
+/**
+ * Makes a fake Retell the deployment's account (`RETELL_API_KEY` and `RETELL_BASE_URL`), which
+ * serves organizations without a key of their own only while sign-up is closed (SPEC v2.2).
+ */
+export function useDeploymentRetell(t: TestApp, fake: { apiKey: string; url: string }): void {
+  t.deps.config.retellApiKey = fake.apiKey;
+  t.deps.config.retellBaseUrl = fake.url;
+  t.deps.config.signup = "closed";
+}
+
+/**
+ * Registers an organization; returns its admin token and ids. A fixture, not a test of sign-up:
+ * with sign-up closed it is opened for this one registration, as an operator would.
+ */
 export async function registerAdmin(t: TestApp, organizationName = "Acme") {
+  const signup = t.deps.config.signup;
+  t.deps.config.signup = "open";
   const res = await t.post("/api/auth/register", {
     email: uniqueEmail(),
     password: "correct horse battery",
     organizationName,
-  });
+  }).finally(() => t.deps.config.signup = signup);
   if (res.status !== 201) throw new Error(`register failed: ${res.status} ${await res.text()}`);
   const body = await res.json();
   return {

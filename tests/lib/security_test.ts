@@ -110,7 +110,8 @@ Deno.test("verifyCsrfToken: only the token of this binding under this secret", a
 
 Deno.test("signed tokens: each verifies only as itself, under its secret, unexpired", async () => {
   const secret = "token-secret-token-secret-token-secret";
-  const admin = await signAdminToken(secret, { userId: "u1", organizationId: "o1" });
+  const sessionId = crypto.randomUUID();
+  const admin = await signAdminToken(secret, { userId: "u1", organizationId: "o1", sessionId });
   const visitorClaims = { visitorId: "v_1", widgetId: "w1", organizationId: "o1", agentId: "a1" };
   const { token: visitor } = await signVisitorToken(secret, visitorClaims);
   const { token: expired } = await signVisitorToken(secret, visitorClaims, -60);
@@ -143,7 +144,11 @@ Deno.test("signed tokens: each verifies only as itself, under its secret, unexpi
     assert.equal(asAdmin !== undefined, expected === "admin", `${name} as admin`);
     assert.equal(asVisitor !== undefined, expected === "visitor", `${name} as visitor`);
   }
-  assert.deepEqual(await verifyAdminToken(secret, admin), { userId: "u1", organizationId: "o1" });
+  assert.deepEqual(await verifyAdminToken(secret, admin), {
+    userId: "u1",
+    organizationId: "o1",
+    sessionId,
+  });
   assert.deepEqual(await verifyVisitorToken(secret, visitor), visitorClaims);
   assert.equal(claimedAudience(admin), ADMIN_AUDIENCE);
   assert.equal(claimedAudience(visitor), VISITOR_AUDIENCE);

@@ -149,17 +149,23 @@ dbTest(
 );
 
 dbTest(
-  "GET / embeds the first active widget; ?widget= picks another; /demo/custom pre-sets the seed's config",
+  "GET / embeds the demo organization's widget; ?widget= picks only another of its own; /demo/custom pre-sets the seed's config",
   async (t) => {
     const none = await t.request("/");
     assert.equal(none.status, 200);
     assert.match(await none.text(), /no active widget yet/);
-    const first = await widgetOf(t);
-    const second = await widgetOf(t);
+    const owner = await registerAdmin(t, "Demo");
+    const first = (await createAgentAndWidget(t, owner.token)).widget;
+    const second = (await createAgentAndWidget(t, owner.token)).widget;
+    const stranger = await widgetOf(t);
     const page = await (await t.request("/")).text();
     assert.ok(page.includes(`/embed/widget.js?id=${first.id}`));
     const picked = await (await t.request(`/?widget=${second.id}`)).text();
     assert.ok(picked.includes(`/embed/widget.js?id=${second.id}`));
+    // SPEC v2.2: never another organization's widget on Parley's own origin.
+    const refused = await (await t.request(`/?widget=${stranger.id}`)).text();
+    assert.ok(!refused.includes(stranger.id));
+    assert.ok(refused.includes(`/embed/widget.js?id=${first.id}`));
     const custom = await (await t.request("/demo/custom")).text();
     assert.match(
       custom,

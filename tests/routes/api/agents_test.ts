@@ -1,7 +1,25 @@
 import assert from "node:assert/strict";
-import { dbTest, registerAdmin } from "../../helpers/test_app.ts";
+import {
+  dbTest,
+  registerAdmin,
+  type TestApp,
+  useDeploymentRetell,
+} from "../../helpers/test_app.ts";
+import { type FakeRetell, startFakeRetell } from "../../helpers/fake_retell.ts";
 
 dbTest("POST /api/agents creates an agent and the CRUD routes follow", async (t) => {
+  const fake = await startFakeRetell();
+  try {
+    await crudFollows(t, fake);
+  } finally {
+    await fake.close();
+  }
+});
+
+async function crudFollows(t: TestApp, fake: FakeRetell) {
+  fake.voiceAgents.add("agent_voice_1");
+  fake.chatAgents.add("agent_chat_1");
+  useDeploymentRetell(t, fake);
   const { token, organizationId } = await registerAdmin(t);
   const created = await t.post("/api/agents", {
     name: "Support",
@@ -29,7 +47,7 @@ dbTest("POST /api/agents creates an agent and the CRUD routes follow", async (t)
 
   assert.equal((await t.delete(`/api/agents/${agent.id}`, token)).status, 204);
   assert.equal((await t.get(`/api/agents/${agent.id}`, token)).status, 404);
-});
+}
 
 dbTest("/api/agents never shows another organization's agents", async (t) => {
   const a = await registerAdmin(t, "A");

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import { sign } from "retell-sdk";
 import { eachDatabase } from "../../helpers/db.ts";
-import { dbTest, setupVisitor, startApp, type TestApp } from "../../helpers/test_app.ts";
+import {
+  dbTest,
+  setupVisitor,
+  startApp,
+  type TestApp,
+  useDeploymentRetell,
+} from "../../helpers/test_app.ts";
 import { serveApp, serverTest, startServer } from "../../helpers/server.ts";
 import { startPgFanout } from "../../../hub/pg_fanout.ts";
 import { type FakeRetell, startFakeRetell } from "../../helpers/fake_retell.ts";
@@ -17,6 +23,7 @@ const RECORDING = "https://recordings.example.com/call_1.wav";
 
 /** A visitor in voice mode: a phone call placed through the fake Retell. */
 async function inCall(t: TestApp, fake: FakeRetell) {
+  useDeploymentRetell(t, fake);
   t.deps.agent = createRetellAgent({
     apiKey: fake.apiKey,
     baseUrl: fake.url,
@@ -366,6 +373,7 @@ serverTest(
     s.t.defer(() => fake.close());
     const sockets: WsClient[] = [];
     const { t } = s;
+    useDeploymentRetell(t, fake);
     t.deps.agent = createRetellAgent({
       apiKey: fake.apiKey,
       baseUrl: fake.url,

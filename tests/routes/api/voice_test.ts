@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { dbTest, setupVisitor, type TestApp } from "../../helpers/test_app.ts";
+import { dbTest, setupVisitor, type TestApp, useDeploymentRetell } from "../../helpers/test_app.ts";
 import { type FakeRetell, startFakeRetell } from "../../helpers/fake_retell.ts";
 import { createRetellAgent } from "../../../agents/retell.ts";
 import { eq } from "drizzle-orm";
@@ -36,6 +36,7 @@ function voiceTest(
   dbTest(name, async (t) => {
     const fake = await startFakeRetell();
     try {
+      useDeploymentRetell(t, fake);
       t.deps.agent = createRetellAgent({
         apiKey: fake.apiKey,
         baseUrl: fake.url,

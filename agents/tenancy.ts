@@ -1,0 +1,135 @@
+/**
+ * @module Which Retell account an organization's requests go to. An organization that connected
+ * its own key uses only that key; one that did not uses the deployment's `RETELL_API_KEY` only
+ * while sign-up is closed (every organization is then the operator's own), and the offline demo
+ * agent once strangers can sign up, so nobody spends the operator's Retell account but the
+ * operator. Keys are sealed at rest (`lib/secret_box.ts`) and opened per request, so a key
+ * changed or removed in one process is seen at once by every other process.
+ */
+import type Retell from "retell-sdk";
+import type { Config } from "../config.ts";
+import type { Db } from "../db/client.ts";
+import { getRetellKey, setRetellKey } from "../db/queries/organizations.ts";
+import { createSecretBox, keyHint, type SecretBox } from "../lib/secret_box.ts";
+import { log } from "../lib/log.ts";
+import type { Agent } from "./agent.ts";
+import { createDemoAgent } from "./demo.ts";
+import { createRetellAgent, type RetellAgent } from "./retell.ts";
+import { type AgentResources, checkResources } from "./retell_account.ts";
+
+/** Where an organization's Retell key comes from. */
+export type RetellSource = "organization" | "deployment";
+
+/** The Retell account an organization uses. */
+export interface RetellAccount {
+  apiKey: string;
+  source: RetellSource;
+  /** "…abcd" */
+  keyHint: string;
+}
+
+/** Retell clients kept per key; more than this many keys in use evicts the oldest. */
+const MAX_CLIENTS = 500;
+
+const sealContext = (organizationId: string) => `retell-key:${organizationId}`;
+
+/** Resolves each organization's agent backend and Retell account. */
+export class TenantAgents {
+  #config: Config;
+  #box: SecretBox;
+  #demo?: Agent;
+  #agents = new Map<string, RetellAgent>();
+
+  constructor(config: Config) {
+    this.#config = config;
+    this.#box = createSecretBox(config);
+  }
+
+  /** The Retell account the organization uses, or undefined when it has none (demo). */
+  async accountOf(db: Db, organizationId: string): Promise<RetellAccount | undefined> {
+    const own = await this.#ownKey(db, organizationId);
+    if (own) return own;
+    const deploymentKey = this.#config.retellApiKey;
+    if (deploymentKey && this.#config.signup === "closed") {
+      return { apiKey: deploymentKey, source: "deployment", keyHint: keyHint(deploymentKey) };
+    }
+    return undefined;
+  }
+
+  /**
+   * The agent backend for the organization. `deployment` is the app's own agent (Retell with
+   * `RETELL_API_KEY`, or the demo), used for organizations without a key while sign-up is closed.
+   */
+  async agentFor(db: Db, organizationId: string, deployment: Agent): Promise<Agent> {
+    const own = await this.#ownKey(db, organizationId);
+    if (own) return this.retellAgent(own.apiKey);
+    if (this.#config.signup === "closed" || deployment.kind === "demo") return deployment;
+    this.#demo ??= createDemoAgent({
+      delayMs: this.#config.demoAgentDelayMs,
+      callTimings: this.#config.demoCallTimings,
+    });
+    return this.#demo;
+  }
+
+  /** A Retell agent (and client) for a key, shared by every request with that key. */
+  retellAgent(apiKey: string): RetellAgent {
+    let agent = this.#agents.get(apiKey);
+    if (agent) {
+      this.#agents.delete(apiKey);
+    } else {
+      agent = createRetellAgent({
+        apiKey,
+        baseUrl: this.#config.retellBaseUrl,
+        timeoutMs: this.#config.retellTimeoutMs,
+        maxRetries: this.#config.retellMaxRetries,
+      });
+      if (this.#agents.size >= MAX_CLIENTS) this.#agents.delete(this.#agents.keys().next().value!);
+    }
+    this.#agents.set(apiKey, agent);
+    return agent;
+  }
+
+  /** A Retell client for a key. */
+  client(apiKey: string): Retell {
+    return this.retellAgent(apiKey).client;
+  }
+
+  /** Seals and stores the organization's key. */
+  async connect(db: Db, organizationId: string, apiKey: string): Promise<string> {
+    const sealed = await this.#box.seal(apiKey, sealContext(organizationId));
+    const hint = keyHint(apiKey);
+    await setRetellKey(db, organizationId, { sealed, hint });
+    return hint;
+  }
+
+  /** Forgets the organization's key. */
+  async disconnect(db: Db, organizationId: string): Promise<void> {
+    await setRetellKey(db, organizationId, null);
+  }
+
+  async #ownKey(db: Db, organizationId: string): Promise<RetellAccount | undefined> {
+    const stored = await getRetellKey(db, organizationId);
+    if (!stored) return undefined;
+    const apiKey = await this.#box.open(stored.sealed, sealContext(organizationId));
+    if (apiKey) return { apiKey, source: "organization", keyHint: stored.hint ?? keyHint(apiKey) };
+    // The secret that sealed it changed (ENCRYPTION_KEY or JWT_SECRET): the owner must reconnect.
+    log.warn("a stored Retell key does not decrypt; the organization must connect it again", {
+      organizationId,
+    });
+    return undefined;
+  }
+}
+
+/**
+ * 400 `retell_resource_unknown` unless the Retell ids in `fields` exist in the Retell account the
+ * organization uses (checked on every agent create and update, with `retell-sdk`).
+ */
+export async function checkAgentResources(
+  deps: { tenants: TenantAgents; database: { db: Db } },
+  organizationId: string,
+  fields: AgentResources,
+): Promise<void> {
+  if (!fields.retellAgentId && !fields.retellChatAgentId && !fields.fromNumber) return;
+  const account = await deps.tenants.accountOf(deps.database.db, organizationId);
+  await checkResources(account && deps.tenants.client(account.apiKey), fields);
+}

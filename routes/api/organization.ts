@@ -1,0 +1,44 @@
+/**
+ * @module `/api/organization`: the organization's own Retell account. The key is checked with
+ * Retell, sealed at rest and never returned; the answer says only whether one is connected, its
+ * last four characters and where it comes from.
+ */
+import { type Context, Hono } from "hono";
+import type { AppEnv } from "../../context.ts";
+import { adminOf, requireAdmin } from "../../lib/auth.ts";
+import { readJson } from "../../lib/validate.ts";
+import { RetellKeySchema } from "../../contract/requests.ts";
+import { createRetellClient } from "../../agents/retell.ts";
+import { checkKey } from "../../agents/retell_account.ts";
+
+/** `GET /api/organization/retell`'s answer. */
+async function connection(c: Context<AppEnv>) {
+  const { db, deps } = c.var;
+  const account = await deps.tenants.accountOf(db, adminOf(c).organizationId);
+  return {
+    connected: !!account,
+    keyHint: account?.keyHint ?? null,
+    source: account?.source ?? null,
+  };
+}
+
+export const organizationRoutes = new Hono<AppEnv>()
+  .use(requireAdmin())
+  .get("/retell", async (c) => c.json(await connection(c)))
+  .put("/retell", async (c) => {
+    const { apiKey } = await readJson(c, RetellKeySchema);
+    const { config, db, deps } = c.var;
+    // A client of its own: a refused key must not take a place among the cached ones.
+    await checkKey(createRetellClient({
+      apiKey,
+      baseUrl: config.retellBaseUrl,
+      timeoutMs: config.retellTimeoutMs,
+      maxRetries: 0,
+    }));
+    await deps.tenants.connect(db, adminOf(c).organizationId, apiKey);
+    return c.json(await connection(c));
+  })
+  .delete("/retell", async (c) => {
+    await c.var.deps.tenants.disconnect(c.var.db, adminOf(c).organizationId);
+    return c.body(null, 204);
+  });
