@@ -14,7 +14,7 @@ export interface Account {
 }
 
 /** Sections of the sidebar. */
-export type Section = "inbox" | "widgets" | "agents" | "webhooks" | "team";
+export type Section = "inbox" | "widgets" | "agents" | "webhooks" | "team" | "settings";
 
 /** Where the stylesheet and the islands bundle are served (routes/admin/assets.ts). */
 export const ASSETS = { css: "/admin/assets/admin.css", js: "/admin/assets/admin.js" } as const;
@@ -61,6 +61,13 @@ const NAV: {
     href: "/admin/webhooks",
     label: "Webhooks",
     icon: "webhook",
+    managers: true,
+  },
+  {
+    section: "settings",
+    href: "/admin/settings",
+    label: "Settings",
+    icon: "settings",
     managers: true,
   },
 ];

@@ -77,6 +77,13 @@ const PATHS = {
       <path d="m12 6 3.13 5.73C15.66 12.7 16.9 13 18 13a4 4 0 0 1 0 8" />
     </>
   ),
+  settings: (
+    <>
+      <path d="M20 7h-9M14 17H5" />
+      <circle cx="17" cy="17" r="3" />
+      <circle cx="7" cy="7" r="3" />
+    </>
+  ),
   user: (
     <>
       <circle cx="12" cy="8" r="4" />

@@ -18,6 +18,7 @@ import { assetRoutes } from "./assets.ts";
 import { authPages } from "./auth.tsx";
 import { agentPages } from "./agents.tsx";
 import { widgetPages } from "./widgets.tsx";
+import { settingsPages } from "./settings.tsx";
 import { conversationPages } from "./conversations.tsx";
 import { webhookPages } from "./webhooks.tsx";
 import { teamPages } from "./team.tsx";
@@ -30,6 +31,7 @@ export const adminRoutes = new Hono<AdminEnv>()
   .route("/", authPages)
   .route("/agents", agentPages)
   .route("/widgets", widgetPages)
+  .route("/settings", settingsPages)
   .route("/conversations", conversationPages)
   .route("/webhooks", webhookPages)
   .route("/team", teamPages)

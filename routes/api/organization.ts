@@ -5,7 +5,8 @@
  */
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
-import { adminOf, requireAdmin } from "../../lib/auth.ts";
+import { adminOf } from "../../lib/auth.ts";
+import { MANAGERS, requireRole } from "../../team/guard.ts";
 import { readJson } from "../../lib/validate.ts";
 import { RetellKeySchema } from "../../contract/requests.ts";
 import { createRetellClient } from "../../agents/retell.ts";
@@ -23,7 +24,8 @@ async function connection(c: Context<AppEnv>) {
 }
 
 export const organizationRoutes = new Hono<AppEnv>()
-  .use(requireAdmin())
+  // Members work conversations only (SPEC v2.3): the Retell account is for owners and admins.
+  .use(requireRole(...MANAGERS))
   .get("/retell", async (c) => c.json(await connection(c)))
   .put("/retell", async (c) => {
     const { apiKey } = await readJson(c, RetellKeySchema);

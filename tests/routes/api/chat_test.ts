@@ -61,8 +61,9 @@ dbTest("POST /api/chat/sessions creates a visitor session with the widget's welc
   assert.equal(messages[0].content, "Welcome to Acme!");
   assert.equal(messages[0].sessionId, session.id);
 
+  // SPEC v2.2: a visitor's welcomeMessage is never stored as the agent's words.
   const own = await createSession(t, v.visitorToken, { welcomeMessage: "Page welcome" });
-  assert.equal((await messagesOf(t, own.id, v.visitorToken))[0].content, "Page welcome");
+  assert.equal((await messagesOf(t, own.id, v.visitorToken))[0].content, "Welcome to Acme!");
 });
 
 dbTest("POST /api/chat/sessions falls back to the default welcome", async (t) => {

@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { dbTest, type TestApp, uniqueEmail } from "../../helpers/test_app.ts";
+import { startFakeRetell } from "../../helpers/fake_retell.ts";
+import { apiToken, signUp } from "./browser_session.ts";
+
+async function login(t: TestApp, email: string): Promise<string> {
+  const res = await t.post("/api/auth/login", { email, password: "correct horse battery" });
+  assert.equal(res.status, 200);
+  return (await res.json()).token;
+}
+
+dbTest(
+  "/admin/settings connects a Retell key, shows its account, and disconnects it",
+  async (t) => {
+    const fake = await startFakeRetell("key_settings_page_9z");
+    try {
+      t.deps.config.retellBaseUrl = fake.url;
+      const s = await signUp(t);
+      const empty = await s.page("/admin/settings");
+      assert.equal(empty.res.status, 200);
+      assert.match(empty.html, /Demo agent/);
+      assert.match(empty.html, new RegExp(`/api/retell/webhook/[0-9a-f-]{36}`));
+      assert.match(empty.html, /Sign-up is open/);
+
+      const refused = await s.post("/admin/settings/retell", { apiKey: "key_not_known_here" });
+      assert.equal(refused.status, 400);
+      assert.match(await refused.text(), /Retell does not accept this key/);
+
+      const ok = await s.post("/admin/settings/retell", { apiKey: "key_settings_page_9z" });
+      assert.equal(ok.status, 303);
+      const connected = await s.page("/admin/settings?notice=connected");
+      assert.match(connected.html, /Connected/);
+      assert.match(connected.html, /…e_9z/);
+      assert.ok(!connected.html.includes("key_settings_page_9z"), "the key is never shown");
+      assert.match(connected.html, /Voice agents<\/dt><dd>1<\/dd>/);
+      assert.match(connected.html, /Phone numbers<\/dt><dd>1<\/dd>/);
+
+      const out = await s.post("/admin/settings/retell/disconnect", {});
+      assert.equal(out.status, 303);
+      assert.match((await s.page("/admin/settings")).html, /Demo agent/);
+    } finally {
+      await fake.close();
+    }
+  },
+);
+
+dbTest(
+  "admin sign-out revokes the cookie's token; Sign out everywhere revokes every sign-in",
+  async (t) => {
+    const s = await signUp(t, { email: uniqueEmail() });
+    const cookieToken = s.cookies.get("parley_admin")!;
+    const islands = await apiToken(s);
+    const elsewhere = await login(t, s.email);
+    await s.page("/admin/settings");
+    const out = await s.post("/admin/logout-everywhere", {});
+    assert.equal(out.status, 303);
+    assert.match(out.headers.get("location")!, /signed-out-everywhere/);
+    for (const token of [cookieToken, islands, elsewhere]) {
+      assert.equal((await t.get("/api/auth/me", token)).status, 401);
+    }
+    // The old cookie no longer opens the admin.
+    const again = await t.request("/admin/settings", {
+      headers: { cookie: `parley_admin=${cookieToken}` },
+    });
+    assert.equal(again.status, 303);
+
+    // Plain sign-out revokes only this browser's sign-in.
+    const b = await login(t, s.email);
+    const s2 = await signUp(t);
+    const token2 = s2.cookies.get("parley_admin")!;
+    await s2.page("/admin/settings");
+    assert.equal((await s2.post("/admin/logout", {})).status, 303);
+    assert.equal((await t.get("/api/auth/me", token2)).status, 401);
+    assert.equal((await t.get("/api/auth/me", b)).status, 200);
+  },
+);
