@@ -11,8 +11,8 @@ import { MANAGERS } from "../../team/guard.ts";
 import { createRetellClient } from "../../agents/retell.ts";
 import { type AccountInventory, checkKey, inventory } from "../../agents/retell_account.ts";
 import type { RetellAccount } from "../../agents/tenancy.ts";
-import { signupAllowed } from "../../accounts/sign_in.ts";
-import { selfOrigin } from "../embed_api.ts";
+import { signupAllowed } from "../../team/sign_in.ts";
+import { selfOrigin } from "../../lib/origins.ts";
 import { AppShell } from "../../components/admin/Layout.tsx";
 import {
   Badge,
