@@ -79,7 +79,8 @@ export class WebhookWorker {
   readonly #options: Required<Omit<WebhookWorkerOptions, "resolveDns">> & {
     resolveDns?: ResolveDns;
   };
-  readonly #client = Deno.createHttpClient({ allowHost: true });
+  /** Made on the first delivery, closed by `stop()` whether or not the loop ever ran. */
+  #client?: Deno.HttpClient;
   #running = false;
   #loop?: Promise<void>;
   #subscription?: Subscription;
@@ -110,12 +111,17 @@ export class WebhookWorker {
 
   /** Stops taking work and waits for the deliveries in flight (bounded by the time-out). */
   async stop(): Promise<void> {
-    if (!this.#running) return;
+    if (!this.#running) return this.#closeClient();
     this.#running = false;
     this.wake();
     await this.#loop;
     await this.#subscription?.unlisten().catch(() => {});
-    this.#client.close();
+    this.#closeClient();
+  }
+
+  #closeClient(): void {
+    this.#client?.close();
+    this.#client = undefined;
   }
 
   /** Makes the loop look for work now. */
@@ -193,7 +199,7 @@ export class WebhookWorker {
         timeoutMs,
         allowPrivate,
         resolveDns,
-        pinnedClient: this.#client,
+        pinnedClient: this.#client ??= Deno.createHttpClient({ allowHost: true }),
       });
     const at = now();
     const attempts = delivery.attempts + 1;
