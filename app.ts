@@ -5,9 +5,8 @@
 import { Hono } from "hono";
 import { isAdminSessionLive } from "./db/queries/admin_sessions.ts";
 import { bodyLimit } from "hono/body-limit";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { AppEnv, Deps } from "./context.ts";
-import { dbErrorCode, errorBody, HttpError, isConnectionError } from "./lib/errors.ts";
+import { classifyError, errorBody, HttpError, jsonErrorResponse } from "./lib/errors.ts";
 import { log } from "./lib/log.ts";
 import { authRoutes } from "./routes/api/auth.ts";
 import { agentRoutes } from "./routes/api/agents.ts";
@@ -26,6 +25,7 @@ import { wsRoutes } from "./routes/ws.ts";
 import { adminRoutes } from "./routes/admin/mod.tsx";
 import { embedAssetRoutes } from "./routes/embed_assets.ts";
 import { pageRoutes } from "./routes/pages.tsx";
+import { openApiRoutes } from "./routes/openapi.ts";
 import { webhookRoutes } from "./routes/api/webhooks.ts";
 
 /** Builds the app from its dependencies. */
@@ -82,6 +82,7 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   );
 
   app.route("/", healthRoutes);
+  app.route("/api", openApiRoutes(app));
   app.route("/api/auth", authRoutes);
   app.route("/api/organization", teamRoutes);
   app.route("/api/agents", agentRoutes);
@@ -109,41 +110,19 @@ export function createApp(deps: Deps): Hono<AppEnv> {
   return app;
 }
 
-/** Maps any thrown value to the error envelope; unexpected errors are logged, never shown. */
+/** Renders any thrown value as the error envelope; unexpected errors are logged, never shown. */
 export function renderError(err: unknown, method: string, path: string): Response {
-  const json = (
-    status: ContentfulStatusCode,
-    body: unknown,
-    headers: Record<string, string> = {},
-  ) =>
-    new Response(JSON.stringify(body), {
-      status,
-      headers: { "content-type": "application/json; charset=utf-8", ...headers },
-    });
-  if (err instanceof HttpError) {
-    return json(err.status, errorBody(err.code, err.message, err.details), err.headers);
-  }
-  if (isConnectionError(err)) {
+  const e = classifyError(err);
+  if (e.code === "database_unavailable") {
     log.warn("database unavailable", { method, path, error: String(err) });
-    return json(
-      503,
-      errorBody("database_unavailable", "The database is unavailable, try again shortly"),
-      {
-        "Retry-After": "5",
-      },
-    );
   }
-  const code = dbErrorCode(err);
-  if (code === "23505") return json(409, errorBody("conflict", "This already exists"));
-  // A value the database cannot store as given (bad encoding, too long): the client's input.
-  if (code === "22021" || code === "22P05" || code === "22001" || code === "22P02") {
-    return json(400, errorBody("bad_request", "A value in the request cannot be stored"));
+  if (e.unexpected) {
+    log.error("unhandled error", {
+      method,
+      path,
+      error: String(err),
+      stack: (err as Error)?.stack,
+    });
   }
-  log.error("unhandled error", {
-    method,
-    path,
-    error: String(err),
-    stack: (err as Error)?.stack,
-  });
-  return json(500, errorBody("internal", "Something went wrong on our side"));
+  return jsonErrorResponse(e);
 }

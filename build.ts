@@ -55,6 +55,7 @@ const SOURCES = [
   "islands/admin",
   "components/admin",
   "contract",
+  "client",
   "static/widget-frame.css",
   "static/widget-voice.css",
   "static/widget-dark.css",

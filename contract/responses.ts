@@ -3,11 +3,14 @@
  * answers of authentication and calls.
  */
 import { z } from "zod";
-import { CallKindSchema, CallStatusSchema } from "./enums.ts";
+import { CallKindSchema, CallStatusSchema, InviteRoleSchema, RoleSchema } from "./enums.ts";
 import {
   AgentSchema,
+  CallSchema,
+  LeadSchema,
   MessageSchema,
   OrganizationSchema,
+  RatingSchema,
   SessionSchema,
   UserSchema,
   WidgetSchema,
@@ -104,3 +107,50 @@ export const HealthSchema = z.object({
   status: z.enum(["ok", "degraded"]),
   db: z.enum(["ok", "unavailable"]),
 }).meta({ id: "Health" });
+
+/** `PUT /api/auth/me`. */
+export const ProfileSchema = z.object({ user: UserSchema }).meta({ id: "Profile" });
+
+/** `POST /api/organization/invites`: the token and link are shown once. */
+export const InviteCreatedSchema = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  role: InviteRoleSchema,
+  token: z.string(),
+  inviteUrl: z.string(),
+  expiresAt: z.iso.datetime(),
+}).meta({ id: "InviteCreated" });
+
+/** A pending invitation (its token was shown once, at creation). */
+export const PendingInviteSchema = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  role: InviteRoleSchema,
+  expiresAt: z.iso.datetime(),
+  createdAt: z.iso.datetime(),
+}).meta({ id: "PendingInvite" });
+export const InviteListSchema = z.object({ invites: z.array(PendingInviteSchema) }).meta({
+  id: "InviteList",
+});
+
+/** A member of the organization. */
+export const MemberSchema = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  name: z.string(),
+  role: RoleSchema,
+}).meta({ id: "Member" });
+export const MemberListSchema = z.object({ members: z.array(MemberSchema) }).meta({
+  id: "MemberList",
+});
+
+/** `GET /api/visitors/:visitorId/export`: everything stored about one visitor. */
+export const VisitorExportSchema = z.object({
+  visitorId: z.string(),
+  exportedAt: z.iso.datetime(),
+  sessions: z.array(SessionSchema),
+  messages: z.array(MessageSchema),
+  calls: z.array(CallSchema.extend({ transcript: z.string().nullable() })),
+  leads: z.array(LeadSchema),
+  ratings: z.array(RatingSchema),
+}).meta({ id: "VisitorExport" });

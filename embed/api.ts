@@ -2,7 +2,22 @@
  * @module The frame's HTTP client: visitor authentication (`POST /embed/auth`) kept fresh and
  * renewed silently with the same visitor id, Bearer requests, and errors as `ApiError`.
  */
+import type { z } from "zod";
 import type { Saved, Store } from "./store.ts";
+import type { Session } from "../contract/wire.ts";
+import type {
+  CallStarted,
+  EmbedAuthResponseSchema,
+  MessageListSchema,
+  MessagePair,
+  SessionListSchema,
+} from "../contract/responses.ts";
+import type {
+  MessageCreateSchema,
+  SessionCreateSchema,
+  SessionUpdateSchema,
+  VoiceStartSchema,
+} from "../contract/requests.ts";
 
 /** A failed request: `status` 0 means the network failed. */
 export class ApiError extends Error {
@@ -19,16 +34,11 @@ export class ApiError extends Error {
 }
 
 /** What `POST /embed/auth` answers. */
-export interface AuthResponse {
-  token: string;
-  visitorId: string;
-  /** Only for a new visitor: what proves it from now on. */
-  visitorKey?: string;
-  /** The visitor sealed for this widget and host name: what the host page may keep for us. */
-  sealedVisitor?: string;
-  agentId: string;
-  expiresAt: string;
-}
+export type AuthResponse = z.infer<typeof EmbedAuthResponseSchema>;
+type SessionPath = `/api/chat/sessions/${string}`;
+type MessageList = z.infer<typeof MessageListSchema>;
+type SessionList = z.infer<typeof SessionListSchema>;
+type In<T extends z.ZodType> = z.input<T>;
 
 /** Options of the client. */
 export interface ApiOptions {
@@ -82,11 +92,11 @@ export class Api {
         visitorId,
         visitorKey,
         sealedVisitor,
-      });
+      }) as AuthResponse;
     } catch (err) {
       // Remembered values the server no longer accepts: start as a new visitor rather than fail.
       if (!(err instanceof ApiError) || err.status !== 400) throw err;
-      res = await this.#send("POST", "/embed/auth", body);
+      res = await this.#send("POST", "/embed/auth", body) as AuthResponse;
     }
     // A new visitor (nothing remembered, or the remembered one refused) has a new key, and no
     // remembered conversation is its own.
@@ -94,17 +104,45 @@ export class Api {
     return res.token;
   }
 
-  /** An authenticated request; a 401 renews the token once and retries. */
-  async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  /**
+   * An authenticated request; a 401 renews the token once and retries. The overloads give each
+   * route the contract's request and response types (types only: nothing reaches the bundle).
+   */
+  request(method: "GET", path: `/api/chat/sessions?${string}`): Promise<SessionList>;
+  request(method: "GET", path: `${SessionPath}/messages?${string}`): Promise<MessageList>;
+  request(method: "GET", path: SessionPath): Promise<Session>;
+  request(
+    method: "POST",
+    path: "/api/chat/sessions",
+    body: In<typeof SessionCreateSchema>,
+  ): Promise<Session>;
+  request(method: "PUT", path: SessionPath, body: In<typeof SessionUpdateSchema>): Promise<Session>;
+  request(
+    method: "POST",
+    path: `${SessionPath}/messages`,
+    body: In<typeof MessageCreateSchema>,
+  ): Promise<MessagePair>;
+  request(
+    method: "POST",
+    path: `${SessionPath}/voice`,
+    body: In<typeof VoiceStartSchema>,
+  ): Promise<CallStarted>;
+  request(method: "POST", path: `${SessionPath}/voice/end`, body: object): Promise<CallStarted>;
+  request(
+    method: "POST",
+    path: `${SessionPath}/handoff`,
+    body: { reason?: string },
+  ): Promise<Session>;
+  async request(method: string, path: string, body?: unknown): Promise<unknown> {
     try {
-      return await this.#send<T>(method, path, body, await this.token());
+      return await this.#send(method, path, body, await this.token());
     } catch (err) {
       if (!(err instanceof ApiError) || err.status !== 401) throw err;
-      return await this.#send<T>(method, path, body, await this.token(true));
+      return await this.#send(method, path, body, await this.token(true));
     }
   }
 
-  async #send<T>(method: string, path: string, body?: unknown, token?: string): Promise<T> {
+  async #send(method: string, path: string, body?: unknown, token?: string): Promise<unknown> {
     const headers: Record<string, string> = {};
     if (body !== undefined) headers["content-type"] = "application/json";
     if (token) headers.authorization = `Bearer ${token}`;
@@ -125,7 +163,7 @@ export class Api {
     } catch {
       json = undefined;
     }
-    if (res.ok) return json as T;
+    if (res.ok) return json;
     const e = (json as { error?: { code?: string; message?: string; details?: unknown } })?.error;
     const retry = Number(res.headers.get("retry-after"));
     throw new ApiError(

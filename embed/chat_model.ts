@@ -9,20 +9,19 @@ import { computed, signal } from "@preact/signals-core";
 import type { SessionMode } from "../contract/enums.ts";
 import type { Call, Message, Session } from "../contract/wire.ts";
 import type { ServerEvent } from "../contract/events.ts";
+import type { ConnectionState } from "../client/session_stream.ts";
+import {
+  type ClientMessage,
+  reduceStream,
+  type Typing,
+  upsertMessage,
+} from "../client/stream_reducer.ts";
 
 /** A message as the frame shows it: server messages plus local ones not stored yet. */
-export interface UiMessage extends Message {
-  /** Set on the visitor's messages until the server confirms them. */
-  clientMessageId?: string;
-  pending?: boolean;
-  /** Why sending failed; the bubble offers a retry. */
-  failed?: string;
-  /** Shown but not stored (the welcome before a session exists). */
-  local?: boolean;
-}
+export type UiMessage = ClientMessage;
 
 /** The live connection, as the header banner shows it. */
-export type ConnectionState = "idle" | "connecting" | "open" | "reconnecting" | "offline";
+export type { ConnectionState };
 
 /** Where the frame is in its life. */
 export type FrameStatus = "loading" | "ready" | "error" | "unavailable";
@@ -63,9 +62,13 @@ export function createChatModel() {
   const status = signal<FrameStatus>("loading");
   /** A problem to show above the input (not fatal). */
   const notice = signal<string | null>(null);
-  const agentTyping = signal(false);
+  /** Who is typing, as the stream says; the frame shows the agent's side only. */
+  const typingBy = signal<Typing | null>(null);
+  const agentTyping = computed(() => typingBy.value?.senderId === "agent");
   /** A teammate's name while they type (the AI types unnamed). */
-  const typingName = signal<string | undefined>(undefined);
+  const typingName = computed(() =>
+    typingBy.value?.senderId === "agent" ? typingBy.value.name : undefined
+  );
   /** Replies the visitor is waiting for; typing shows meanwhile even before the socket says so. */
   const awaiting = signal(0);
   const connection = signal<ConnectionState>("idle");
@@ -86,30 +89,9 @@ export function createChatModel() {
 
   /** Adds or replaces a stored message; true when its id was not known yet. */
   function upsert(m: Message): boolean {
-    const list = messages.value;
-    const at = list.findIndex((x) => x.id === m.id);
-    if (at >= 0) {
-      const next = list.slice();
-      next[at] = { ...m, clientMessageId: list[at].clientMessageId };
-      messages.value = next;
-      return false;
-    }
-    // The socket may deliver the visitor's own message before its POST answers: it takes the
-    // place of the matching pending bubble.
-    const mine = m.senderType === "user"
-      ? list.findIndex((x) => x.pending && x.content === m.content)
-      : -1;
-    const next = list.filter((x) =>
-      !(x.local && m.senderType === "agent" && x.id === "local:welcome")
-    );
-    if (mine >= 0) {
-      const i = next.indexOf(list[mine]);
-      next[i] = { ...m, clientMessageId: list[mine].clientMessageId };
-    } else {
-      next.push(m);
-    }
-    messages.value = next.sort(pendingLast);
-    return true;
+    const r = upsertMessage(messages.value, m);
+    messages.value = r.messages;
+    return r.added;
   }
 
   return {
@@ -186,16 +168,24 @@ export function createChatModel() {
     },
     /** Applies a server event; returns the message it brought when that is new. */
     apply(e: ServerEvent): Message | undefined {
+      const before = messages.value;
+      const next = reduceStream({
+        messages: before,
+        session: session.value,
+        mode: mode.value,
+        calls: [],
+        typing: typingBy.value,
+      }, e);
+      messages.value = next.messages;
+      session.value = next.session;
+      mode.value = next.mode;
+      typingBy.value = next.typing;
+      const brought = e.type === "message:received" || e.type === "mode:changed"
+        ? e.message
+        : undefined;
+      const isNew = brought && !before.some((x) => x.id === brought.id);
+      // What only the frame follows: the one call on screen.
       switch (e.type) {
-        case "message:received":
-          return upsert(e.message) ? e.message : undefined;
-        case "typing:start":
-        case "typing:stop":
-          if (e.senderId === "agent") {
-            agentTyping.value = e.type === "typing:start";
-            typingName.value = e.name;
-          }
-          return;
         case "mode:changed": {
           mode.value = e.mode;
           const current = call.value;
@@ -213,11 +203,11 @@ export function createChatModel() {
           } else if (current) {
             call.value = { ...current, status: "ended" };
           }
-          return upsert(e.message) ? e.message : undefined;
+          break;
         }
         case "call:updated": {
           const current = call.value;
-          if (current?.callId && current.callId !== e.call.id) return;
+          if (current?.callId && current.callId !== e.call.id) break;
           const startedAt = e.call.startedAt ? Date.parse(e.call.startedAt) : current?.startedAt;
           call.value = {
             kind: e.call.kind,
@@ -228,19 +218,10 @@ export function createChatModel() {
             captions: current?.captions ?? [],
             muted: current?.muted ?? false,
           };
-          return;
+          break;
         }
-        case "session:updated":
-          session.value = e.session;
-          mode.value = e.session.mode;
-          return;
-        case "connection:established":
-        case "pong":
-        case "error":
-          return;
-        default:
-          e satisfies never;
       }
+      return isNew ? brought : undefined;
     },
   };
 }

@@ -35,11 +35,6 @@ export interface ControllerOptions {
   maxChars?: number;
 }
 
-interface SendResult {
-  userMessage: Message;
-  agentMessage: Message | null;
-}
-
 const HISTORY_PAGE = 500;
 const SEND_ATTEMPTS = 12;
 
@@ -74,7 +69,7 @@ export class ChatController {
         let sessionId = this.#o.store.load().sessionId;
         // A verified visitor's conversation follows them to this device: their latest one.
         if (!sessionId && this.#o.store.load().visitorId?.startsWith("u_")) {
-          const { sessions } = await this.#o.api.request<{ sessions: Session[] }>(
+          const { sessions } = await this.#o.api.request(
             "GET",
             "/api/chat/sessions?status=active&limit=1",
           );
@@ -104,7 +99,7 @@ export class ChatController {
 
   async #restore(id: string): Promise<void> {
     try {
-      const session = await this.#o.api.request<Session>("GET", `/api/chat/sessions/${id}`);
+      const session = await this.#o.api.request("GET", `/api/chat/sessions/${id}`);
       const history = await this.#history(id);
       const m = this.model;
       m.session.value = session;
@@ -125,7 +120,7 @@ export class ChatController {
     const all: Message[] = [];
     for (let page = 0; page < 20; page++) {
       const q = `limit=${HISTORY_PAGE}` + (after ? `&after=${after}` : "");
-      const { messages } = await this.#o.api.request<{ messages: Message[] }>(
+      const { messages } = await this.#o.api.request(
         "GET",
         `/api/chat/sessions/${id}/messages?${q}`,
       );
@@ -210,7 +205,7 @@ export class ChatController {
       for (let attempt = 1;; attempt++) {
         try {
           const session = await this.#activeSession();
-          const res = await this.#o.api.request<SendResult>(
+          const res = await this.#o.api.request(
             "POST",
             `/api/chat/sessions/${session.id}/messages`,
             { content, clientMessageId },
@@ -299,7 +294,7 @@ export class ChatController {
   async #createSession(): Promise<Session> {
     const m = this.model;
     const hadOne = !!m.session.value;
-    const session = await this.#o.api.request<Session>("POST", "/api/chat/sessions", {
+    const session = await this.#o.api.request("POST", "/api/chat/sessions", {
       welcomeMessage: this.#o.config.welcomeMessage,
       metadata: this.#metadata(),
     });
@@ -330,7 +325,7 @@ export class ChatController {
     const s = this.model.session.value;
     if (!s || s.status === "ended") return;
     try {
-      const updated = await this.#o.api.request<Session>("PUT", `/api/chat/sessions/${s.id}`, {
+      const updated = await this.#o.api.request("PUT", `/api/chat/sessions/${s.id}`, {
         status: "ended",
       });
       this.model.session.value = updated;
@@ -343,7 +338,7 @@ export class ChatController {
   async handoff(): Promise<void> {
     try {
       const s = await this.#activeSession();
-      this.model.session.value = await this.#o.api.request<Session>(
+      this.model.session.value = await this.#o.api.request(
         "POST",
         `/api/chat/sessions/${s.id}/handoff`,
         {},

@@ -17,6 +17,7 @@ import {
   normalizePhone,
   type WebCallClient,
 } from "./voice.ts";
+import type { CallStarted } from "../contract/responses.ts";
 
 /** What the calls need from the chat controller. */
 export interface VoiceContext {
@@ -29,14 +30,7 @@ export interface VoiceContext {
   loadWebCall?: () => Promise<WebCallClient>;
 }
 
-interface VoiceResult {
-  callId: string;
-  status: "connecting" | "ongoing" | "ended" | "error";
-  phoneNumber?: string | null;
-  accessToken?: string;
-  /** The offline demo simulates the call on the server: no browser client to run. */
-  simulated?: boolean;
-}
+type VoiceResult = CallStarted;
 
 /** The voice calls of one widget frame. */
 export class VoiceCalls {
@@ -65,7 +59,7 @@ export class VoiceCalls {
     m.view.value = "call";
     try {
       const session = await this.#c.activeSession();
-      const r = await this.#c.api.request<VoiceResult>(
+      const r = await this.#c.api.request(
         "POST",
         `/api/chat/sessions/${session.id}/voice`,
         { phoneNumber },
@@ -102,7 +96,7 @@ export class VoiceCalls {
       // Fetch the client chunk while the server creates the call.
       const loading = (this.#c.loadWebCall ?? (() => loadWebCallClient()))();
       loading.catch(() => {});
-      const r = await this.#c.api.request<VoiceResult>(
+      const r = await this.#c.api.request(
         "POST",
         `/api/chat/sessions/${session.id}/voice`,
         { mode: "web" },

@@ -1,4 +1,5 @@
 /** @module One error class for every expected failure, rendered by `app.onError` as the spec envelope. */
+import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 
 /** Error codes clients can switch on (the contract's `ErrorCode` enum is built from this list). */
@@ -110,4 +111,98 @@ export function isConnectionError(err: unknown): boolean {
     e = (e as { cause?: unknown }).cause;
   }
   return false;
+}
+
+/** Any thrown value, classified once for every renderer (JSON for the API, HTML for admin pages). */
+export interface ClassifiedError {
+  status: ContentfulStatusCode;
+  code: ErrorCode;
+  /** For the API client; the HTML renderer may say it in friendlier words (`expected: false`). */
+  message: string;
+  details?: unknown;
+  headers?: Record<string, string>;
+  /** True when our code threw it on purpose (`HttpError`), so its message is meant for people. */
+  expected: boolean;
+  /** Nothing we know of: log it with its stack (never shown to the client). */
+  unexpected: boolean;
+}
+
+const STATUS_CODES: Partial<Record<number, ErrorCode>> = {
+  400: "bad_request",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  409: "conflict",
+  413: "payload_too_large",
+  429: "rate_limited",
+  503: "unavailable",
+};
+
+/**
+ * The one mapping of thrown values to statuses and codes: our `HttpError` as it says; Hono's
+ * `HTTPException` (its CSRF check, for instance) by its status; a database that cannot be reached
+ * → 503; a unique violation → 409; a value PostgreSQL cannot store → 400; anything else → 500.
+ */
+export function classifyError(err: unknown): ClassifiedError {
+  if (err instanceof HttpError) {
+    return {
+      status: err.status,
+      code: err.code,
+      message: err.message,
+      details: err.details,
+      headers: err.headers,
+      expected: true,
+      unexpected: false,
+    };
+  }
+  if (err instanceof HTTPException) {
+    const status = err.status as ContentfulStatusCode;
+    const code = STATUS_CODES[status] ?? (status >= 500 ? "internal" : "bad_request");
+    return { status, code, message: err.message, expected: false, unexpected: status >= 500 };
+  }
+  if (isConnectionError(err)) {
+    return {
+      status: 503,
+      code: "database_unavailable",
+      message: "The database is unavailable, try again shortly",
+      headers: { "Retry-After": "5" },
+      expected: false,
+      unexpected: false,
+    };
+  }
+  const code = dbErrorCode(err);
+  if (code === "23505") {
+    return {
+      status: 409,
+      code: "conflict",
+      message: "This already exists",
+      expected: false,
+      unexpected: false,
+    };
+  }
+  // A value the database cannot store as given (bad encoding, too long): the client's input.
+  if (code === "22021" || code === "22P05" || code === "22001" || code === "22P02") {
+    return {
+      status: 400,
+      code: "bad_request",
+      message: "A value in the request cannot be stored",
+      expected: false,
+      unexpected: false,
+    };
+  }
+  return {
+    status: 500,
+    code: "internal",
+    message: "Something went wrong on our side",
+    expected: false,
+    unexpected: true,
+  };
+}
+
+/** The JSON renderer: the SPEC's error envelope. */
+export function jsonErrorResponse(e: ClassifiedError): Response {
+  return new Response(JSON.stringify(errorBody(e.code, e.message, e.details)), {
+    status: e.status,
+    headers: { "content-type": "application/json; charset=utf-8", ...e.headers },
+  });
 }

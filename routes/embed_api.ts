@@ -24,6 +24,9 @@ import {
 } from "../conversations/identity.ts";
 import type { Db } from "../db/client.ts";
 import type { WidgetRow } from "../db/schema.ts";
+import { doc } from "../lib/openapi.ts";
+import { EmbedAuthResponseSchema } from "../contract/responses.ts";
+import { PublicWidgetConfigSchema } from "../contract/wire.ts";
 
 /**
  * A browser's `Origin` (when it is not our own) must be on the widget's allowlist too. A script
@@ -63,90 +66,109 @@ async function findWidget(db: Db, id: string) {
 }
 
 export const embedApiRoutes = new Hono<AppEnv>()
-  .post("/auth", rateLimitByIp("embedAuth"), async (c) => {
-    const body = await readJson(c, EmbedAuthSchema);
-    const widget = await findWidget(c.var.db, body.widgetId);
-    if (!widget.isActive) throw new HttpError(403, "forbidden", "This widget is not active");
-    const host = hostOf(body.domain);
-    if (!host) {
-      throw new HttpError(400, "validation_failed", "Invalid body", {
-        details: [{ path: "domain", message: "must be a host name" }],
-      });
-    }
-    // Parley's own pages (the admin editor's live preview) may always run a widget; another site
-    // cannot borrow this: its browser sends its own Origin, which is checked below.
-    const ownHost = hostOf(selfOrigin(c.var.config.publicUrl, c.req.url));
-    if (host !== ownHost && !isHostAllowed(widget.allowedDomains, host)) {
-      throw new HttpError(403, "forbidden", `This widget is not allowed on ${host}`);
-    }
-    // A browser names the page that really sent the request; a page may not claim another domain.
-    assertOriginAllowed(c, widget);
-    // A host-signed identity token makes the visitor `u_<sub>` on any device (SPEC v2.4); the
-    // token proves the visitor, so no visitorKey is issued or needed.
-    const identity = body.identityToken
-      ? await verifyVisitorIdentity(c.var.config, widget, body.identityToken)
-      : undefined;
-    if (!identity && widget.requireIdentity) {
-      throw new HttpError(403, "identity_required", "This widget is only for signed-in visitors");
-    }
-    // Where the frame has no localStorage, an anonymous visitor comes back in our partitioned
-    // cookie (named per widget and host name).
-    const cookie = await visitorCookieName(widget.id, host);
-    const { visitorId, visitorKey, sealedVisitor, sessionId } = identity
-      ? {
-        visitorId: verifiedVisitorId(identity),
-        visitorKey: undefined,
-        sealedVisitor: undefined,
-        sessionId: undefined,
+  .post(
+    "/auth",
+    doc({
+      summary: "Authenticate a visitor of a widget",
+      auth: "none",
+      body: EmbedAuthSchema,
+      responses: { 200: EmbedAuthResponseSchema },
+    }),
+    rateLimitByIp("embedAuth"),
+    async (c) => {
+      const body = await readJson(c, EmbedAuthSchema);
+      const widget = await findWidget(c.var.db, body.widgetId);
+      if (!widget.isActive) throw new HttpError(403, "forbidden", "This widget is not active");
+      const host = hostOf(body.domain);
+      if (!host) {
+        throw new HttpError(400, "validation_failed", "Invalid body", {
+          details: [{ path: "domain", message: "must be a host name" }],
+        });
       }
-      : await admitVisitor({ db: c.var.db, box: visitorBox(c.var.config) }, {
+      // Parley's own pages (the admin editor's live preview) may always run a widget; another site
+      // cannot borrow this: its browser sends its own Origin, which is checked below.
+      const ownHost = hostOf(selfOrigin(c.var.config.publicUrl, c.req.url));
+      if (host !== ownHost && !isHostAllowed(widget.allowedDomains, host)) {
+        throw new HttpError(403, "forbidden", `This widget is not allowed on ${host}`);
+      }
+      // A browser names the page that really sent the request; a page may not claim another domain.
+      assertOriginAllowed(c, widget);
+      // A host-signed identity token makes the visitor `u_<sub>` on any device (SPEC v2.4); the
+      // token proves the visitor, so no visitorKey is issued or needed.
+      const identity = body.identityToken
+        ? await verifyVisitorIdentity(c.var.config, widget, body.identityToken)
+        : undefined;
+      if (!identity && widget.requireIdentity) {
+        throw new HttpError(403, "identity_required", "This widget is only for signed-in visitors");
+      }
+      // Where the frame has no localStorage, an anonymous visitor comes back in our partitioned
+      // cookie (named per widget and host name).
+      const cookie = await visitorCookieName(widget.id, host);
+      const { visitorId, visitorKey, sealedVisitor, sessionId } = identity
+        ? {
+          visitorId: verifiedVisitorId(identity),
+          visitorKey: undefined,
+          sealedVisitor: undefined,
+          sessionId: undefined,
+        }
+        : await admitVisitor({ db: c.var.db, box: visitorBox(c.var.config) }, {
+          widgetId: widget.id,
+          domain: host,
+          visitorId: body.visitorId,
+          visitorKey: body.visitorKey,
+          sealedVisitor: body.sealedVisitor ?? getCookie(c, cookie),
+        });
+      if (sealedVisitor) {
+        // Only to our own path, never readable by script; browsers refuse it on plain http (except
+        // on loopback), and then the host page's copy is the fallback.
+        setCookie(c, cookie, sealedVisitor, {
+          path: "/embed/auth",
+          maxAge: VISITOR_COOKIE_DAYS * 86400,
+          secure: true,
+          httpOnly: true,
+          sameSite: "None",
+          partitioned: true,
+        });
+      }
+      const { token, expiresAt } = await signVisitorToken(c.var.config.jwtSecret, {
+        visitorId,
         widgetId: widget.id,
-        domain: host,
-        visitorId: body.visitorId,
-        visitorKey: body.visitorKey,
-        sealedVisitor: body.sealedVisitor ?? getCookie(c, cookie),
+        organizationId: widget.organizationId,
+        agentId: widget.agentId,
+        ...(identity ? { identity: tokenIdentity(identity) } : {}),
       });
-    if (sealedVisitor) {
-      // Only to our own path, never readable by script; browsers refuse it on plain http (except
-      // on loopback), and then the host page's copy is the fallback.
-      setCookie(c, cookie, sealedVisitor, {
-        path: "/embed/auth",
-        maxAge: VISITOR_COOKIE_DAYS * 86400,
-        secure: true,
-        httpOnly: true,
-        sameSite: "None",
-        partitioned: true,
+      return c.json({
+        token,
+        visitorId,
+        // Only to a new visitor: the one time the key exists outside its visitor's browser.
+        ...(visitorKey ? { visitorKey } : {}),
+        verified: !!identity,
+        ...(sealedVisitor ? { sealedVisitor } : {}),
+        ...(sessionId ? { sessionId } : {}),
+        agentId: widget.agentId,
+        themeColor: widget.themeColor,
+        headerText: widget.headerText,
+        welcomeMessage: widget.welcomeMessage ?? DEFAULT_WELCOME,
+        expiresAt: expiresAt.toISOString(),
       });
-    }
-    const { token, expiresAt } = await signVisitorToken(c.var.config.jwtSecret, {
-      visitorId,
-      widgetId: widget.id,
-      organizationId: widget.organizationId,
-      agentId: widget.agentId,
-      ...(identity ? { identity: tokenIdentity(identity) } : {}),
-    });
-    return c.json({
-      token,
-      visitorId,
-      // Only to a new visitor: the one time the key exists outside its visitor's browser.
-      ...(visitorKey ? { visitorKey } : {}),
-      verified: !!identity,
-      ...(sealedVisitor ? { sealedVisitor } : {}),
-      ...(sessionId ? { sessionId } : {}),
-      agentId: widget.agentId,
-      themeColor: widget.themeColor,
-      headerText: widget.headerText,
-      welcomeMessage: widget.welcomeMessage ?? DEFAULT_WELCOME,
-      expiresAt: expiresAt.toISOString(),
-    });
-  })
+    },
+  )
   // Public, read-only data the loader fetches from the host page, so any origin may read it.
-  .get("/config/:widgetId", cors({ origin: "*", allowMethods: ["GET"] }), async (c) => {
-    const widget = await findWidget(c.var.db, c.req.param("widgetId"));
-    if (!widget.isActive) throw notFound("widget", widget.id);
-    // A page on a domain the widget does not allow learns so at once, and shows no launcher.
-    assertOriginAllowed(c, widget);
-    c.header("Cache-Control", "public, max-age=30");
-    c.header("Vary", "Origin");
-    return c.json(toPublicConfig(widget));
-  });
+  .get(
+    "/config/:widgetId",
+    doc({
+      summary: "A widget's public configuration",
+      auth: "none",
+      responses: { 200: PublicWidgetConfigSchema },
+    }),
+    cors({ origin: "*", allowMethods: ["GET"] }),
+    async (c) => {
+      const widget = await findWidget(c.var.db, c.req.param("widgetId"));
+      if (!widget.isActive) throw notFound("widget", widget.id);
+      // A page on a domain the widget does not allow learns so at once, and shows no launcher.
+      assertOriginAllowed(c, widget);
+      c.header("Cache-Control", "public, max-age=30");
+      c.header("Vary", "Origin");
+      return c.json(toPublicConfig(widget));
+    },
+  );

@@ -1,9 +1,7 @@
 /** @module Errors on admin pages are pages too: same status codes as the API, HTML for people. */
 import type { Context } from "hono";
-import { HTTPException } from "hono/http-exception";
-import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { render } from "preact-render-to-string";
-import { dbErrorCode, HttpError, isConnectionError } from "../../lib/errors.ts";
+import { classifyError, type ErrorCode } from "../../lib/errors.ts";
 import { log } from "../../lib/log.ts";
 import { AppShell, Document } from "../../components/admin/Layout.tsx";
 import { Icon, Logo } from "../../components/admin/icons.tsx";
@@ -32,36 +30,27 @@ function ErrorContent({ title, message }: { title: string; message: string }) {
   );
 }
 
-/** Maps a thrown value to a status and a message fit for a person; logs the unexpected. */
+/** What a person reads for errors whose message was written for API clients. */
+const FOR_PEOPLE: Partial<Record<ErrorCode, string>> = {
+  forbidden: "This request did not come from a Parley page.",
+  database_unavailable: "The database cannot be reached right now. Try again in a few seconds.",
+  conflict: "Something with these details already exists.",
+  internal: "Something went wrong on our side. Try again.",
+};
+
+/** The classifier's verdict, in words for a person; logs the unexpected. */
 function describe(err: unknown, c: Context<AdminEnv>) {
-  if (err instanceof HttpError) {
-    return { status: err.status, message: err.message, headers: err.headers };
+  const e = classifyError(err);
+  if (e.unexpected) {
+    log.error("unhandled admin error", {
+      method: c.req.method,
+      path: c.req.path,
+      error: String(err),
+      stack: (err as Error)?.stack,
+    });
   }
-  if (err instanceof HTTPException) {
-    // hono/csrf refuses a cross-origin form post this way.
-    const status = err.status as ContentfulStatusCode;
-    return {
-      status,
-      message: status === 403 ? "This request did not come from a Parley page." : err.message,
-    };
-  }
-  if (isConnectionError(err)) {
-    return {
-      status: 503 as const,
-      message: "The database cannot be reached right now. Try again in a few seconds.",
-      headers: { "Retry-After": "5" },
-    };
-  }
-  if (dbErrorCode(err) === "23505") {
-    return { status: 409 as const, message: "Something with these details already exists." };
-  }
-  log.error("unhandled admin error", {
-    method: c.req.method,
-    path: c.req.path,
-    error: String(err),
-    stack: (err as Error)?.stack,
-  });
-  return { status: 500 as const, message: "Something went wrong on our side. Try again." };
+  const message = e.expected ? e.message : FOR_PEOPLE[e.code] ?? e.message;
+  return { status: e.status, message, headers: e.headers };
 }
 
 /** The admin sub-app's `onError`: an HTML page with the right status. */

@@ -15,37 +15,74 @@ import {
   listAgents,
   updateAgent,
 } from "../../db/queries/agents.ts";
+import { doc } from "../../lib/openapi.ts";
+import { AgentSchema } from "../../contract/wire.ts";
+import { AgentListSchema } from "../../contract/responses.ts";
 
 export const agentRoutes = new Hono<AppEnv>()
   .use(requireRole(...MANAGERS))
-  .post("/", async (c) => {
-    const body = await readJson(c, AgentCreateSchema);
-    const { organizationId } = adminOf(c);
-    await checkAgentResources(c.var.deps, organizationId, body);
-    const row = await createAgent(c.var.db, organizationId, body);
-    return c.json(toAgent(row), 201);
-  })
-  .get("/", async (c) => {
-    const rows = await listAgents(c.var.db, adminOf(c).organizationId);
-    return c.json({ agents: rows.map(toAgent) });
-  })
-  .get("/:id", async (c) => {
-    const id = idParam(c, "agent");
-    const row = await getAgent(c.var.db, adminOf(c).organizationId, id);
-    if (!row) throw notFound("agent", id);
-    return c.json(toAgent(row));
-  })
-  .put("/:id", async (c) => {
-    const id = idParam(c, "agent");
-    const body = await readJson(c, AgentUpdateSchema);
-    const { organizationId } = adminOf(c);
-    await checkAgentResources(c.var.deps, organizationId, body);
-    const row = await updateAgent(c.var.db, organizationId, id, body);
-    if (!row) throw notFound("agent", id);
-    return c.json(toAgent(row));
-  })
-  .delete("/:id", async (c) => {
-    const id = idParam(c, "agent");
-    if (!await deleteAgent(c.var.db, adminOf(c).organizationId, id)) throw notFound("agent", id);
-    return c.body(null, 204);
-  });
+  .post(
+    "/",
+    doc({
+      summary: "Create an agent",
+      auth: "admin",
+      body: AgentCreateSchema,
+      responses: { 201: AgentSchema },
+    }),
+    async (c) => {
+      const body = await readJson(c, AgentCreateSchema);
+      const { organizationId } = adminOf(c);
+      await checkAgentResources(c.var.deps, organizationId, body);
+      const row = await createAgent(c.var.db, organizationId, body);
+      return c.json(toAgent(row), 201);
+    },
+  )
+  .get(
+    "/",
+    doc({
+      summary: "List the organization's agents",
+      auth: "admin",
+      responses: { 200: AgentListSchema },
+    }),
+    async (c) => {
+      const rows = await listAgents(c.var.db, adminOf(c).organizationId);
+      return c.json({ agents: rows.map(toAgent) });
+    },
+  )
+  .get(
+    "/:id",
+    doc({ summary: "Read an agent", auth: "admin", responses: { 200: AgentSchema } }),
+    async (c) => {
+      const id = idParam(c, "agent");
+      const row = await getAgent(c.var.db, adminOf(c).organizationId, id);
+      if (!row) throw notFound("agent", id);
+      return c.json(toAgent(row));
+    },
+  )
+  .put(
+    "/:id",
+    doc({
+      summary: "Change an agent (partial)",
+      auth: "admin",
+      body: AgentUpdateSchema,
+      responses: { 200: AgentSchema },
+    }),
+    async (c) => {
+      const id = idParam(c, "agent");
+      const body = await readJson(c, AgentUpdateSchema);
+      const { organizationId } = adminOf(c);
+      await checkAgentResources(c.var.deps, organizationId, body);
+      const row = await updateAgent(c.var.db, organizationId, id, body);
+      if (!row) throw notFound("agent", id);
+      return c.json(toAgent(row));
+    },
+  )
+  .delete(
+    "/:id",
+    doc({ summary: "Delete an agent", auth: "admin", responses: { 204: null } }),
+    async (c) => {
+      const id = idParam(c, "agent");
+      if (!await deleteAgent(c.var.db, adminOf(c).organizationId, id)) throw notFound("agent", id);
+      return c.body(null, 204);
+    },
+  );

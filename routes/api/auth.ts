@@ -1,4 +1,5 @@
 /** @module `/api/auth`: register, login, logout, me, accept an invitation. */
+import { z } from "zod";
 import { Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
 import { adminOf, requireAdmin } from "../../lib/auth.ts";
@@ -17,6 +18,13 @@ import type { Organization } from "../../db/schema.ts";
 import { loadUser, userOf } from "../../team/guard.ts";
 import { accept } from "../../team/invites.ts";
 import { userJson } from "../../team/wire.ts";
+import { doc } from "../../lib/openapi.ts";
+import {
+  LoggedInSchema,
+  MeSchema,
+  ProfileSchema,
+  RegisteredSchema,
+} from "../../contract/responses.ts";
 
 const organizationJson = (o: Organization) => ({
   id: o.id,
@@ -26,60 +34,116 @@ const organizationJson = (o: Organization) => ({
 
 export const authRoutes = new Hono<AppEnv>()
   .use(rateLimitByIp("auth"))
-  .post("/register", async (c) => {
-    const body = await readJson(c, RegisterSchema);
-    const { user, organization } = await register(c.var.db, c.var.config, body);
-    const token = await issueAdminToken(c.var.db, c.var.config, {
-      userId: user.id,
-      organizationId: organization.id,
-    });
-    return c.json(
-      { token, user: userJson(user), organization: organizationJson(organization) },
-      201,
-    );
-  })
-  .post("/login", async (c) => {
-    const body = await readJson(c, LoginSchema);
-    const limits = c.var.deps.rateLimits;
-    // A locked account answers 429 whatever the password, so guessing gains nothing while locked.
-    const lockedFor = await limits.isBlocked("loginFailures", body.email);
-    if (lockedFor !== undefined) throw tooMany(lockedFor);
-    const user = await checkPassword(c.var.db, c.var.config, body.email, body.password);
-    if (!user) {
-      await limits.consume("loginFailures", body.email).catch(() => {});
-      throw new HttpError(401, "unauthorized", "Email or password is incorrect");
-    }
-    await limits.reset("loginFailures", body.email);
-    const token = await issueAdminToken(c.var.db, c.var.config, {
-      userId: user.id,
-      organizationId: user.organizationId,
-    });
-    return c.json({ token, user: userJson(user) });
-  })
-  .post("/logout", requireAdmin(), async (c) => {
-    await revokeSignIn(c.var.db, adminOf(c));
-    return c.body(null, 204);
-  })
-  .get("/me", requireAdmin(), async (c) => {
-    const found = await findUserWithOrganization(c.var.db, adminOf(c).userId);
-    if (!found) throw new HttpError(401, "unauthorized", "This account no longer exists");
-    return c.json({
-      user: userJson(found.user),
-      organization: organizationJson(found.organization),
-    });
-  })
-  .put("/me", requireAdmin(), loadUser(), async (c) => {
-    const body = await readJson(c, ProfileUpdateSchema);
-    const user = await renameUser(c.var.db, userOf(c).id, body.name);
-    if (!user) throw new HttpError(401, "unauthorized", "This account no longer exists");
-    return c.json({ user: userJson(user) });
-  })
-  .post("/accept-invite", async (c) => {
-    const body = await readJson(c, InviteAcceptSchema);
-    const user = await accept(c.var.db, body);
-    const token = await issueAdminToken(c.var.db, c.var.config, {
-      userId: user.id,
-      organizationId: user.organizationId,
-    });
-    return c.json({ token, user: userJson(user) }, 201);
-  });
+  .post(
+    "/register",
+    doc({
+      summary: "Create an organization and its owner",
+      auth: "none",
+      body: RegisterSchema,
+      responses: { 201: RegisteredSchema },
+    }),
+    async (c) => {
+      const body = await readJson(c, RegisterSchema);
+      const { user, organization } = await register(c.var.db, c.var.config, body);
+      const token = await issueAdminToken(c.var.db, c.var.config, {
+        userId: user.id,
+        organizationId: organization.id,
+      });
+      return c.json(
+        { token, user: userJson(user), organization: organizationJson(organization) },
+        201,
+      );
+    },
+  )
+  .post(
+    "/login",
+    doc({
+      summary: "Sign in",
+      auth: "none",
+      body: LoginSchema,
+      responses: { 200: LoggedInSchema },
+    }),
+    async (c) => {
+      const body = await readJson(c, LoginSchema);
+      const limits = c.var.deps.rateLimits;
+      // A locked account answers 429 whatever the password, so guessing gains nothing while locked.
+      const lockedFor = await limits.isBlocked("loginFailures", body.email);
+      if (lockedFor !== undefined) throw tooMany(lockedFor);
+      const user = await checkPassword(c.var.db, c.var.config, body.email, body.password);
+      if (!user) {
+        await limits.consume("loginFailures", body.email).catch(() => {});
+        throw new HttpError(401, "unauthorized", "Email or password is incorrect");
+      }
+      await limits.reset("loginFailures", body.email);
+      const token = await issueAdminToken(c.var.db, c.var.config, {
+        userId: user.id,
+        organizationId: user.organizationId,
+      });
+      return c.json({ token, user: userJson(user) });
+    },
+  )
+  .post(
+    "/logout",
+    doc({
+      summary: "Sign out (revokes this sign-in)",
+      auth: "admin",
+      responses: { 200: z.unknown(), 204: null },
+    }),
+    requireAdmin(),
+    async (c) => {
+      await revokeSignIn(c.var.db, adminOf(c));
+      return c.body(null, 204);
+    },
+  )
+  .get(
+    "/me",
+    doc({
+      summary: "The signed-in user and organization",
+      auth: "admin",
+      responses: { 200: MeSchema },
+    }),
+    requireAdmin(),
+    async (c) => {
+      const found = await findUserWithOrganization(c.var.db, adminOf(c).userId);
+      if (!found) throw new HttpError(401, "unauthorized", "This account no longer exists");
+      return c.json({
+        user: userJson(found.user),
+        organization: organizationJson(found.organization),
+      });
+    },
+  )
+  .put(
+    "/me",
+    doc({
+      summary: "Change the signed-in user's name",
+      auth: "admin",
+      body: ProfileUpdateSchema,
+      responses: { 200: ProfileSchema },
+    }),
+    requireAdmin(),
+    loadUser(),
+    async (c) => {
+      const body = await readJson(c, ProfileUpdateSchema);
+      const user = await renameUser(c.var.db, userOf(c).id, body.name);
+      if (!user) throw new HttpError(401, "unauthorized", "This account no longer exists");
+      return c.json({ user: userJson(user) });
+    },
+  )
+  .post(
+    "/accept-invite",
+    doc({
+      summary: "Join an organization with an invitation",
+      auth: "none",
+      body: InviteAcceptSchema,
+      responses: { 201: LoggedInSchema },
+    }),
+    async (c) => {
+      const body = await readJson(c, InviteAcceptSchema);
+      const user = await accept(c.var.db, body);
+      const token = await issueAdminToken(c.var.db, c.var.config, {
+        userId: user.id,
+        organizationId: user.organizationId,
+      });
+      return c.json({ token, user: userJson(user) }, 201);
+    },
+  );

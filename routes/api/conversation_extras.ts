@@ -25,6 +25,8 @@ import {
   transcriptHtml,
   transcriptText,
 } from "../../conversations/transcript.ts";
+import { doc } from "../../lib/openapi.ts";
+import { LeadSchema, RatingSchema } from "../../contract/wire.ts";
 
 type Ctx = Context<AppEnv>;
 
@@ -52,45 +54,75 @@ function visitorOnly(actor: Actor): void {
 const TRANSCRIPT_MESSAGES = 5000;
 
 export const conversationExtraRoutes = new Hono<AppEnv>()
-  .post("/sessions/:id/lead", requireActor(), async (c) => {
-    const actor = actorOf(c);
-    visitorOnly(actor);
-    const session = await sessionOf(c, actor);
-    const body = await readJson(c, LeadCreateSchema);
-    const widget = session.widgetId ? await getWidgetById(c.var.db, session.widgetId) : undefined;
-    const { lead } = await recordLead(c.var.db, session, widget, body);
-    return c.json(toLead(lead), 201);
-  })
-  .post("/sessions/:id/rating", requireActor(), async (c) => {
-    const actor = actorOf(c);
-    visitorOnly(actor);
-    const session = await sessionOf(c, actor);
-    const body = await readJson(c, RatingCreateSchema);
-    return c.json(toRating(await recordRating(c.var.db, session, body)), 201);
-  })
-  .get("/sessions/:id/transcript", requireActor(), async (c) => {
-    const session = await sessionOf(c, actorOf(c));
-    const { format } = parseWith(TranscriptQuerySchema, c.req.query(), "query");
-    const [messages, calls, widget] = await Promise.all([
-      listMessages(c.var.db, session.id, { afterSeq: 0, limit: TRANSCRIPT_MESSAGES }),
-      listCallsOf(c.var.db, session.id, 500),
-      session.widgetId ? getWidgetById(c.var.db, session.widgetId) : undefined,
-    ]);
-    const header = { title: widget?.headerText ?? "Conversation", session };
-    const entries = transcriptEntries(session, messages, calls);
-    const date = session.createdAt.toISOString().slice(0, 10);
-    c.header("Cache-Control", "no-store");
-    c.header(
-      "Content-Disposition",
-      `inline; filename="conversation-${date}.${format === "html" ? "html" : "txt"}"`,
-    );
-    if (format === "html") {
-      // A page of escaped text: it may run nothing, load nothing and frame nothing.
+  .post(
+    "/sessions/:id/lead",
+    doc({
+      summary: "Answer the pre-chat form",
+      auth: "either",
+      body: LeadCreateSchema,
+      responses: { 201: LeadSchema },
+    }),
+    requireActor(),
+    async (c) => {
+      const actor = actorOf(c);
+      visitorOnly(actor);
+      const session = await sessionOf(c, actor);
+      const body = await readJson(c, LeadCreateSchema);
+      const widget = session.widgetId ? await getWidgetById(c.var.db, session.widgetId) : undefined;
+      const { lead } = await recordLead(c.var.db, session, widget, body);
+      return c.json(toLead(lead), 201);
+    },
+  )
+  .post(
+    "/sessions/:id/rating",
+    doc({
+      summary: "Rate the conversation (once)",
+      auth: "either",
+      body: RatingCreateSchema,
+      responses: { 201: RatingSchema },
+    }),
+    requireActor(),
+    async (c) => {
+      const actor = actorOf(c);
+      visitorOnly(actor);
+      const session = await sessionOf(c, actor);
+      const body = await readJson(c, RatingCreateSchema);
+      return c.json(toRating(await recordRating(c.var.db, session, body)), 201);
+    },
+  )
+  .get(
+    "/sessions/:id/transcript",
+    doc({
+      summary: "The conversation's transcript, chat and call turns in order",
+      auth: "either",
+      query: TranscriptQuerySchema,
+      responses: { 200: "text/plain, text/html" },
+    }),
+    requireActor(),
+    async (c) => {
+      const session = await sessionOf(c, actorOf(c));
+      const { format } = parseWith(TranscriptQuerySchema, c.req.query(), "query");
+      const [messages, calls, widget] = await Promise.all([
+        listMessages(c.var.db, session.id, { afterSeq: 0, limit: TRANSCRIPT_MESSAGES }),
+        listCallsOf(c.var.db, session.id, 500),
+        session.widgetId ? getWidgetById(c.var.db, session.widgetId) : undefined,
+      ]);
+      const header = { title: widget?.headerText ?? "Conversation", session };
+      const entries = transcriptEntries(session, messages, calls);
+      const date = session.createdAt.toISOString().slice(0, 10);
+      c.header("Cache-Control", "no-store");
       c.header(
-        "Content-Security-Policy",
-        "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox",
+        "Content-Disposition",
+        `inline; filename="conversation-${date}.${format === "html" ? "html" : "txt"}"`,
       );
-      return c.html(transcriptHtml(header, entries));
-    }
-    return c.text(transcriptText(header, entries));
-  });
+      if (format === "html") {
+        // A page of escaped text: it may run nothing, load nothing and frame nothing.
+        c.header(
+          "Content-Security-Policy",
+          "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; sandbox",
+        );
+        return c.html(transcriptHtml(header, entries));
+      }
+      return c.text(transcriptText(header, entries));
+    },
+  );

@@ -3,6 +3,7 @@
  * Retell, sealed at rest and never returned; the answer says only whether one is connected, its
  * last four characters and where it comes from.
  */
+import { z } from "zod";
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
 import { adminOf } from "../../lib/auth.ts";
@@ -11,6 +12,7 @@ import { readJson } from "../../lib/validate.ts";
 import { RetellKeySchema } from "../../contract/requests.ts";
 import { createRetellClient } from "../../agents/retell.ts";
 import { checkKey } from "../../agents/retell_account.ts";
+import { doc } from "../../lib/openapi.ts";
 
 /** `GET /api/organization/retell`'s answer. */
 async function connection(c: Context<AppEnv>) {
@@ -26,21 +28,45 @@ async function connection(c: Context<AppEnv>) {
 export const organizationRoutes = new Hono<AppEnv>()
   // Members work conversations only (SPEC v2.3): the Retell account is for owners and admins.
   .use(requireRole(...MANAGERS))
-  .get("/retell", async (c) => c.json(await connection(c)))
-  .put("/retell", async (c) => {
-    const { apiKey } = await readJson(c, RetellKeySchema);
-    const { config, db, deps } = c.var;
-    // A client of its own: a refused key must not take a place among the cached ones.
-    await checkKey(createRetellClient({
-      apiKey,
-      baseUrl: config.retellBaseUrl,
-      timeoutMs: config.retellTimeoutMs,
-      maxRetries: 0,
-    }));
-    await deps.tenants.connect(db, adminOf(c).organizationId, apiKey);
-    return c.json(await connection(c));
-  })
-  .delete("/retell", async (c) => {
-    await c.var.deps.tenants.disconnect(c.var.db, adminOf(c).organizationId);
-    return c.body(null, 204);
-  });
+  .get(
+    "/retell",
+    doc({
+      summary: "The organization's Retell connection",
+      auth: "admin",
+      responses: { 200: z.unknown() },
+    }),
+    async (c) => c.json(await connection(c)),
+  )
+  .put(
+    "/retell",
+    doc({
+      summary: "Connect or replace the organization's Retell key",
+      auth: "admin",
+      responses: { 200: z.unknown(), 201: z.unknown() },
+    }),
+    async (c) => {
+      const { apiKey } = await readJson(c, RetellKeySchema);
+      const { config, db, deps } = c.var;
+      // A client of its own: a refused key must not take a place among the cached ones.
+      await checkKey(createRetellClient({
+        apiKey,
+        baseUrl: config.retellBaseUrl,
+        timeoutMs: config.retellTimeoutMs,
+        maxRetries: 0,
+      }));
+      await deps.tenants.connect(db, adminOf(c).organizationId, apiKey);
+      return c.json(await connection(c));
+    },
+  )
+  .delete(
+    "/retell",
+    doc({
+      summary: "Disconnect Retell",
+      auth: "admin",
+      responses: { 200: z.unknown(), 204: null },
+    }),
+    async (c) => {
+      await c.var.deps.tenants.disconnect(c.var.db, adminOf(c).organizationId);
+      return c.body(null, 204);
+    },
+  );

@@ -10,19 +10,31 @@ import { MANAGERS, requireRole } from "../../team/guard.ts";
 import { notFound } from "../../lib/errors.ts";
 import { readJson } from "../../lib/validate.ts";
 import { getOrganization, setRetentionDays } from "../../db/queries/retention.ts";
+import { doc } from "../../lib/openapi.ts";
+import { OrganizationSettingsSchema } from "../../contract/responses.ts";
 
 export const organizationSettingsRoutes = new Hono<AppEnv>()
-  .put("/", requireRole(...MANAGERS), async (c) => {
-    const body = await readJson(c, OrganizationUpdateSchema);
-    const { organizationId } = adminOf(c);
-    const row = body.retentionDays !== undefined
-      ? await setRetentionDays(c.var.db, organizationId, body.retentionDays)
-      : await getOrganization(c.var.db, organizationId);
-    if (!row) throw notFound("organization", organizationId);
-    return c.json({
-      id: row.id,
-      name: row.name,
-      retentionDays: row.retentionDays,
-      createdAt: row.createdAt.toISOString(),
-    });
-  });
+  .put(
+    "/",
+    doc({
+      summary: "Change the organization's settings",
+      auth: "admin",
+      body: OrganizationUpdateSchema,
+      responses: { 200: OrganizationSettingsSchema },
+    }),
+    requireRole(...MANAGERS),
+    async (c) => {
+      const body = await readJson(c, OrganizationUpdateSchema);
+      const { organizationId } = adminOf(c);
+      const row = body.retentionDays !== undefined
+        ? await setRetentionDays(c.var.db, organizationId, body.retentionDays)
+        : await getOrganization(c.var.db, organizationId);
+      if (!row) throw notFound("organization", organizationId);
+      return c.json({
+        id: row.id,
+        name: row.name,
+        retentionDays: row.retentionDays,
+        createdAt: row.createdAt.toISOString(),
+      });
+    },
+  );

@@ -18,6 +18,7 @@ import { isUuid } from "../../lib/validate.ts";
 import { CallEventSchema } from "../../agents/call_event.ts";
 import { organizationExists } from "../../db/queries/organizations.ts";
 import { handleCallEvent, type HandleOptions } from "../../calls/lifecycle.ts";
+import { doc } from "../../lib/openapi.ts";
 
 /** Where Retell posts (the global 64 KB body limit skips it and its per-organization paths). */
 export const RETELL_WEBHOOK_PATH = "/api/retell/webhook";
@@ -87,25 +88,45 @@ async function receive(
 }
 
 export const retellWebhookRoutes = new Hono<AppEnv>()
-  .post("/webhook", limit, async (c) => {
-    const apiKey = c.var.config.retellApiKey;
-    // Without a key nothing can be verified, so nothing is accepted (the demo needs no webhooks).
-    if (!apiKey) throw unauthorized("Webhooks are not accepted: RETELL_API_KEY is not set");
-    const { db, deps } = c.var;
-    return await receive(c, apiKey, {
-      // Only calls placed with the deployment's key: never those of an organization with its own.
-      accepts: async (organizationId) =>
-        (await deps.tenants.accountOf(db, organizationId))?.source === "deployment",
-    });
-  })
-  .post("/webhook/:organizationId", limit, async (c) => {
-    const organizationId = c.req.param("organizationId");
-    const { db, deps } = c.var;
-    const account = isUuid(organizationId) && await organizationExists(db, organizationId)
-      ? await deps.tenants.accountOf(db, organizationId)
-      : undefined;
-    if (!account) {
-      throw unauthorized("Webhooks are not accepted: this organization has no Retell key");
-    }
-    return await receive(c, account.apiKey, { accepts: (owner) => owner === organizationId });
-  });
+  .post(
+    "/webhook",
+    doc({
+      summary: "Retell's call events (signed with x-retell-signature)",
+      auth: "none",
+      body: CallEventSchema,
+      responses: { 204: null },
+    }),
+    limit,
+    async (c) => {
+      const apiKey = c.var.config.retellApiKey;
+      // Without a key nothing can be verified, so nothing is accepted (the demo needs no webhooks).
+      if (!apiKey) throw unauthorized("Webhooks are not accepted: RETELL_API_KEY is not set");
+      const { db, deps } = c.var;
+      return await receive(c, apiKey, {
+        // Only calls placed with the deployment's key: never those of an organization with its own.
+        accepts: async (organizationId) =>
+          (await deps.tenants.accountOf(db, organizationId))?.source === "deployment",
+      });
+    },
+  )
+  .post(
+    "/webhook/:organizationId",
+    doc({
+      summary: "An organization's Retell call events (signed with its key)",
+      auth: "none",
+      body: CallEventSchema,
+      responses: { 204: null },
+    }),
+    limit,
+    async (c) => {
+      const organizationId = c.req.param("organizationId");
+      const { db, deps } = c.var;
+      const account = isUuid(organizationId) && await organizationExists(db, organizationId)
+        ? await deps.tenants.accountOf(db, organizationId)
+        : undefined;
+      if (!account) {
+        throw unauthorized("Webhooks are not accepted: this organization has no Retell key");
+      }
+      return await receive(c, account.apiKey, { accepts: (owner) => owner === organizationId });
+    },
+  );

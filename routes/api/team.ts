@@ -14,6 +14,12 @@ import {
   findOrganizationUser,
   listOrganizationUsers,
 } from "../../db/queries/users.ts";
+import { doc } from "../../lib/openapi.ts";
+import {
+  InviteCreatedSchema,
+  InviteListSchema,
+  MemberListSchema,
+} from "../../contract/responses.ts";
 
 /** Our origin as links should name it: `PUBLIC_URL` when set, else the request's. */
 function originOf(publicUrl: string | undefined, requestUrl: string): string {
@@ -24,40 +30,78 @@ function originOf(publicUrl: string | undefined, requestUrl: string): string {
 const managers = requireRole(...MANAGERS);
 
 export const teamRoutes = new Hono<AppEnv>()
-  .post("/invites", managers, async (c) => {
-    const body = await readJson(c, InviteCreateSchema);
-    const { row, token } = await invite(c.var.db, userOf(c), body);
-    return c.json({
-      id: row.id,
-      email: row.email,
-      role: row.role,
-      token,
-      inviteUrl: inviteUrl(originOf(c.var.config.publicUrl, c.req.url), token),
-      expiresAt: row.expiresAt.toISOString(),
-    }, 201);
-  })
-  .get("/invites", managers, async (c) => {
-    const rows = await listPendingInvites(c.var.db, userOf(c).organizationId);
-    return c.json({ invites: rows.map(pendingInviteJson) });
-  })
-  .delete("/invites/:id", managers, async (c) => {
-    const id = idParam(c, "invite");
-    if (!await deleteInvite(c.var.db, userOf(c).organizationId, id)) throw notFound("invite", id);
-    return c.body(null, 204);
-  })
-  .get("/members", managers, async (c) => {
-    const rows = await listOrganizationUsers(c.var.db, userOf(c).organizationId);
-    return c.json({ members: rows.map(memberJson) });
-  })
-  .delete("/members/:userId", managers, async (c) => {
-    const id = idParam(c, "member", "userId");
-    const { organizationId } = userOf(c);
-    const target = await findOrganizationUser(c.var.db, organizationId, id);
-    if (!target) throw notFound("member", id);
-    if (target.role === "owner") {
-      throw new HttpError(403, "forbidden", "The owner of the organization cannot be removed");
-    }
-    // Deleting the user revokes every token of theirs: each admin request loads its user.
-    if (!await deleteNonOwner(c.var.db, organizationId, id)) throw notFound("member", id);
-    return c.body(null, 204);
-  });
+  .post(
+    "/invites",
+    doc({
+      summary: "Invite a teammate",
+      auth: "admin",
+      body: InviteCreateSchema,
+      responses: { 201: InviteCreatedSchema },
+    }),
+    managers,
+    async (c) => {
+      const body = await readJson(c, InviteCreateSchema);
+      const { row, token } = await invite(c.var.db, userOf(c), body);
+      return c.json({
+        id: row.id,
+        email: row.email,
+        role: row.role,
+        token,
+        inviteUrl: inviteUrl(originOf(c.var.config.publicUrl, c.req.url), token),
+        expiresAt: row.expiresAt.toISOString(),
+      }, 201);
+    },
+  )
+  .get(
+    "/invites",
+    doc({ summary: "Pending invitations", auth: "admin", responses: { 200: InviteListSchema } }),
+    managers,
+    async (c) => {
+      const rows = await listPendingInvites(c.var.db, userOf(c).organizationId);
+      return c.json({ invites: rows.map(pendingInviteJson) });
+    },
+  )
+  .delete(
+    "/invites/:id",
+    doc({ summary: "Withdraw an invitation", auth: "admin", responses: { 204: null } }),
+    managers,
+    async (c) => {
+      const id = idParam(c, "invite");
+      if (!await deleteInvite(c.var.db, userOf(c).organizationId, id)) throw notFound("invite", id);
+      return c.body(null, 204);
+    },
+  )
+  .get(
+    "/members",
+    doc({
+      summary: "Members of the organization",
+      auth: "admin",
+      responses: { 200: MemberListSchema },
+    }),
+    managers,
+    async (c) => {
+      const rows = await listOrganizationUsers(c.var.db, userOf(c).organizationId);
+      return c.json({ members: rows.map(memberJson) });
+    },
+  )
+  .delete(
+    "/members/:userId",
+    doc({
+      summary: "Remove a member (revokes their tokens)",
+      auth: "admin",
+      responses: { 204: null },
+    }),
+    managers,
+    async (c) => {
+      const id = idParam(c, "member", "userId");
+      const { organizationId } = userOf(c);
+      const target = await findOrganizationUser(c.var.db, organizationId, id);
+      if (!target) throw notFound("member", id);
+      if (target.role === "owner") {
+        throw new HttpError(403, "forbidden", "The owner of the organization cannot be removed");
+      }
+      // Deleting the user revokes every token of theirs: each admin request loads its user.
+      if (!await deleteNonOwner(c.var.db, organizationId, id)) throw notFound("member", id);
+      return c.body(null, 204);
+    },
+  );

@@ -23,6 +23,8 @@ import {
 } from "../../conversations/access.ts";
 import { agentVariables } from "../../conversations/agent_variables.ts";
 import { loadUser } from "../../team/guard.ts";
+import { doc } from "../../lib/openapi.ts";
+import { CallStartedSchema } from "../../contract/responses.ts";
 
 type Ctx = Context<AppEnv>;
 
@@ -58,66 +60,87 @@ function callBody(call: CallRow) {
 export const voiceRoutes = new Hono<AppEnv>()
   .use("/sessions/:id/voice", requireActor(), loadUser())
   .use("/sessions/:id/voice/*", requireActor(), loadUser())
-  .post("/sessions/:id/voice", async (c) => {
-    const actor = actorOf(c);
-    const conversation = await conversationOf(c, actor);
-    const { session } = conversation;
-    let body;
-    try {
-      body = await readJson(c, VoiceStartSchema);
-    } catch (err) {
-      const phone = err instanceof HttpError && err.code === "validation_failed" &&
-        (err.details as { path: string }[] | undefined)?.some((d) => d.path === "phoneNumber");
-      if (!phone) throw err;
-      throw invalidPhoneNumber(err.details);
-    }
-    const kind: CallKind = body.mode === "web" ? "web" : "phone";
-    const policy = policyOf(actor, conversation);
-    if (kind === "web" && policy.voiceMode !== "web" && policy.voiceMode !== "both") {
-      throw new HttpError(
-        403,
-        "forbidden",
-        policy.voiceMode === "off"
-          ? "Voice calls are turned off for this widget"
-          : "This widget offers phone calls only",
+  .post(
+    "/sessions/:id/voice",
+    doc({
+      summary: "Move the conversation to a phone or browser call",
+      auth: "either",
+      body: VoiceStartSchema,
+      responses: { 201: CallStartedSchema },
+    }),
+    async (c) => {
+      const actor = actorOf(c);
+      const conversation = await conversationOf(c, actor);
+      const { session } = conversation;
+      let body;
+      try {
+        body = await readJson(c, VoiceStartSchema);
+      } catch (err) {
+        const phone = err instanceof HttpError && err.code === "validation_failed" &&
+          (err.details as { path: string }[] | undefined)?.some((d) => d.path === "phoneNumber");
+        if (!phone) throw err;
+        throw invalidPhoneNumber(err.details);
+      }
+      const kind: CallKind = body.mode === "web" ? "web" : "phone";
+      const policy = policyOf(actor, conversation);
+      if (kind === "web" && policy.voiceMode !== "web" && policy.voiceMode !== "both") {
+        throw new HttpError(
+          403,
+          "forbidden",
+          policy.voiceMode === "off"
+            ? "Voice calls are turned off for this widget"
+            : "This widget offers phone calls only",
+        );
+      }
+      // Every refusal of SPEC v2.1 happens here, before any budget is spent or Retell is asked.
+      const phoneNumber = kind === "phone" ? allowedPhoneNumber(body.phoneNumber!, policy) : null;
+      if (session.status === "ended") {
+        throw new HttpError(
+          409,
+          "conflict",
+          "This conversation has ended; start a new one to call",
+        );
+      }
+
+      // Every call costs money and rings someone: a budget per visitor, and per number called so
+      // that many visitors cannot be used to ring one person again and again.
+      const { rateLimits } = c.var.deps;
+      if (phoneNumber) await rateLimits.consume("calls", `to:${phoneNumber}`);
+      await rateLimits.consume(
+        "calls",
+        actor.kind === "visitor"
+          ? `visitor:${actor.visitor.widgetId}:${actor.visitor.visitorId}`
+          : `admin:${actor.admin.userId}`,
       );
-    }
-    // Every refusal of SPEC v2.1 happens here, before any budget is spent or Retell is asked.
-    const phoneNumber = kind === "phone" ? allowedPhoneNumber(body.phoneNumber!, policy) : null;
-    if (session.status === "ended") {
-      throw new HttpError(409, "conflict", "This conversation has ended; start a new one to call");
-    }
 
-    // Every call costs money and rings someone: a budget per visitor, and per number called so
-    // that many visitors cannot be used to ring one person again and again.
-    const { rateLimits } = c.var.deps;
-    if (phoneNumber) await rateLimits.consume("calls", `to:${phoneNumber}`);
-    await rateLimits.consume(
-      "calls",
-      actor.kind === "visitor"
-        ? `visitor:${actor.visitor.widgetId}:${actor.visitor.visitorId}`
-        : `admin:${actor.admin.userId}`,
-    );
-
-    const deps = await depsForOrganization(c.var.deps, session.organizationId);
-    const { call, accessToken } = await startCall(deps, {
-      session,
-      agent: conversation.agent,
-      kind,
-      phoneNumber,
-      variables: agentVariables(session),
-    });
-    return c.json({
-      ...callBody(call),
-      ...(accessToken ? { accessToken } : {}),
-      ...(deps.agent.kind === "demo" ? { simulated: true } : {}),
-    }, 201);
-  })
-  .post("/sessions/:id/voice/end", async (c) => {
-    const { session } = await conversationOf(c, actorOf(c));
-    const call = await stopCall(
-      await depsForOrganization(c.var.deps, session.organizationId),
-      session.id,
-    );
-    return c.json(callBody(call));
-  });
+      const deps = await depsForOrganization(c.var.deps, session.organizationId);
+      const { call, accessToken } = await startCall(deps, {
+        session,
+        agent: conversation.agent,
+        kind,
+        phoneNumber,
+        variables: agentVariables(session),
+      });
+      return c.json({
+        ...callBody(call),
+        ...(accessToken ? { accessToken } : {}),
+        ...(deps.agent.kind === "demo" ? { simulated: true } : {}),
+      }, 201);
+    },
+  )
+  .post(
+    "/sessions/:id/voice/end",
+    doc({
+      summary: "End the session's active call",
+      auth: "either",
+      responses: { 200: CallStartedSchema },
+    }),
+    async (c) => {
+      const { session } = await conversationOf(c, actorOf(c));
+      const call = await stopCall(
+        await depsForOrganization(c.var.deps, session.organizationId),
+        session.id,
+      );
+      return c.json(callBody(call));
+    },
+  );

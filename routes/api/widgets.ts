@@ -21,6 +21,9 @@ import {
 } from "../../db/queries/widgets.ts";
 import { assertOwnAgent } from "../../conversations/own_agent.ts";
 import { rotateIdentitySecret } from "../../conversations/identity.ts";
+import { doc } from "../../lib/openapi.ts";
+import { WidgetSchema } from "../../contract/wire.ts";
+import { IdentitySecretSchema, WidgetListSchema } from "../../contract/responses.ts";
 
 /**
  * A widget that offers phone calls must name the countries they may ring (SPEC v2.1), checked on
@@ -46,53 +49,100 @@ function assertPhoneCountries(
 
 export const widgetRoutes = new Hono<AppEnv>()
   .use(requireRole(...MANAGERS))
-  .post("/", async (c) => {
-    const body = await readJson(c, WidgetCreateSchema);
-    const { organizationId } = adminOf(c);
-    await assertOwnAgent(c.var.db, organizationId, body.agentId);
-    assertPhoneCountries({}, body);
-    return c.json(toWidget(await createWidget(c.var.db, organizationId, body)), 201);
-  })
-  .get("/organization/:orgId", async (c) => {
-    const { organizationId } = adminOf(c);
-    // Another organization's list is as unknown to this admin as a list that does not exist.
-    if (c.req.param("orgId") !== organizationId) {
-      throw notFound("organization", c.req.param("orgId"));
-    }
-    const rows = await listWidgets(c.var.db, organizationId);
-    return c.json({ widgets: rows.map(toWidget) });
-  })
-  .get("/:id", async (c) => {
-    const id = idParam(c, "widget");
-    const row = await getWidget(c.var.db, adminOf(c).organizationId, id);
-    if (!row) throw notFound("widget", id);
-    return c.json(toWidget(row));
-  })
-  .put("/:id", async (c) => {
-    const id = idParam(c, "widget");
-    const body = await readJson(c, WidgetUpdateSchema);
-    const { organizationId } = adminOf(c);
-    const saved = await getWidget(c.var.db, organizationId, id);
-    if (!saved) throw notFound("widget", id);
-    await assertOwnAgent(c.var.db, organizationId, body.agentId);
-    assertPhoneCountries(saved, body);
-    const row = await updateWidget(c.var.db, organizationId, id, body);
-    if (!row) throw notFound("widget", id);
-    // Its visitors' sockets close now (4403), in every process; their REST calls then get 403.
-    if (!row.isActive) await c.var.deps.hub.closeWidget(row.id);
-    return c.json(toWidget(row));
-  })
+  .post(
+    "/",
+    doc({
+      summary: "Create a widget",
+      auth: "admin",
+      body: WidgetCreateSchema,
+      responses: { 201: WidgetSchema },
+    }),
+    async (c) => {
+      const body = await readJson(c, WidgetCreateSchema);
+      const { organizationId } = adminOf(c);
+      await assertOwnAgent(c.var.db, organizationId, body.agentId);
+      assertPhoneCountries({}, body);
+      return c.json(toWidget(await createWidget(c.var.db, organizationId, body)), 201);
+    },
+  )
+  .get(
+    "/organization/:orgId",
+    doc({
+      summary: "List the organization's widgets",
+      auth: "admin",
+      responses: { 200: WidgetListSchema },
+    }),
+    async (c) => {
+      const { organizationId } = adminOf(c);
+      // Another organization's list is as unknown to this admin as a list that does not exist.
+      if (c.req.param("orgId") !== organizationId) {
+        throw notFound("organization", c.req.param("orgId"));
+      }
+      const rows = await listWidgets(c.var.db, organizationId);
+      return c.json({ widgets: rows.map(toWidget) });
+    },
+  )
+  .get(
+    "/:id",
+    doc({ summary: "Read a widget", auth: "admin", responses: { 200: WidgetSchema } }),
+    async (c) => {
+      const id = idParam(c, "widget");
+      const row = await getWidget(c.var.db, adminOf(c).organizationId, id);
+      if (!row) throw notFound("widget", id);
+      return c.json(toWidget(row));
+    },
+  )
+  .put(
+    "/:id",
+    doc({
+      summary: "Change a widget (partial)",
+      auth: "admin",
+      body: WidgetUpdateSchema,
+      responses: { 200: WidgetSchema },
+    }),
+    async (c) => {
+      const id = idParam(c, "widget");
+      const body = await readJson(c, WidgetUpdateSchema);
+      const { organizationId } = adminOf(c);
+      const saved = await getWidget(c.var.db, organizationId, id);
+      if (!saved) throw notFound("widget", id);
+      await assertOwnAgent(c.var.db, organizationId, body.agentId);
+      assertPhoneCountries(saved, body);
+      const row = await updateWidget(c.var.db, organizationId, id, body);
+      if (!row) throw notFound("widget", id);
+      // Its visitors' sockets close now (4403), in every process; their REST calls then get 403.
+      if (!row.isActive) await c.var.deps.hub.closeWidget(row.id);
+      return c.json(toWidget(row));
+    },
+  )
   // A new identity secret each time, shown once; the old one stops verifying at once.
-  .post("/:id/identity-secret", async (c) => {
-    const id = idParam(c, "widget");
-    if (!await getWidget(c.var.db, adminOf(c).organizationId, id)) throw notFound("widget", id);
-    const secret = await rotateIdentitySecret(c.var.db, c.var.config, id);
-    c.header("Cache-Control", "no-store");
-    return c.json({ secret }, 201);
-  })
-  .delete("/:id", async (c) => {
-    const id = idParam(c, "widget");
-    if (!await deleteWidget(c.var.db, adminOf(c).organizationId, id)) throw notFound("widget", id);
-    await c.var.deps.hub.closeWidget(id);
-    return c.body(null, 204);
-  });
+  .post(
+    "/:id/identity-secret",
+    doc({
+      summary: "Generate a new identity secret (shown once)",
+      auth: "admin",
+      responses: { 201: IdentitySecretSchema },
+    }),
+    async (c) => {
+      const id = idParam(c, "widget");
+      if (!await getWidget(c.var.db, adminOf(c).organizationId, id)) throw notFound("widget", id);
+      const secret = await rotateIdentitySecret(c.var.db, c.var.config, id);
+      c.header("Cache-Control", "no-store");
+      return c.json({ secret }, 201);
+    },
+  )
+  .delete(
+    "/:id",
+    doc({ summary: "Delete a widget", auth: "admin", responses: { 204: null } }),
+    async (c) => {
+      const id = idParam(c, "widget");
+      if (!await deleteWidget(c.var.db, adminOf(c).organizationId, id)) {
+        throw notFound(
+          "widget",
+          id,
+        );
+      }
+      await c.var.deps.hub.closeWidget(id);
+      return c.body(null, 204);
+    },
+  );

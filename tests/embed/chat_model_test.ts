@@ -25,7 +25,8 @@ Deno.test("ChatModel: a pending message is replaced once, whichever of socket or
     m.setHistory([msg("agent", "welcome")]);
     m.addPending("c1", "hi");
     m.addPending("c2", "there");
-    const stored = msg("user", "hi");
+    // The server sends the sender's key back: that, not the text, finds the pending bubble.
+    const stored = { ...msg("user", "hi"), clientMessageId: "c1" };
     if (socketFirst) {
       assert.ok(m.apply({ type: "message:received", message: stored, seq: 1, timestamp: ts }));
       m.confirm("c1", stored);
@@ -39,6 +40,13 @@ Deno.test("ChatModel: a pending message is replaced once, whichever of socket or
     assert.deepEqual(summary(m), ["agent:welcome", "user:hi", "user:there (pending)"]);
     assert.equal(m.lastMessageId.value, stored.id);
   }
+});
+
+Deno.test("ChatModel: a message with the same text is not taken for a pending one", () => {
+  const m = createChatModel();
+  m.addPending("c1", "hi");
+  m.apply({ type: "message:received", message: msg("user", "hi"), seq: 1, timestamp: ts });
+  assert.deepEqual(summary(m), ["user:hi", "user:hi (pending)"]);
 });
 
 Deno.test("ChatModel: the local welcome gives way to the stored one", () => {

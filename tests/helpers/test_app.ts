@@ -3,6 +3,7 @@
  * HTTP conversations: `const t = await startApp(kind); await t.post("/api/agents", body, token)`.
  */
 import { createApp } from "../../app.ts";
+import { assertConforms } from "./openapi.ts";
 import { type Config, parseConfig } from "../../config.ts";
 import { Hub } from "../../hub/hub.ts";
 import { createDemoAgent } from "../../agents/demo.ts";
@@ -109,8 +110,14 @@ export async function startApp(kind: DbKind, options: StartAppOptions = {}): Pro
   const runDeferred = async () => {
     for (let cleanup = cleanups.pop(); cleanup; cleanup = cleanups.pop()) await cleanup();
   };
-  const request = (path: string, init?: RequestInit) =>
-    Promise.resolve(app.request(`http://parley.test${path}`, init));
+  // Every response is checked against the published OpenAPI document (SPEC v2.6).
+  const document = async () =>
+    await (await app.request("http://parley.test/api/openapi.json")).json();
+  const request = async (path: string, init?: RequestInit) => {
+    const res = await app.request(`http://parley.test${path}`, init);
+    await assertConforms(document, init?.method ?? "GET", path, res);
+    return res;
+  };
   const send =
     (method: string) =>
     (path: string, body: unknown, token?: string, headers: Record<string, string> = {}) =>
