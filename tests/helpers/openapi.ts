@@ -82,6 +82,8 @@ export async function assertConforms(
     if (res.status < 400) {
       throw new Error(`OpenAPI: ${method} ${path} answered ${res.status} but is not documented`);
     }
+    // Not a JSON route (the frame's own 404 page is HTML).
+    if (!type.includes("json")) return;
     // No such route: the app's 404 (or a middleware's refusal) is still the error envelope.
     ref = "openapi.json#/components/schemas/Error";
   }
