@@ -10,23 +10,47 @@ const positiveInt = z.coerce.number().int().positive();
 /** A secret from the environment or a file: long enough that guessing it is hopeless. */
 const SecretSchema = z.string().trim().min(32, { message: "must be at least 32 characters" });
 
-/** Limits in one place, so hardening and tests can see and tune them. */
+/**
+ * Limits in one place, so hardening and tests can see and tune them. The budgets of SPEC v2.1 are
+ * named `<what>Per<Key>Per<Window>`; each one is a `LIMIT_*` variable (`LIMIT_ENV` below).
+ */
 export const LimitsSchema = z.object({
   bodyBytes: positiveInt.default(64 * 1024),
   messageChars: positiveInt.default(4000),
   wsFrameBytes: positiveInt.default(16 * 1024),
   wsBufferedBytes: positiveInt.default(1024 * 1024),
   socketsPerSession: positiveInt.default(20),
-  socketsPerIp: positiveInt.default(200),
+  /**
+   * A visitor's browser opens one socket per tab that shows the widget; 20 lets an office behind
+   * one address chat from many tabs, and bounds what one address can make the server hold.
+   */
+  socketsPerAddress: positiveInt.default(20),
+  /** Every socket of this process, whoever opened it: what bounds the server's memory. */
+  socketsTotal: positiveInt.default(10_000),
   sessionsPerVisitorPerHour: positiveInt.default(30),
-  messagesPerMinute: positiveInt.default(30),
   embedAuthPerMinute: positiveInt.default(60),
   authPerMinute: positiveInt.default(20),
-  callsPerHour: positiveInt.default(10),
   wsFramesPerMinute: positiveInt.default(120),
+  /** Retell's webhook per client address (a call makes about three events). */
+  webhooksPerMinute: positiveInt.default(300),
   /** Deno pings a socket idle this long and closes it when no pong comes back (the heartbeat). */
   wsIdleSeconds: positiveInt.default(30),
+  // SPEC v2.1 budgets.
+  callsPerVisitorPerHour: positiveInt.default(10),
+  callsPerAddressPerHour: positiveInt.default(5),
+  callsPerNumberPerHour: positiveInt.default(3),
+  callsPerNumberPerDay: positiveInt.default(10),
+  callsPerWidgetPerDay: positiveInt.default(100),
+  callsPerOrganizationPerDay: positiveInt.default(300),
+  concurrentCallsPerOrganization: positiveInt.default(20),
+  messagesPerVisitorPerMinute: positiveInt.default(30),
+  messagesPerAddressPerMinute: positiveInt.default(120),
+  newVisitorsPerAddressPerHour: positiveInt.default(60),
+  agentRepliesPerOrganizationPerDay: positiveInt.default(20_000),
+  /** Failed sign-ins per (email, client address); 10 lock that pair for the rest of the window. */
   loginFailuresPerQuarterHour: positiveInt.default(10),
+  /** Failed sign-ins per email from every address together. */
+  loginFailuresPerEmailPerQuarterHour: positiveInt.default(100),
 });
 export type Limits = z.infer<typeof LimitsSchema>;
 
@@ -51,6 +75,8 @@ const EnvSchema = z.object({
   RETELL_TIMEOUT_MS: z.coerce.number().int().min(100).max(300_000).default(15_000),
   RETELL_MAX_RETRIES: z.coerce.number().int().min(0).max(5).default(2),
   TRUST_PROXY: bool.optional(),
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).optional(),
+  RATE_LIMITS: z.enum(["on", "off"]).default("on"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "off"]).default("info"),
   WEBHOOKS_ALLOW_PRIVATE: bool.optional(),
 });
@@ -80,8 +106,13 @@ export interface Config {
   /** When the demo's simulated calls connect, end and are analyzed (ms after the call starts). */
   demoCallTimings?: { startedMs: number; endedMs: number; analyzedMs: number };
   logLevel: "debug" | "info" | "warn" | "error" | "off";
-  /** Take the client address from `X-Forwarded-For` (only behind a proxy that sets it). */
-  trustProxy: boolean;
+  /**
+   * How many proxies in front of us append to `X-Forwarded-For`: the client address is the N-th
+   * entry from the right (0: the header is ignored and the socket's address is the client's).
+   */
+  trustProxyHops: number;
+  /** `RATE_LIMITS=off` turns every rate limit and budget off (load tests, acceptance suites). */
+  rateLimits: boolean;
   limits: Limits;
   /** Webhook URLs may point at loopback and private addresses (development and tests only). */
   webhooksAllowPrivate: boolean;
@@ -101,16 +132,31 @@ const LIMIT_ENV: Record<keyof Limits, string> = {
   wsFrameBytes: "LIMIT_WS_FRAME_BYTES",
   wsBufferedBytes: "LIMIT_WS_BUFFERED_BYTES",
   socketsPerSession: "LIMIT_SOCKETS_PER_SESSION",
-  socketsPerIp: "LIMIT_SOCKETS_PER_IP",
+  socketsPerAddress: "LIMIT_SOCKETS_PER_ADDRESS",
+  socketsTotal: "LIMIT_SOCKETS_TOTAL",
   sessionsPerVisitorPerHour: "LIMIT_SESSIONS_PER_VISITOR_PER_HOUR",
-  messagesPerMinute: "LIMIT_MESSAGES_PER_MINUTE",
   embedAuthPerMinute: "LIMIT_EMBED_AUTH_PER_MINUTE",
   authPerMinute: "LIMIT_AUTH_PER_MINUTE",
-  callsPerHour: "LIMIT_CALLS_PER_HOUR",
   wsFramesPerMinute: "LIMIT_WS_FRAMES_PER_MINUTE",
+  webhooksPerMinute: "LIMIT_WEBHOOKS_PER_MINUTE",
   wsIdleSeconds: "LIMIT_WS_IDLE_SECONDS",
+  callsPerVisitorPerHour: "LIMIT_CALLS_PER_VISITOR_PER_HOUR",
+  callsPerAddressPerHour: "LIMIT_CALLS_PER_ADDRESS_PER_HOUR",
+  callsPerNumberPerHour: "LIMIT_CALLS_PER_NUMBER_PER_HOUR",
+  callsPerNumberPerDay: "LIMIT_CALLS_PER_NUMBER_PER_DAY",
+  callsPerWidgetPerDay: "LIMIT_CALLS_PER_WIDGET_PER_DAY",
+  callsPerOrganizationPerDay: "LIMIT_CALLS_PER_ORGANIZATION_PER_DAY",
+  concurrentCallsPerOrganization: "LIMIT_CONCURRENT_CALLS_PER_ORGANIZATION",
+  messagesPerVisitorPerMinute: "LIMIT_MESSAGES_PER_VISITOR_PER_MINUTE",
+  messagesPerAddressPerMinute: "LIMIT_MESSAGES_PER_ADDRESS_PER_MINUTE",
+  newVisitorsPerAddressPerHour: "LIMIT_NEW_VISITORS_PER_ADDRESS_PER_HOUR",
+  agentRepliesPerOrganizationPerDay: "LIMIT_AGENT_REPLIES_PER_ORGANIZATION_PER_DAY",
   loginFailuresPerQuarterHour: "LIMIT_LOGIN_FAILURES_PER_QUARTER_HOUR",
+  loginFailuresPerEmailPerQuarterHour: "LIMIT_LOGIN_FAILURES_PER_EMAIL_PER_QUARTER_HOUR",
 };
+
+/** The `LIMIT_*` variable of each limit (README's configuration table lists them). */
+export const LIMIT_VARIABLES: Readonly<Record<keyof Limits, string>> = LIMIT_ENV;
 
 /**
  * Parses the environment. Reading the generated dev secret needs the file system, so it is passed
@@ -160,7 +206,9 @@ export function parseConfig(
     demoAgentDelayMs: e.DEMO_AGENT_DELAY_MS,
     demoCallTimings: demoCallTimings(e.DEMO_CALL_TIMINGS),
     logLevel: e.LOG_LEVEL,
-    trustProxy: e.TRUST_PROXY ?? false,
+    // `TRUST_PROXY=1` keeps meaning one proxy (SPEC v2.1); an explicit hop count wins.
+    trustProxyHops: e.TRUST_PROXY_HOPS ?? (e.TRUST_PROXY ? 1 : 0),
+    rateLimits: e.RATE_LIMITS === "on",
     limits: limits.data,
     webhooksAllowPrivate: e.WEBHOOKS_ALLOW_PRIVATE ?? false,
   };

@@ -57,6 +57,19 @@ const rateLimits = new RateLimits(config, database);
 // Conversations older than their organization's retentionDays go, at start and every 15 minutes.
 const retention = startRetentionJob(database.db);
 retention.runOnce().catch((err) => log.warn("retention purge failed", { error: String(err) }));
+if (!config.rateLimits) {
+  // Printed whatever LOG_LEVEL says: nobody should run this way without knowing.
+  // deno-lint-ignore no-console
+  console.warn(
+    "WARNING: RATE_LIMITS=off: every rate limit and budget is off, so anyone can spend this " +
+      "server's Retell budget. Use it for load tests only.",
+  );
+}
+// Rows of ended windows in PostgreSQL would otherwise stay forever (one per address, number...).
+const pruneTimer = setInterval(() => {
+  rateLimits.prune().catch((err) => log.warn("pruning rate limits failed", { error: String(err) }));
+}, 5 * 60_000);
+Deno.unrefTimer(pruneTimer);
 const tenants = new TenantAgents(config);
 const app = createApp({ config, database, hub, agent, rateLimits, tenants });
 // Outbound webhooks are sent from the queue in the database, off the request path; every process
@@ -118,6 +131,7 @@ async function shutdown(signal: string) {
   // Sockets first, with our close code (Deno's shutdown would send 1001); then shutdown() stops
   // accepting and lets pending requests finish (an aborted signal would not wait for them).
   retention.stop();
+  clearInterval(pruneTimer);
   await hub.close();
   const finished = server.shutdown();
   const drained = await Promise.race([

@@ -1,24 +1,28 @@
 /**
  * @module `deno task bench`: every benchmark in one run, one JSON line per figure on stdout, each
  * floor measured in the same run. Environment:
- * - `BENCH_ONLY=server,realtime,memory,widget,webhooks,peers` runs some sections only;
+ * - `BENCH_ONLY=server,budgets,realtime,memory,widget,webhooks,peers` runs some sections only
+ *   (`attack`, the oversized-frame attack, runs only when named);
  * - `BENCH_QUICK=1` shortens every run (a smoke test while developing; figures are not comparable);
  * - `BENCH_PEERS=1` also re-measures the other widgets from their npm packages (`bench/peers.ts`).
  */
-import { runServerBench } from "./server.ts";
+import { runBudgetCostBench, runServerBench } from "./server.ts";
 import { runRealtimeBench } from "./realtime.ts";
 import { runMemoryBench } from "./memory.ts";
 import { runWidgetBench } from "./widget.ts";
 import { runPeersBench } from "./peers.ts";
 import { runWebhooksBench } from "./webhooks.ts";
+import { runFrameAttackBench } from "./frame_attack.ts";
 import { machine } from "./lib/machine.ts";
+import { postgresAvailable } from "./lib/parley.ts";
 import { emit, progress } from "./lib/report.ts";
 
 const quick = Deno.env.get("BENCH_QUICK") === "1";
 const only = new Set(
-  (Deno.env.get("BENCH_ONLY") ?? "server,realtime,memory,widget,webhooks,peers").split(",").map((
-    s,
-  ) => s.trim()),
+  (Deno.env.get("BENCH_ONLY") ?? "server,budgets,realtime,memory,widget,webhooks,peers").split(",")
+    .map((
+      s,
+    ) => s.trim()),
 );
 const peers = Deno.env.get("BENCH_PEERS") === "1";
 
@@ -31,6 +35,16 @@ const sections: [string, () => Promise<void>][] = [
       warmupMs: quick ? 500 : 1500,
       paceMs: 1000,
     })],
+  ["budgets", async () => {
+    const options = {
+      concurrency: [200] as [number],
+      durationMs: quick ? 1500 : 6000,
+      warmupMs: quick ? 500 : 1500,
+      paceMs: 1000,
+    };
+    if (await postgresAvailable()) await runBudgetCostBench("postgres", options);
+    else await runBudgetCostBench("pglite", options);
+  }],
   ["realtime", () =>
     runRealtimeBench({
       sockets: quick ? 250 : 1000,
@@ -49,6 +63,8 @@ const sections: [string, () => Promise<void>][] = [
       durationMs: quick ? 3000 : 5000,
       warmupMs: quick ? 500 : 1000,
     })],
+  // Opt-in (BENCH_ONLY=attack): it makes the server hold about a gigabyte on purpose.
+  ["attack", () => runFrameAttackBench(quick ? 4 : 8, 60)],
   ["peers", async () => {
     if (peers) await runPeersBench();
     else emit({ name: "peers", skipped: "set BENCH_PEERS=1 to re-measure the other widgets" });

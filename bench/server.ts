@@ -69,6 +69,56 @@ async function floor(options: ServerBenchOptions): Promise<Map<number, HttpResul
   return results;
 }
 
+/**
+ * What the budgets of SPEC v2.1 add to the message round trip (two budget spends and the agent
+ * reply's, each an upsert of `rate_limits` on PostgreSQL): the paced round trip at `concurrency`
+ * visitors with the budgets on, then with `RATE_LIMITS=off`, on the same kind of database.
+ */
+export async function runBudgetCostBench(
+  kind: "pglite" | "postgres",
+  options: ServerBenchOptions & { concurrency: [number] },
+): Promise<void> {
+  const n = options.concurrency[0];
+  const p50: Record<string, number> = {};
+  for (const [label, env] of [["on", {}], ["off", { RATE_LIMITS: "off" }]] as const) {
+    progress(`budget cost on ${kind}: budgets ${label}`);
+    const { server, close } = await startOn(kind, env);
+    try {
+      const tenant = await createTenant(server.url);
+      const visitors = await createVisitors(server.url, tenant, n);
+      const r = await load({
+        base: server.url,
+        visitors,
+        durationMs: options.durationMs,
+        warmupMs: options.warmupMs,
+        maxRequests: 5_000_000,
+        paceMs: options.paceMs,
+      });
+      p50[label] = r.latency.p50;
+      emit({
+        name: `server.round_trip_paced.budgets_${label}.${kind}`,
+        concurrency: n,
+        rps: r.rps,
+        p50_ms: r.latency.p50,
+        p99_ms: r.latency.p99,
+        errors: r.errors,
+      });
+    } finally {
+      await close();
+    }
+  }
+  const figure = {
+    name: `server.budget_cost.${kind}`,
+    concurrency: n,
+    p50_on_ms: p50.on,
+    p50_off_ms: p50.off,
+    cost_p50_ms: round(p50.on - p50.off, 2),
+  };
+  if (kind === "postgres") {
+    emitBudget(figure, p50.on, { limit: ROUND_TRIP_P50_MS, kind: "max", unit: "ms p50" });
+  } else emit(figure);
+}
+
 /** Runs the server benchmark, printing its figures. */
 export async function runServerBench(options: ServerBenchOptions): Promise<void> {
   const floors = await floor(options);

@@ -20,10 +20,10 @@ import {
   finishCall,
   getCallById,
   getCallByRetellId,
-  insertCall,
   lastMessagesOf,
   markCallFailed,
   markCallStarted,
+  reserveCall,
   saveSummary,
   setRetellCallId,
   setSessionMode,
@@ -50,6 +50,9 @@ import { systemText } from "../lib/system_text.ts";
 function staleAfterMs(deps: Deps): number {
   return deps.config.retellTimeoutMs + 60_000;
 }
+
+/** A call refused before Retell was asked (its budgets are given back). */
+export class CallRefused extends HttpError {}
 
 /** How much of the chat the voice agent is given, and from how many messages. */
 const TRANSCRIPT_CHARS = 4000;
@@ -106,15 +109,38 @@ export async function startCall(
   const db = deps.database.db;
   const { session } = input;
   const history = await lastMessagesOf(db, session.id, TRANSCRIPT_MESSAGES);
-  const reserve = () =>
-    insertCall(db, { sessionId: session.id, kind: input.kind, phoneNumber: input.phoneNumber });
+  const { config } = deps;
+  // The organization's concurrent calls are counted under a lock as the call is reserved, so a
+  // burst cannot pass the cap together (SPEC v2.1).
+  const cap = config.rateLimits
+    ? { organizationId: session.organizationId, max: config.limits.concurrentCallsPerOrganization }
+    : undefined;
+  const reserve = async () => {
+    const row = await reserveCall(
+      db,
+      { sessionId: session.id, kind: input.kind, phoneNumber: input.phoneNumber },
+      cap,
+    );
+    if (!row) {
+      throw new CallRefused(
+        429,
+        "rate_limited",
+        "Too many calls are in progress for this site; try again in 1 minute",
+        {
+          headers: { "Retry-After": "60" },
+          details: { retryAfterSeconds: 60, limit: "concurrentCalls" },
+        },
+      );
+    }
+    return row;
+  };
   let call: CallRow;
   try {
     call = await reserve();
   } catch (err) {
     if (dbErrorCode(err) !== "23505") throw err;
     if (!await releaseStale(deps, session.id)) {
-      throw new HttpError(409, "conflict", "A call is already in progress in this conversation");
+      throw new CallRefused(409, "conflict", "A call is already in progress in this conversation");
     }
     call = await reserve();
   }

@@ -5,7 +5,12 @@
  * and satellites. The types come from libphonenumber-js's full metadata (the small default set has
  * no number types).
  */
-import { parsePhoneNumberFromString } from "libphonenumber-js/max";
+import {
+  type CountryCode,
+  getCountries,
+  getCountryCallingCode,
+  parsePhoneNumberFromString,
+} from "libphonenumber-js/max";
 import { HttpError } from "../lib/errors.ts";
 import type { VoiceMode } from "../db/schema.ts";
 
@@ -93,4 +98,46 @@ export function countryName(code: string): string {
   } catch {
     return code;
   }
+}
+
+/** Why a widget's phone settings cannot be saved (SPEC v2.1), or undefined when they can. */
+export function phoneCountriesProblem(
+  voiceMode: VoiceMode,
+  countries: readonly string[],
+): string | undefined {
+  return phoneEnabled(voiceMode) && countries.length === 0
+    ? "must name at least one country when voiceMode offers phone calls"
+    : undefined;
+}
+
+/** "1" for "US"; "" for a code libphonenumber does not know. */
+export function callingCodeOf(country: string): string {
+  try {
+    return getCountryCallingCode(country as CountryCode);
+  } catch {
+    return "";
+  }
+}
+
+/** Every country a phone number can belong to, by English name, for the admin's picker. */
+export function phoneCountryOptions(): { code: string; name: string; callingCode: string }[] {
+  return getCountries()
+    .map((code) => ({ code, name: countryName(code), callingCode: getCountryCallingCode(code) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * The organization's likely country: where its outbound numbers are, else the region of the
+ * browser's preferred language (`en-GB` → GB), else none.
+ */
+export function likelyCountry(
+  fromNumbers: readonly (string | null)[],
+  acceptLanguage: string | undefined,
+): string | null {
+  for (const number of fromNumbers) {
+    const country = number ? parsePhoneNumberFromString(number)?.country : undefined;
+    if (country) return country;
+  }
+  const region = /^[a-z]{2,3}-([A-Z]{2})\b/i.exec(acceptLanguage?.trim() ?? "")?.[1]?.toUpperCase();
+  return region && getCountries().includes(region as CountryCode) ? region : null;
 }

@@ -21,16 +21,22 @@ import {
 import { event } from "../contract/events.ts";
 import { emitMessagesCreated } from "../webhooks/enqueue.ts";
 import { publishMessage } from "../hub/hub.ts";
-import { assertMayChat, type Conversation, limitKey } from "./access.ts";
+import { assertMayChat, type Conversation } from "./access.ts";
 import { agentVariables } from "./agent_variables.ts";
 import { postHumanReply } from "./people.ts";
 import { systemText } from "../lib/system_text.ts";
+import { spendAgentReply, spendMessage } from "../limits/budgets.ts";
+
+const UNAVAILABLE_REPLY =
+  "The assistant is unavailable right now. Your message was kept; please try again later.";
 
 /** A text message as the client sent it (validated by the route). */
 export interface MessageInput {
   content: string;
   metadata?: Record<string, unknown>;
   clientMessageId?: string;
+  /** The client's address, for the budget per address (SPEC v2.1). */
+  address?: string;
 }
 
 /** What sending did: the stored user message, the agent's reply (if any), and whether it is new. */
@@ -57,7 +63,11 @@ export async function sendMessage(
   const db = deps.database.db;
   const { session } = conversation;
   assertMayChat(actor, conversation);
-  await deps.rateLimits.consume("messages", limitKey(actor));
+  await spendMessage(deps.rateLimits, {
+    actor,
+    organizationId: session.organizationId,
+    address: input.address ?? "unknown",
+  });
 
   if (session.status === "ended") {
     const stored = input.clientMessageId &&
@@ -127,6 +137,19 @@ async function answer(
   // The organization's own Retell account (or the demo): never another organization's.
   const agent = await deps.tenants.agentFor(db, conversation.session.organizationId, deps.agent);
   const { session } = conversation;
+  // Over the organization's daily reply budget the agent is not asked: the visitor reads why.
+  if (!await spendAgentReply(deps.rateLimits, session.organizationId)) {
+    const { row, created } = await insertMessageOnce(db, {
+      sessionId: session.id,
+      senderType: "system",
+      messageType: "system",
+      content: UNAVAILABLE_REPLY,
+      metadata: { replyTo: user.id, error: "agent_reply_budget" },
+      clientMessageId: replyKey(user.id),
+    });
+    if (created) await publishMessage(hub, row);
+    return row;
+  }
   await hub.publish(session.id, event({ type: "typing:start", senderId: "agent" }));
   try {
     const reply = await agent.reply({

@@ -46,6 +46,12 @@ export interface VisitorDeps {
   box: SecretBox;
 }
 
+/** Options of `admitVisitor`. */
+export interface AdmitOptions {
+  /** Runs before a visitor is created (not when one resumes): the new-visitor budget. */
+  beforeCreate?: () => Promise<void>;
+}
+
 // Ids of verified visitors (`u_<sub>`, v2.4) come only from an identity token, never from a claim.
 const RESERVED = /^u_/;
 
@@ -95,6 +101,7 @@ async function unseal(box: SecretBox, claim: VisitorClaim): Promise<VisitorClaim
 export async function admitVisitor(
   deps: VisitorDeps,
   claim: VisitorClaim,
+  options: AdmitOptions = {},
 ): Promise<AdmittedVisitor> {
   const { db, box } = deps;
   const { widgetId, domain, visitorId, visitorKey } = await unseal(box, claim);
@@ -112,6 +119,7 @@ export async function admitVisitor(
       };
     }
   }
+  await options.beforeCreate?.();
   const wanted = visitorId && !RESERVED.test(visitorId) &&
       !await visitorIdInUse(db, widgetId, visitorId)
     ? visitorId

@@ -10,6 +10,8 @@ export const voiceStrings = {
   phoneLabel: "Your phone number",
   phonePlaceholder: "+1 555 123 4567",
   phoneInvalid: "Enter your number with its country code, like +1 555 123 4567.",
+  countryLabel: "Country",
+  countryNotOffered: (names: string) => `We can only call numbers in ${names}.`,
   callMeSubmit: "Call me",
   callBrowser: "Call in the browser",
   callBrowserHint: "Uses your microphone",

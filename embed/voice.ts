@@ -60,3 +60,49 @@ export async function checkMicrophone(): Promise<MicResult> {
     return "denied";
   }
 }
+
+/** A country the widget's phone calls may ring, as the frame page inlines it. */
+export interface PhoneCountry {
+  code: string;
+  callingCode: string;
+}
+
+/** The countries the page inlined (`#parley-config`'s `phone`); empty when none. */
+export function phoneCountries(): PhoneCountry[] {
+  try {
+    const config = JSON.parse(document.getElementById("parley-config")?.textContent ?? "{}");
+    return Array.isArray(config.phone) ? config.phone : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The E.164 number for what was typed: as given when it starts with `+` or `00`, otherwise a
+ * national number in `country` (its one leading trunk 0 dropped, except in Italy where it is
+ * part of the number); null when it cannot be a number.
+ */
+export function composePhone(input: string, country?: PhoneCountry): string | null {
+  const typed = input.trim();
+  if (!country || /^(\+|00)/.test(typed)) return normalizePhone(typed);
+  let digits = typed.replace(/[\s().\-\u00a0]/g, "");
+  if (country.code !== "IT") digits = digits.replace(/^0/, "");
+  return /^\d+$/.test(digits) ? normalizePhone(`+${country.callingCode}${digits}`) : null;
+}
+
+/** True when the number starts with the calling code of one of `countries` (or none are known). */
+export function inCountries(e164: string, countries: readonly PhoneCountry[]): boolean {
+  return countries.length === 0 || countries.some((c) => e164.startsWith(`+${c.callingCode}`));
+}
+
+/** "🇫🇷 France" in the visitor's language. */
+export function countryLabel(code: string): string {
+  const flag = String.fromCodePoint(...[...code].map((c) => 0x1f1e6 + c.charCodeAt(0) - 65));
+  let name = code;
+  try {
+    name = new Intl.DisplayNames([navigator.language, "en"], { type: "region" }).of(code) ?? code;
+  } catch {
+    // An old browser without DisplayNames shows the code.
+  }
+  return `${flag} ${name}`;
+}

@@ -10,6 +10,7 @@ import type { ChatModel } from "./chat_model.ts";
 import { type Api, ApiError } from "./api.ts";
 import { frameStrings as S } from "./strings.ts";
 import { voiceStrings as V } from "./strings_voice.ts";
+import { carryVoiceError } from "./voice_notice.ts";
 import {
   checkMicrophone,
   loadWebCallClient,
@@ -45,8 +46,9 @@ export class VoiceCalls {
     if (!(err instanceof ApiError)) return S.voiceFailed;
     // 404/405/501: the server (or this agent) has no voice route; say so plainly.
     if ([404, 405, 501].includes(err.status)) return V.voiceUnavailable;
-    if (err.status === 400 || err.status === 409) return err.message;
-    if (err.status === 429) return S.rateLimited(err.retryAfter ?? 60);
+    // The server says why a number is refused (premium rate, a country not offered) and when a
+    // budget that was met frees up ("try again in 40 minutes"); its words are the clearest.
+    if ([400, 403, 409, 429].includes(err.status) && err.message) return err.message;
     return S.voiceFailed;
   }
 
@@ -67,9 +69,12 @@ export class VoiceCalls {
       this.#callCreated(r);
       return null;
     } catch (err) {
+      // The options come back in place of the call screen and show why (voice_notice.ts).
+      const error = this.#voiceError(err);
+      carryVoiceError(error);
       m.call.value = null;
       m.view.value = "voice";
-      return this.#voiceError(err);
+      return error;
     }
   }
 
@@ -112,9 +117,11 @@ export class VoiceCalls {
     } catch (err) {
       this.release();
       if (m.call.value?.callId) await this.#endOnServer();
+      const error = this.#voiceError(err);
+      carryVoiceError(error);
       m.call.value = null;
       m.view.value = "voice";
-      return this.#voiceError(err);
+      return error;
     }
   }
 

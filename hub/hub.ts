@@ -3,6 +3,7 @@
  * In-process by default; `pg_fanout.ts` carries events between processes sharing a database.
  */
 import { event, type ServerEvent } from "../contract/events.ts";
+import { SocketAdmission } from "./admission.ts";
 import type { MessageRow } from "../db/schema.ts";
 import { log } from "../lib/log.ts";
 import { toMessage } from "../db/wire.ts";
@@ -41,25 +42,8 @@ export const WIDGET_CLOSED = 4403;
 export class Hub {
   #rooms = new Map<string, Set<Peer>>();
   #fanout?: Fanout;
-  #socketsPerIp = new Map<string, number>();
-
-  /**
-   * Counts one more socket from `ip`; returns its release, or undefined when `ip` already holds
-   * `limit` sockets in this process (a flood of idle sockets would otherwise cost ~30 KB each).
-   */
-  admit(ip: string, limit: number): (() => void) | undefined {
-    const held = this.#socketsPerIp.get(ip) ?? 0;
-    if (held >= limit) return undefined;
-    this.#socketsPerIp.set(ip, held + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const left = (this.#socketsPerIp.get(ip) ?? 1) - 1;
-      if (left > 0) this.#socketsPerIp.set(ip, left);
-      else this.#socketsPerIp.delete(ip);
-    };
-  }
+  /** Socket slots per client address and for the process (see `admission.ts`). */
+  readonly admission = new SocketAdmission();
 
   /** Sends events to other processes too. */
   attachFanout(fanout: Fanout): void {

@@ -1,47 +1,73 @@
 /**
- * @module Rate limits through rate-limiter-flexible: in memory for one embedded process, and in
- * PostgreSQL (its drizzle store, with a memory insurance limiter) when processes share a server,
- * so a flood cannot dodge a limit by landing on another process.
+ * @module Rate limits and budgets through rate-limiter-flexible: in memory for one embedded
+ * process, and in PostgreSQL (its drizzle store, one atomic upsert per spend, with a memory
+ * insurance limiter) when processes share a server, so a flood cannot dodge a budget by landing
+ * on another process. `RATE_LIMITS=off` makes every spend a no-op.
  */
 import type { Context, MiddlewareHandler } from "hono";
-import { getConnInfo } from "hono/deno";
 import {
   RateLimiterAbstract,
   RateLimiterDrizzle,
   RateLimiterMemory,
   RateLimiterRes,
 } from "rate-limiter-flexible";
-import type { Config } from "../config.ts";
+import { lt } from "drizzle-orm";
+import type { Config, Limits } from "../config.ts";
 import type { Database } from "../db/client.ts";
 import { rateLimits } from "../db/schema.ts";
 import { HttpError } from "../lib/errors.ts";
+import { clientAddress } from "../lib/client_address.ts";
 
-/** Every limit Parley enforces, with its window. */
+const MINUTE = 60, HOUR = 3600, DAY = 86_400;
+
+/** Every limit Parley enforces: its points (from the config) and window in seconds. */
 const LIMITS = {
-  /** `POST /embed/auth` per IP. */
-  embedAuth: { points: (l: Config["limits"]) => l.embedAuthPerMinute, duration: 60 },
-  /** `/api/auth/*` per IP. */
-  auth: { points: (l: Config["limits"]) => l.authPerMinute, duration: 60 },
-  /** Failed logins per email: the account locks for the rest of the window. */
-  loginFailures: { points: (l: Config["limits"]) => l.loginFailuresPerQuarterHour, duration: 900 },
-  /** Messages per visitor. */
-  messages: { points: (l: Config["limits"]) => l.messagesPerMinute, duration: 60 },
+  /** `POST /embed/auth` per address. */
+  embedAuth: { points: (l: Limits) => l.embedAuthPerMinute, duration: MINUTE },
+  /** `/embed/auth` issuing a new visitor, per address (minting visitors resets nothing). */
+  newVisitors: { points: (l: Limits) => l.newVisitorsPerAddressPerHour, duration: HOUR },
+  /** `/api/auth/*` and the admin sign-in per address. */
+  auth: { points: (l: Limits) => l.authPerMinute, duration: MINUTE },
+  /** Sign-in guesses per (email, address): the pair locks for the rest of the window. */
+  loginFailures: { points: (l: Limits) => l.loginFailuresPerQuarterHour, duration: 15 * MINUTE },
+  /** Sign-in guesses per email from every address. */
+  loginFailuresPerEmail: {
+    points: (l: Limits) => l.loginFailuresPerEmailPerQuarterHour,
+    duration: 15 * MINUTE,
+  },
+  messagesPerVisitor: { points: (l: Limits) => l.messagesPerVisitorPerMinute, duration: MINUTE },
+  messagesPerAddress: { points: (l: Limits) => l.messagesPerAddressPerMinute, duration: MINUTE },
+  agentReplies: { points: (l: Limits) => l.agentRepliesPerOrganizationPerDay, duration: DAY },
+  /** `POST /api/retell/webhook` per address, counted before the body is read. */
+  webhooks: { points: (l: Limits) => l.webhooksPerMinute, duration: MINUTE },
+  /** Verified webhook signatures seen (one point each): a replay inside the window is dropped. */
+  webhookSignatures: { points: () => 1, duration: 10 * MINUTE },
   /** New sessions per visitor. */
-  sessions: { points: (l: Config["limits"]) => l.sessionsPerVisitorPerHour, duration: 3600 },
-  /** Voice calls per visitor. */
-  calls: { points: (l: Config["limits"]) => l.callsPerHour, duration: 3600 },
-  /** WebSocket frames per socket (kept in memory: a socket lives in one process). */
-  wsFrames: { points: (l: Config["limits"]) => l.wsFramesPerMinute, duration: 60 },
+  sessions: { points: (l: Limits) => l.sessionsPerVisitorPerHour, duration: HOUR },
+  callsPerVisitor: { points: (l: Limits) => l.callsPerVisitorPerHour, duration: HOUR },
+  callsPerAddress: { points: (l: Limits) => l.callsPerAddressPerHour, duration: HOUR },
+  callsPerNumberHourly: { points: (l: Limits) => l.callsPerNumberPerHour, duration: HOUR },
+  callsPerNumberDaily: { points: (l: Limits) => l.callsPerNumberPerDay, duration: DAY },
+  callsPerWidget: { points: (l: Limits) => l.callsPerWidgetPerDay, duration: DAY },
+  callsPerOrganization: { points: (l: Limits) => l.callsPerOrganizationPerDay, duration: DAY },
 } as const;
 
+/** The name of a limit. */
 export type LimitName = keyof typeof LIMITS;
+
+/** One spend: a limit and the key it is counted under. */
+export type Spend = readonly [LimitName, string];
 
 /** The limiters of one app. */
 export class RateLimits {
   #limiters = new Map<LimitName, RateLimiterAbstract>();
   #memories: RateLimiterMemory[] = [];
+  #database?: Database;
+  readonly enabled: boolean;
 
   constructor(config: Config, database?: Database) {
+    this.enabled = config.rateLimits;
+    this.#database = database?.kind === "postgres" ? database : undefined;
     for (const [name, spec] of Object.entries(LIMITS) as [LimitName, typeof LIMITS[LimitName]][]) {
       const options = {
         keyPrefix: name,
@@ -50,15 +76,14 @@ export class RateLimits {
       };
       const memory = new RateLimiterMemory(options);
       this.#memories.push(memory);
-      const shared = database?.kind === "postgres" && name !== "wsFrames";
       this.#limiters.set(
         name,
-        shared
+        this.#database
           ? new RateLimiterDrizzle({
             ...options,
-            storeClient: database.db,
+            storeClient: this.#database.db,
             schema: rateLimits,
-            // Expired rows are removed by our own sweep (`sweep()`), not a library timer.
+            // Expired rows are removed by `prune()` (main.ts runs it), not a library timer.
             clearExpiredByTimeout: false,
             insuranceLimiter: memory,
           })
@@ -67,21 +92,34 @@ export class RateLimits {
     }
   }
 
-  /** Takes `points` from `key`'s budget; throws 429 with `Retry-After` when it is spent. */
-  async consume(name: LimitName, key: string, points = 1): Promise<void> {
+  /** Takes one point from `key`'s budget; throws 429 with `Retry-After` when it is spent. */
+  async consume(name: LimitName, key: string): Promise<void> {
+    if (!this.enabled) return;
     try {
-      await this.#limiters.get(name)!.consume(key, points);
+      await this.#limiters.get(name)!.consume(key, 1);
     } catch (err) {
-      if (err instanceof RateLimiterRes) throw tooMany(err.msBeforeNext);
+      if (err instanceof RateLimiterRes) throw tooMany(err.msBeforeNext, name);
       throw err;
     }
   }
 
-  /** True while `key` has no budget left, without spending any. */
-  async isBlocked(name: LimitName, key: string): Promise<number | undefined> {
-    const limiter = this.#limiters.get(name)!;
-    const res = await limiter.get(key);
-    return res && res.consumedPoints >= limiter.points ? res.msBeforeNext : undefined;
+  /**
+   * Spends one point of every budget, or none: when one is met, the points already taken are
+   * given back and the 429 of the budget met is thrown. Each spend is one atomic increment, so
+   * concurrent requests can never pass a budget together.
+   */
+  async consumeAll(spends: readonly Spend[]): Promise<void> {
+    if (!this.enabled) return;
+    const taken: Spend[] = [];
+    try {
+      for (const spend of spends) {
+        await this.consume(...spend);
+        taken.push(spend);
+      }
+    } catch (err) {
+      await Promise.all(taken.map(([name, key]) => this.#limiters.get(name)!.reward(key, 1)));
+      throw err;
+    }
   }
 
   /**
@@ -98,9 +136,43 @@ export class RateLimits {
     }
   }
 
-  /** Forgets a key (a successful login clears its failures). */
-  async reset(name: LimitName, key: string): Promise<void> {
+  /**
+   * True the first time `key` is seen in its window (whatever `RATE_LIMITS` says: this is replay
+   * protection, not a limit).
+   */
+  async firstSighting(name: LimitName, key: string): Promise<boolean> {
+    try {
+      await this.#limiters.get(name)!.consume(key, 1);
+      return true;
+    } catch (err) {
+      if (err instanceof RateLimiterRes) return false;
+      throw err;
+    }
+  }
+
+  /** Forgets a sighting or a key whatever `RATE_LIMITS` says. */
+  async forget(name: LimitName, key: string): Promise<void> {
     await this.#limiters.get(name)!.delete(key);
+  }
+
+  /** Gives a point back (a spend for something that did not happen after all). */
+  async refund(name: LimitName, key: string): Promise<void> {
+    if (!this.enabled) return;
+    await this.#limiters.get(name)!.reward(key, 1);
+  }
+
+  /** Forgets a key (a successful sign-in clears its failures). */
+  async reset(name: LimitName, key: string): Promise<void> {
+    if (!this.enabled) return;
+    await this.#limiters.get(name)!.delete(key);
+  }
+
+  /** Deletes the PostgreSQL rows of windows that have ended; returns how many. */
+  async prune(now = new Date()): Promise<number> {
+    if (!this.#database) return 0;
+    const rows = await this.#database.db.delete(rateLimits).where(lt(rateLimits.expire, now))
+      .returning({ key: rateLimits.key });
+    return rows.length;
   }
 }
 
@@ -109,12 +181,28 @@ interface MemoryStore {
   _storage: Map<string, { timeoutId?: number }>;
 }
 
-/** The 429 of SPEC: `Retry-After` in whole seconds. */
-export function tooMany(msBeforeNext: number): HttpError {
+/** What each budget is called in the message a client may show. */
+const WHAT: Partial<Record<LimitName, string>> = {
+  callsPerVisitor: "calls from this visitor",
+  callsPerAddress: "calls from this network",
+  callsPerNumberHourly: "calls to this number",
+  callsPerNumberDaily: "calls to this number",
+  callsPerWidget: "calls through this widget",
+  callsPerOrganization: "calls for this site",
+  messagesPerVisitor: "messages",
+  messagesPerAddress: "messages from this network",
+  newVisitors: "new conversations from this network",
+  loginFailures: "sign-in attempts",
+  loginFailuresPerEmail: "sign-in attempts",
+};
+
+/** The 429 of SPEC: `Retry-After` in whole seconds, and which budget was met. */
+export function tooMany(msBeforeNext: number, limit?: LimitName): HttpError {
   const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
-  return new HttpError(429, "rate_limited", `Too many requests, retry in ${seconds} s`, {
+  const what = (limit && WHAT[limit]) ?? "requests";
+  return new HttpError(429, "rate_limited", `Too many ${what}; try again in ${inWords(seconds)}`, {
     headers: { "Retry-After": String(seconds) },
-    details: { retryAfterSeconds: seconds },
+    details: { retryAfterSeconds: seconds, ...(limit ? { limit } : {}) },
   });
 }
 
@@ -123,21 +211,23 @@ export function tooMany(msBeforeNext: number): HttpError {
  * imports this module for `Deps`: the app's `AppEnv` has them.
  */
 export type LimitEnv = {
-  Variables: { config: Pick<Config, "trustProxy">; deps: { rateLimits: RateLimits } };
+  Variables: { config: Pick<Config, "trustProxyHops">; deps: { rateLimits: RateLimits } };
 };
 
-/** The client's address: the socket's, or `X-Forwarded-For`'s first hop behind a trusted proxy. */
-export function clientIp<E extends LimitEnv>(c: Context<E>): string {
-  if (c.var.config.trustProxy) {
-    const forwarded = c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
-    if (forwarded) return forwarded;
-  }
-  try {
-    return getConnInfo(c).remote.address ?? "unknown";
-  } catch {
-    // `app.request()` in tests has no socket.
-    return "unknown";
-  }
+/** "40 seconds", "1 minute", "15 minutes", "3 hours". */
+function inWords(seconds: number): string {
+  const unit = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+  if (seconds < 60) return unit(seconds, "second");
+  if (seconds < 2 * HOUR) return unit(Math.ceil(seconds / 60), "minute");
+  return unit(Math.ceil(seconds / HOUR), "hour");
+}
+
+/** The client's address of a request, through `TRUST_PROXY_HOPS` proxies. */
+export function clientIp(c: Context): string {
+  return clientAddress(
+    c,
+    (c.var as { config: Pick<Config, "trustProxyHops"> }).config.trustProxyHops,
+  );
 }
 
 /** Middleware: one point per request from the client's address. */

@@ -16,7 +16,8 @@ import { getWidgetById } from "../db/queries/widgets.ts";
 import { admitVisitor, visitorCookieName } from "../conversations/visitors.ts";
 import { getCookie, setCookie } from "hono/cookie";
 import { createSecretBox, type SecretBox } from "../lib/secret_box.ts";
-import { rateLimitByIp } from "../limits/rate_limit.ts";
+import { clientIp, rateLimitByIp } from "../limits/rate_limit.ts";
+import { spendNewVisitor } from "../limits/budgets.ts";
 import {
   tokenIdentity,
   verifiedVisitorId,
@@ -117,6 +118,13 @@ export const embedApiRoutes = new Hono<AppEnv>()
           visitorId: body.visitorId,
           visitorKey: body.visitorKey,
           sealedVisitor: body.sealedVisitor ?? getCookie(c, cookie),
+        }, {
+          // Minting visitors must not reset the per-visitor budgets: new ones cost the address.
+          beforeCreate: () =>
+            spendNewVisitor(c.var.deps.rateLimits, {
+              organizationId: widget.organizationId,
+              address: clientIp(c),
+            }),
         });
       if (sealedVisitor) {
         // Only to our own path, never readable by script; browsers refuse it on plain http (except

@@ -8,6 +8,7 @@ import { type Context, Hono } from "hono";
 import type { AppEnv } from "../context.ts";
 import { frameAncestors } from "../lib/origins.ts";
 import { isUuid } from "../lib/validate.ts";
+import { callingCodeOf, phoneEnabled } from "../calls/phone_policy.ts";
 import { toPublicConfig } from "../db/wire.ts";
 import { getWidgetById } from "../db/queries/widgets.ts";
 import { selfOrigin } from "../lib/origins.ts";
@@ -183,6 +184,10 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
         headerText: pub.headerText,
         welcomeMessage: pub.welcomeMessage,
         voiceMode: pub.voiceMode,
+        // The phone field offers only these (the voice chunk reads them; the chat never does).
+        phone: phoneEnabled(pub.voiceMode)
+          ? pub.phoneCountries.map((code) => ({ code, callingCode: callingCodeOf(code) }))
+          : [],
         theme,
       })
         .replace(/</g, "\\u003c");

@@ -4,7 +4,6 @@
  * session in the hub; client frames are validated and bounded.
  */
 import { Hono } from "hono";
-import { upgradeWebSocket } from "hono/deno";
 import type { AppEnv } from "../context.ts";
 import { actorFromToken } from "../lib/auth.ts";
 import { HttpError, notFound } from "../lib/errors.ts";
@@ -43,11 +42,7 @@ export const wsRoutes = new Hono<AppEnv>().get("/ws", async (c) => {
       headers: { "Retry-After": "30" },
     });
   }
-  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
-    throw new HttpError(426, "bad_request", "Expected a WebSocket upgrade", {
-      headers: { Upgrade: "websocket" },
-    });
-  }
+  assertHandshake(c.req.raw.headers);
 
   const { hub } = deps;
   const limits = config.limits;
@@ -60,7 +55,7 @@ export const wsRoutes = new Hono<AppEnv>().get("/ws", async (c) => {
   const fail = (code: string, message: string) =>
     peer?.send(event({ type: "error", code, message }));
 
-  async function handle(raw: unknown): Promise<void> {
+  async function handle(raw: unknown, tooBig: () => void): Promise<void> {
     if (!peer || peer.closed) return;
     const size = typeof raw === "string"
       ? encoder.encode(raw).byteLength
@@ -69,7 +64,11 @@ export const wsRoutes = new Hono<AppEnv>().get("/ws", async (c) => {
       : raw instanceof Blob
       ? raw.size
       : 0;
-    if (size > limits.wsFrameBytes) return peer.close(CloseCode.tooBig, "Frame too large");
+    if (size > limits.wsFrameBytes) {
+      const closed = peer.close(CloseCode.tooBig, "Frame too large");
+      tooBig();
+      return closed;
+    }
     const now = Date.now();
     if (now - windowStart >= 60_000) (windowStart = now, frames = 0);
     if (++frames > limits.wsFramesPerMinute) {
@@ -125,42 +124,102 @@ export const wsRoutes = new Hono<AppEnv>().get("/ws", async (c) => {
     }
   }
 
-  // Counted last, so nothing between here and the upgrade can fail and leak the count.
-  const release = hub.admit(clientIp(c), limits.socketsPerIp);
-  if (!release) {
-    throw new HttpError(429, "rate_limited", "Too many connections from this address", {
-      headers: { "Retry-After": "30" },
-    });
-  }
+  // Counted last, so nothing between here and the upgrade can fail and leak the slot.
+  const address = clientIp(c);
+  const ticket = hub.admission.admit(address, {
+    perAddress: config.rateLimits ? limits.socketsPerAddress : Infinity,
+    total: limits.socketsTotal,
+  });
+  if (typeof ticket === "string") throw REFUSALS[ticket]();
+  const tooBig = () => {
+    // The frame is in memory already; what can be bounded is how many more this address sends.
+    log.warn("oversized websocket frame", { address });
+    hub.admission.coolOff(address, COOL_OFF_MS);
+  };
 
   // The heartbeat is Deno's: it pings a socket idle for `idleTimeout` seconds and closes it when
   // no pong comes back, so a vanished client does not stay in the hub.
-  return upgradeWebSocket(c, {
-    onOpen(_evt, ws) {
-      let leave = () => {};
-      peer = new SocketPeer(ws.raw as WebSocket, {
-        role,
-        widgetId: session!.widgetId,
-        maxBufferedBytes: limits.wsBufferedBytes,
-        loadAfter: (afterSeq, limit) => listMessages(db, session!.id, { afterSeq, limit }),
-        onClose: () => leave(),
-      });
-      peer.lastSeq = watermark;
-      leave = hub.join(session!.id, peer);
-      peer.send(event({ type: "connection:established", sessionId: session!.id }));
-    },
-    onMessage(evt) {
-      handle(evt.data).catch((err) => {
-        log.warn("websocket frame failed", { sessionId: session!.id, error: String(err) });
-        fail("internal", "Could not handle the frame");
-      });
-    },
-    onClose() {
-      release();
-      peer?.stopped();
-    },
-    onError() {
-      release();
-    },
-  }, { idleTimeout: limits.wsIdleSeconds });
+  let upgraded;
+  try {
+    upgraded = Deno.upgradeWebSocket(c.req.raw, { idleTimeout: limits.wsIdleSeconds });
+  } catch (err) {
+    ticket.release();
+    throw new HttpError(400, "bad_request", "Not a valid WebSocket handshake", { cause: err });
+  }
+  const { socket, response } = upgraded;
+  ticket.close = () =>
+    void (peer ? peer.close(CloseCode.policy, "Oversized frame") : socket.close());
+  socket.onopen = () => {
+    let leave = () => {};
+    peer = new SocketPeer(socket, {
+      role,
+      widgetId: session!.widgetId,
+      maxBufferedBytes: limits.wsBufferedBytes,
+      loadAfter: (afterSeq, limit) => listMessages(db, session!.id, { afterSeq, limit }),
+      onClose: () => leave(),
+    });
+    peer.lastSeq = watermark;
+    leave = hub.join(session!.id, peer);
+    peer.send(event({ type: "connection:established", sessionId: session!.id }));
+  };
+  socket.onmessage = (evt) => {
+    handle(evt.data, tooBig).catch((err) => {
+      log.warn("websocket frame failed", { sessionId: session!.id, error: String(err) });
+      fail("internal", "Could not handle the frame");
+    });
+  };
+  socket.onclose = () => {
+    ticket.release();
+    peer?.stopped();
+  };
+  socket.onerror = () => ticket.release();
+  return response;
 });
+
+/** How long an address that sent an oversized frame may open no socket. */
+const COOL_OFF_MS = 10 * 60_000;
+
+const REFUSALS = {
+  address: () =>
+    new HttpError(429, "rate_limited", "Too many connections from this address", {
+      headers: { "Retry-After": "30" },
+    }),
+  total: () =>
+    new HttpError(503, "unavailable", "The server has too many connections; try again shortly", {
+      headers: { "Retry-After": "30" },
+    }),
+  cooling: () =>
+    new HttpError(429, "rate_limited", "This address sent an oversized frame; try again later", {
+      headers: { "Retry-After": String(COOL_OFF_MS / 1000) },
+    }),
+};
+
+/**
+ * SPEC v2.1: a request that asks for an upgrade but is not a valid RFC 6455 handshake is a 400
+ * (checked before a slot is taken, and before Deno's own check would throw); a request that does
+ * not ask for an upgrade at all is a 426.
+ */
+function assertHandshake(headers: Headers): void {
+  const upgrade = headers.get("upgrade");
+  if (!upgrade) {
+    throw new HttpError(426, "bad_request", "Expected a WebSocket upgrade", {
+      headers: { Upgrade: "websocket" },
+    });
+  }
+  const problem = upgrade.toLowerCase() !== "websocket"
+    ? "Upgrade must be websocket"
+    : !(headers.get("connection") ?? "").toLowerCase().split(",").some((t) =>
+        t.trim() === "upgrade"
+      )
+    ? "Connection must include upgrade"
+    : !/^[A-Za-z0-9+/]{22}==$/.test(headers.get("sec-websocket-key") ?? "")
+    ? "Sec-WebSocket-Key must be 16 bytes in base64"
+    : headers.get("sec-websocket-version") !== "13"
+    ? "Sec-WebSocket-Version must be 13"
+    : undefined;
+  if (problem) {
+    throw new HttpError(400, "bad_request", `Not a valid WebSocket handshake: ${problem}`, {
+      headers: { "Sec-WebSocket-Version": "13" },
+    });
+  }
+}

@@ -5,6 +5,8 @@
  */
 import type { AgentRow, PreChatForm } from "../../db/schema.ts";
 import { Field, type FieldErrors, TextField } from "./ui.tsx";
+import { Island } from "./Island.tsx";
+import type { CountryOption } from "../../islands/admin/CountryPicker.tsx";
 
 /** The form's values as strings and booleans (a stored widget or what was just typed). */
 export interface WidgetValues {
@@ -22,6 +24,13 @@ export interface WidgetValues {
   voiceMode: string;
   requireIdentity?: boolean;
   preChatForm?: PreChatForm | null;
+  phoneCountries: string[];
+}
+
+/** The phone-country picker's data: every country, and the organization's likely one. */
+export interface PhoneChoices {
+  countries: CountryOption[];
+  likely: string | null;
 }
 
 /** The seed's defaults for a new widget. */
@@ -35,7 +44,9 @@ export const WIDGET_DEFAULTS: Omit<WidgetValues, "name" | "agentId"> = {
   width: "350px",
   height: "550px",
   autoOpen: false,
-  voiceMode: "both",
+  // Phone calls are opt-in (SPEC v2.1): they cost the owner money per minute.
+  voiceMode: "web",
+  phoneCountries: [],
 };
 
 const POSITIONS = [
@@ -75,7 +86,12 @@ function Checkbox(
 
 /** The widget's form sections (without the `<form>` itself). */
 export function WidgetFields(
-  { values, errors, agents }: { values: WidgetValues; errors: FieldErrors; agents: AgentRow[] },
+  { values, errors, agents, phone }: {
+    values: WidgetValues;
+    errors: FieldErrors;
+    agents: AgentRow[];
+    phone: PhoneChoices;
+  },
 ) {
   return (
     <>
@@ -192,7 +208,7 @@ export function WidgetFields(
           name="voiceMode"
           label="Voice calls"
           error={errors.voiceMode}
-          hint="How visitors can move the conversation to a call with the agent's voice agent."
+          hint="How visitors can move the conversation to a call with the agent's voice agent. Browser calls need no phone number."
         >
           {(aria) => (
             <select {...aria}>
@@ -204,6 +220,32 @@ export function WidgetFields(
             </select>
           )}
         </Field>
+        <fieldset
+          class={`field${errors.phoneCountries ? " field-invalid" : ""}`}
+          aria-describedby="f-phoneCountries-hint"
+        >
+          <legend>Phone countries</legend>
+          <p class="hint" id="f-phoneCountries-hint">
+            Phone calls ring the number a visitor types, from your Retell number, and Retell bills
+            you for every minute. Choose the countries your customers are in: numbers anywhere else,
+            and premium-rate, shared-cost and satellite numbers, are refused, so a stranger cannot
+            run up your bill. Needed only when visitors may be phoned.
+          </p>
+          {errors.phoneCountries && (
+            <p class="error-text" id="f-phoneCountries-error">{errors.phoneCountries}</p>
+          )}
+          <Island
+            name="CountryPicker"
+            props={{
+              countries: phone.countries,
+              selected: values.phoneCountries,
+              likely: phone.likely,
+              describedBy: errors.phoneCountries
+                ? "f-phoneCountries-hint f-phoneCountries-error"
+                : "f-phoneCountries-hint",
+            }}
+          />
+        </fieldset>
       </section>
 
       <section class="card form-section" aria-labelledby="sec-security">

@@ -4,7 +4,8 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { VoiceMode } from "../../contract/enums.ts";
-import { normalizePhone } from "../../embed/voice.ts";
+import { composePhone, countryLabel, inCountries, phoneCountries } from "../../embed/voice.ts";
+import { takeVoiceError, typed } from "../../embed/voice_notice.ts";
 import { frameStrings as S } from "../../embed/strings.ts";
 import { voiceStrings as V } from "../../embed/strings_voice.ts";
 import { CloseIcon, MicIcon, PhoneIcon } from "./icons.tsx";
@@ -22,13 +23,20 @@ export interface VoicePanelProps {
 
 /** The sheet above the composer. */
 export function VoicePanel(props: VoicePanelProps) {
-  const [phone, setPhone] = useState("");
-  const [error, setError] = useState<string | null>(props.error ?? null);
+  const [phone, setPhone] = useState(typed.phone);
+  // A refusal that came back while the call screen stood in for this panel is shown here.
+  const [error, setError] = useState<string | null>(() => props.error ?? takeVoiceError());
+  const mounted = useRef(true);
+  useEffect(() => () => void (mounted.current = false), []);
   const [invalid, setInvalid] = useState(false);
   const [busy, setBusy] = useState(false);
   const first = useRef<HTMLInputElement & HTMLButtonElement>(null);
   const allowPhone = props.voiceMode === "phone" || props.voiceMode === "both";
   const allowWeb = props.voiceMode === "web" || props.voiceMode === "both";
+  // Only the countries the widget's owner allows (the server refuses the rest anyway).
+  const [countries] = useState(phoneCountries);
+  const [country, setCountry] = useState(typed.country || countries[0]?.code || "");
+  const chosen = countries.find((c) => c.code === country);
 
   useEffect(() => first.current?.focus(), []);
   useEffect(() => setError(props.error ?? null), [props.error]);
@@ -37,7 +45,8 @@ export function VoicePanel(props: VoicePanelProps) {
     setBusy(true);
     setError(null);
     try {
-      setError(await start());
+      const e = await start();
+      if (mounted.current) setError(e);
     } finally {
       setBusy(false);
     }
@@ -58,17 +67,42 @@ export function VoicePanel(props: VoicePanelProps) {
           noValidate
           onSubmit={(e) => {
             e.preventDefault();
-            if (!normalizePhone(phone)) {
-              setInvalid(true);
-              setError(V.phoneInvalid);
-              return;
+            const number = composePhone(phone, chosen);
+            const problem = !number
+              ? V.phoneInvalid
+              : !inCountries(number, countries)
+              ? V.countryNotOffered(countries.map((c) => countryLabel(c.code)).join(", "))
+              : null;
+            setInvalid(!!problem);
+            setError(problem);
+            if (number && !problem) {
+              run(() =>
+                props.onPhone(number)
+              );
             }
-            setInvalid(false);
-            run(() => props.onPhone(phone));
           }}
         >
           <label for="phone">{V.phoneLabel}</label>
           <div class="phone-row">
+            {countries.length > 1 && (
+              <select
+                class="phone-country"
+                aria-label={V.countryLabel}
+                value={country}
+                onChange={(e) => setCountry(typed.country = e.currentTarget.value)}
+              >
+                {countries.map((c) => (
+                  <option key={c.code} value={c.code}>
+                    {countryLabel(c.code)} +{c.callingCode}
+                  </option>
+                ))}
+              </select>
+            )}
+            {countries.length === 1 && (
+              <span class="phone-prefix" title={countryLabel(countries[0].code)}>
+                {countryLabel(countries[0].code).split(" ")[0]} +{countries[0].callingCode}
+              </span>
+            )}
             <input
               ref={first}
               id="phone"
@@ -80,7 +114,7 @@ export function VoicePanel(props: VoicePanelProps) {
               aria-invalid={invalid}
               aria-describedby={error ? "voice-error" : undefined}
               onInput={(e) =>
-                setPhone(e.currentTarget.value)}
+                setPhone(typed.phone = e.currentTarget.value)}
             />
             <button type="submit" class="btn btn-primary" disabled={busy}>
               <PhoneIcon size={16} /> {V.callMeSubmit}

@@ -35,6 +35,32 @@ export async function insertCall(db: Db, input: NewCall): Promise<CallRow> {
   return row;
 }
 
+/**
+ * Reserves a call like `insertCall`, but only while the organization has fewer than `cap.max`
+ * calls in progress; undefined when it has that many. The count and the insert run under a
+ * transaction-scoped advisory lock of the organization, so concurrent reservations are counted
+ * one after the other. Calls that Retell never reported ended stop counting after 4 hours.
+ */
+export async function reserveCall(
+  db: Db,
+  input: NewCall,
+  cap?: { organizationId: string; max: number },
+): Promise<CallRow | undefined> {
+  if (!cap) return insertCall(db, input);
+  return await db.transaction(async (tx) => {
+    await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${"calls:" + cap.organizationId}))`);
+    const [{ active }] = await tx.select({ active: sql<number>`count(*)::int` }).from(calls)
+      .innerJoin(chatSessions, eq(chatSessions.id, calls.chatSessionId))
+      .where(and(
+        eq(chatSessions.organizationId, cap.organizationId),
+        inArray(calls.status, [...ACTIVE]),
+        sql`${calls.createdAt} > now() - interval '4 hours'`,
+      ));
+    if (active >= cap.max) return undefined;
+    return await insertCall(tx, input);
+  });
+}
+
 /** A call by id. */
 export async function getCallById(db: Db, id: string): Promise<CallRow | undefined> {
   const [row] = await db.select().from(calls).where(eq(calls.id, id)).limit(1);

@@ -4,6 +4,7 @@
  */
 import Conversation from "./Conversation.tsx";
 import CopyButton from "./CopyButton.tsx";
+import CountryPicker from "./CountryPicker.tsx";
 import InboxList from "./InboxList.tsx";
 import WidgetPreview from "./WidgetPreview.tsx";
 
@@ -11,6 +12,7 @@ import WidgetPreview from "./WidgetPreview.tsx";
 export const ISLANDS = {
   Conversation,
   CopyButton,
+  CountryPicker,
   InboxList,
   WidgetPreview,
 } as const;

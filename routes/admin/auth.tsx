@@ -13,7 +13,8 @@ import {
   revokeSignIn,
   signupAllowed,
 } from "../../team/sign_in.ts";
-import { rateLimitByIp, tooMany } from "../../limits/rate_limit.ts";
+import { clientIp, rateLimitByIp } from "../../limits/rate_limit.ts";
+import { countGuess, forgiveGuess } from "../../limits/login.ts";
 import { csrfToken, newNonce } from "../../lib/csrf.ts";
 import {
   clearSessionCookie,
@@ -46,7 +47,7 @@ import { fieldErrors } from "./forms.ts";
 
 /**
  * Sign-in and sign-up share the JSON API's budget per IP (`auth`), so the pages are no way around
- * it; the per-email lockout of failed sign-ins is checked in the handler.
+ * it; sign-in guesses are counted per (email, address) in the handler (`limits/login.ts`).
  */
 const authRateLimit = rateLimitByIp("auth") as unknown as MiddlewareHandler<AdminEnv>;
 
@@ -291,13 +292,14 @@ export const authPages = new Hono<AdminEnv>()
         />,
         status,
       );
-    // A locked account answers the same whatever the password, so guessing gains nothing.
-    const lockedFor = email ? await limits.isBlocked("loginFailures", email) : undefined;
-    if (lockedFor !== undefined) {
-      for (const [name, value] of Object.entries(tooMany(lockedFor).headers ?? {})) {
-        c.header(name, value);
-      }
-      const minutes = Math.max(1, Math.ceil(lockedFor / 60_000));
+    // The guess is counted before the password is checked; a locked pair answers the same
+    // whatever the password, so guessing gains nothing.
+    const address = clientIp(c);
+    const locked = email ? await countGuess(limits, email, address) : undefined;
+    if (locked) {
+      for (const [name, value] of Object.entries(locked.headers ?? {})) c.header(name, value);
+      const seconds = (locked.details as { retryAfterSeconds: number }).retryAfterSeconds;
+      const minutes = Math.max(1, Math.ceil(seconds / 60));
       const plural = minutes === 1 ? "" : "s";
       return await again(
         `Too many failed attempts for this account. Try again in ${minutes} minute${plural}.`,
@@ -310,11 +312,8 @@ export const authPages = new Hono<AdminEnv>()
       email,
       parsed.success ? parsed.data.password : "",
     );
-    if (!user) {
-      if (email) await limits.consume("loginFailures", email).catch(() => {});
-      return await again("Email or password is incorrect", 401);
-    }
-    await limits.reset("loginFailures", email);
+    if (!user) return await again("Email or password is incorrect", 401);
+    await forgiveGuess(limits, email, address);
     await startSession(c, user.id, user.organizationId);
     return c.redirect(safeNext(form.next), 303);
   })

@@ -23,6 +23,7 @@ const LABELS: Record<string, string> = {
   width: "Width",
   height: "Height",
   voiceMode: "Voice calls",
+  phoneCountries: "Phone countries",
 };
 
 function sentence(text: string): string {
@@ -122,6 +123,7 @@ export function widgetInput(form: Record<string, string>) {
     voiceMode: form.voiceMode ?? "",
     requireIdentity: checkbox(form.requireIdentity),
     preChatForm: preChatFormInput(form),
+    phoneCountries: (form.phoneCountries ?? "").split(",").map((c) => c.trim()).filter(Boolean),
   };
 }
 

@@ -134,13 +134,17 @@ export function accountOf(c: Context<AdminEnv>): Account & { csrf: string } {
 export async function readForm(c: Context<AdminEnv>): Promise<Record<string, string>> {
   let body: Record<string, unknown>;
   try {
-    body = await c.req.parseBody();
+    body = await c.req.parseBody({ all: true });
   } catch {
     throw new HttpError(400, "bad_request", "The form could not be read");
   }
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(body)) {
+    // A repeated field (a list of checkboxes) arrives as its values joined by commas.
     if (typeof value === "string") out[key] = value;
+    else if (Array.isArray(value)) {
+      out[key] = value.filter((v): v is string => typeof v === "string").join(",");
+    }
   }
   return out;
 }

@@ -30,10 +30,16 @@ import {
   PostForm,
 } from "../../components/admin/ui.tsx";
 import {
+  type PhoneChoices,
   WIDGET_DEFAULTS,
   WidgetFields,
   type WidgetValues,
 } from "../../components/admin/WidgetForm.tsx";
+import {
+  likelyCountry,
+  phoneCountriesProblem,
+  phoneCountryOptions,
+} from "../../calls/phone_policy.ts";
 import { EmbedCode } from "../../components/admin/EmbedCode.tsx";
 import { IdentitySection } from "../../components/admin/IdentitySection.tsx";
 import { rotateIdentitySecret } from "../../conversations/identity.ts";
@@ -171,7 +177,12 @@ function NewWidgetPage(
       />
       <ErrorSummary errors={props.errors} />
       <PostForm action="/admin/widgets" csrf={account.csrf} novalidate>
-        <WidgetFields values={props.values} errors={props.errors ?? {}} agents={props.agents} />
+        <WidgetFields
+          values={props.values}
+          errors={props.errors ?? {}}
+          agents={props.agents}
+          phone={phoneChoices(props.c, props.agents)}
+        />
         <div class="form-actions">
           <button type="submit" class="btn btn-primary">Create widget</button>
           <a class="btn btn-ghost" href="/admin/widgets">Cancel</a>
@@ -220,7 +231,12 @@ function EditWidgetPage(
             id="widget-form"
             novalidate
           >
-            <WidgetFields values={props.values} errors={props.errors ?? {}} agents={props.agents} />
+            <WidgetFields
+              values={props.values}
+              errors={props.errors ?? {}}
+              agents={props.agents}
+              phone={phoneChoices(props.c, props.agents)}
+            />
             <div class="form-actions form-actions-sticky">
               <button type="submit" class="btn btn-primary">Save changes</button>
               <a class="btn btn-ghost" href={`/admin/widgets/${widget.id}`}>Discard</a>
@@ -262,6 +278,16 @@ async function ownWidget(c: AdminContext): Promise<WidgetRow> {
   return widget;
 }
 
+const COUNTRY_OPTIONS = phoneCountryOptions();
+
+/** The phone-country picker's list, with the country the organization's numbers are in first. */
+function phoneChoices(c: AdminContext, agents: AgentRow[]): PhoneChoices {
+  return {
+    countries: COUNTRY_OPTIONS,
+    likely: likelyCountry(agents.map((a) => a.fromNumber), c.req.header("accept-language")),
+  };
+}
+
 /** Validates the form like `POST /api/widgets` does, including "the agent is yours". */
 async function validWidget(c: AdminContext, form: Record<string, string>) {
   const input = widgetInput(form);
@@ -272,6 +298,14 @@ async function validWidget(c: AdminContext, form: Record<string, string>) {
     !await findOwnAgent(c.var.db, accountOf(c).organizationId, parsed.data.agentId)
   ) {
     errors = { agentId: "Choose one of your agents" };
+  }
+  const phoneProblem = parsed.success &&
+    phoneCountriesProblem(parsed.data.voiceMode ?? "web", parsed.data.phoneCountries ?? []);
+  if (phoneProblem) {
+    errors = {
+      ...errors,
+      phoneCountries: "Choose at least one country, or offer browser calls only",
+    };
   }
   const values: WidgetValues = { ...input };
   return errors || !parsed.success ? { errors, values } : { data: parsed.data, values };
@@ -375,7 +409,9 @@ export const widgetPages = new Hono<AdminEnv>()
   })
   .get("/:id/preview", async (c) => {
     const widget = await ownWidget(c);
-    const { id: _, agentId: __, voiceMode: ___, ...config } = toPublicConfig(widget);
+    const { id: _, agentId: __, voiceMode: ___, phoneCountries: ____, ...config } = toPublicConfig(
+      widget,
+    );
     allowFramingBySelf(c);
     return page(c, <PreviewPage widgetId={widget.id} config={config} />);
   });

@@ -11,7 +11,8 @@ import {
   ProfileUpdateSchema,
   RegisterSchema,
 } from "../../contract/requests.ts";
-import { rateLimitByIp, tooMany } from "../../limits/rate_limit.ts";
+import { clientIp, rateLimitByIp } from "../../limits/rate_limit.ts";
+import { countGuess, forgiveGuess } from "../../limits/login.ts";
 import { checkPassword, issueAdminToken, register, revokeSignIn } from "../../team/sign_in.ts";
 import { findUserWithOrganization, renameUser } from "../../db/queries/users.ts";
 import type { Organization } from "../../db/schema.ts";
@@ -66,15 +67,13 @@ export const authRoutes = new Hono<AppEnv>()
     async (c) => {
       const body = await readJson(c, LoginSchema);
       const limits = c.var.deps.rateLimits;
-      // A locked account answers 429 whatever the password, so guessing gains nothing while locked.
-      const lockedFor = await limits.isBlocked("loginFailures", body.email);
-      if (lockedFor !== undefined) throw tooMany(lockedFor);
+      const address = clientIp(c);
+      // Counted before the password is checked, so concurrent guesses cannot pass the limit.
+      const locked = await countGuess(limits, body.email, address);
+      if (locked) throw locked;
       const user = await checkPassword(c.var.db, c.var.config, body.email, body.password);
-      if (!user) {
-        await limits.consume("loginFailures", body.email).catch(() => {});
-        throw new HttpError(401, "unauthorized", "Email or password is incorrect");
-      }
-      await limits.reset("loginFailures", body.email);
+      if (!user) throw new HttpError(401, "unauthorized", "Email or password is incorrect");
+      await forgiveGuess(limits, body.email, address);
       const token = await issueAdminToken(c.var.db, c.var.config, {
         userId: user.id,
         organizationId: user.organizationId,

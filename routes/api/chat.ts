@@ -25,6 +25,7 @@ import { listSessions, updateSession } from "../../db/queries/sessions.ts";
 import { findMessage, listMessages } from "../../db/queries/messages.ts";
 import { type Conversation, loadConversation, scopeOf } from "../../conversations/access.ts";
 import { sendMessage } from "../../conversations/messages.ts";
+import { clientIp } from "../../limits/rate_limit.ts";
 import { withPageContext } from "../../conversations/page_context.ts";
 import { afterConversationEnded, openConversation } from "../../conversations/sessions.ts";
 import { doc } from "../../lib/openapi.ts";
@@ -197,7 +198,10 @@ export const chatRoutes = new Hono<AppEnv>()
       }
       // A person of the team replies as themselves (the AI stays out); a visitor asks the agent.
       const person = actor.kind === "admin" ? userOf(c) : undefined;
-      const sent = await sendMessage(c.var.deps, actor, conversation, body, person);
+      const sent = await sendMessage(c.var.deps, actor, conversation, {
+        ...body,
+        address: clientIp(c),
+      }, person);
       return c.json(
         {
           userMessage: toMessage(sent.userMessage),

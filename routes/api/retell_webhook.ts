@@ -19,6 +19,7 @@ import { CallEventSchema } from "../../agents/call_event.ts";
 import { organizationExists } from "../../db/queries/organizations.ts";
 import { handleCallEvent, type HandleOptions } from "../../calls/lifecycle.ts";
 import { doc } from "../../lib/openapi.ts";
+import { rateLimitByIp } from "../../limits/rate_limit.ts";
 
 /** Where Retell posts (the global 64 KB body limit skips it and its per-organization paths). */
 export const RETELL_WEBHOOK_PATH = "/api/retell/webhook";
@@ -96,6 +97,7 @@ export const retellWebhookRoutes = new Hono<AppEnv>()
       body: CallEventSchema,
       responses: { 204: null },
     }),
+    rateLimitByIp("webhooks"),
     limit,
     async (c) => {
       const apiKey = c.var.config.retellApiKey;
@@ -117,6 +119,7 @@ export const retellWebhookRoutes = new Hono<AppEnv>()
       body: CallEventSchema,
       responses: { 204: null },
     }),
+    rateLimitByIp("webhooks"),
     limit,
     async (c) => {
       const organizationId = c.req.param("organizationId");

@@ -10,7 +10,7 @@ import { HttpError } from "../../lib/errors.ts";
 import { idParam, readJson } from "../../lib/validate.ts";
 import { VoiceStartSchema } from "../../contract/requests.ts";
 import type { CallKind, CallRow } from "../../db/schema.ts";
-import { depsForOrganization, startCall, stopCall } from "../../calls/lifecycle.ts";
+import { CallRefused, depsForOrganization, startCall, stopCall } from "../../calls/lifecycle.ts";
 import {
   allowedPhoneNumber,
   invalidPhoneNumber,
@@ -24,6 +24,8 @@ import {
 import { agentVariables } from "../../conversations/agent_variables.ts";
 import { loadUser } from "../../team/guard.ts";
 import { doc } from "../../lib/openapi.ts";
+import { refundCall, spendCall } from "../../limits/budgets.ts";
+import { clientIp } from "../../limits/rate_limit.ts";
 import { CallStartedSchema } from "../../contract/responses.ts";
 
 type Ctx = Context<AppEnv>;
@@ -102,25 +104,31 @@ export const voiceRoutes = new Hono<AppEnv>()
         );
       }
 
-      // Every call costs money and rings someone: a budget per visitor, and per number called so
-      // that many visitors cannot be used to ring one person again and again.
+      // Every call costs money: its budgets are spent before Retell is asked, and given back
+      // only when the call is refused before that (another call in progress).
       const { rateLimits } = c.var.deps;
-      if (phoneNumber) await rateLimits.consume("calls", `to:${phoneNumber}`);
-      await rateLimits.consume(
-        "calls",
-        actor.kind === "visitor"
-          ? `visitor:${actor.visitor.widgetId}:${actor.visitor.visitorId}`
-          : `admin:${actor.admin.userId}`,
-      );
-
-      const deps = await depsForOrganization(c.var.deps, session.organizationId);
-      const { call, accessToken } = await startCall(deps, {
-        session,
-        agent: conversation.agent,
-        kind,
+      const spent = await spendCall(rateLimits, {
+        actor,
+        organizationId: session.organizationId,
+        widgetId: session.widgetId,
+        address: clientIp(c),
         phoneNumber,
-        variables: agentVariables(session),
       });
+      const deps = await depsForOrganization(c.var.deps, session.organizationId);
+      let started;
+      try {
+        started = await startCall(deps, {
+          session,
+          agent: conversation.agent,
+          kind,
+          phoneNumber,
+          variables: agentVariables(session),
+        });
+      } catch (err) {
+        if (err instanceof CallRefused) await refundCall(rateLimits, spent);
+        throw err;
+      }
+      const { call, accessToken } = started;
       return c.json({
         ...callBody(call),
         ...(accessToken ? { accessToken } : {}),

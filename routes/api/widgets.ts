@@ -10,7 +10,7 @@ import {
   WidgetCreateSchema,
   WidgetUpdateSchema,
 } from "../../contract/requests.ts";
-import { phoneEnabled } from "../../calls/phone_policy.ts";
+import { phoneCountriesProblem } from "../../calls/phone_policy.ts";
 import { toWidget } from "../../db/wire.ts";
 import {
   createWidget,
@@ -35,14 +35,13 @@ function assertPhoneCountries(
   body: Partial<WidgetCreate>,
 ) {
   if (body.voiceMode === undefined && body.phoneCountries === undefined) return;
-  const voiceMode = body.voiceMode ?? saved.voiceMode ?? "web";
-  const countries = body.phoneCountries ?? saved.phoneCountries ?? [];
-  if (phoneEnabled(voiceMode) && countries.length === 0) {
+  const problem = phoneCountriesProblem(
+    body.voiceMode ?? saved.voiceMode ?? "web",
+    body.phoneCountries ?? saved.phoneCountries ?? [],
+  );
+  if (problem) {
     throw new HttpError(400, "validation_failed", "Invalid body", {
-      details: [{
-        path: "phoneCountries",
-        message: "must name at least one country when voiceMode offers phone calls",
-      }],
+      details: [{ path: "phoneCountries", message: problem }],
     });
   }
 }

@@ -46,7 +46,7 @@ browserTest(
   async () => {
     const env = await setup({
       agent: createDemoAgent({ delayMs: 0, callTimings: FAST_CALL }),
-      widget: { voiceMode: "phone" },
+      widget: { voiceMode: "phone", phoneCountries: ["US"] },
     });
     try {
       env.host.set("/", hostPage({ serverUrl: env.server.url, widgetId: env.widgetId }));
@@ -109,7 +109,11 @@ browserTest(
       }),
       kind: "retell" as const,
     };
-    const env = await setup({ agent, widget: { voiceMode: "both" }, args: FAKE_MIC });
+    const env = await setup({
+      agent,
+      widget: { voiceMode: "both", phoneCountries: ["US"] },
+      args: FAKE_MIC,
+    });
     try {
       env.host.set("/", hostPage({ serverUrl: env.server.url, widgetId: env.widgetId }));
       const { page, errors } = await env.browser.page();

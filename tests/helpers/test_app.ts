@@ -28,8 +28,9 @@ export type ConfigOverrides = Omit<Partial<Config>, "limits"> & {
 };
 
 /**
- * A config for tests: defaults, a fixed secret, no Retell, no demo delay, and rate limits so high
- * that only the tests of rate limiting (which lower them) ever meet one. Sign-up is open so tests
+ * A config for tests: defaults, a fixed secret, no Retell, no demo delay. Rate limits and budgets
+ * are ON with their production defaults (SPEC v2.1), so every test also shows that a person using
+ * Parley normally never meets one; a test that turns them off says why. Sign-up is open so tests
  * can register several organizations, except with a deployment Retell key, which serves
  * organizations only while sign-up is closed (SPEC v2.2). Passwords hash at scrypt N=2^14 to keep
  * tests quick (the default is OWASP's 2^17; tests/lib/passwords_test.ts covers it).
@@ -39,11 +40,6 @@ export function testConfig(overrides: ConfigOverrides = {}): Config {
     JWT_SECRET: "test-secret-test-secret-test-secret-42",
     DEMO_AGENT_DELAY_MS: "0",
   });
-  const generous = Object.fromEntries(
-    Object.entries(base.limits).map((
-      [k, v],
-    ) => [k, /Per(Minute|Hour|QuarterHour)$/.test(k) ? 1e6 : v]),
-  ) as Config["limits"];
   return {
     ...base,
     databaseUrl: "memory://",
@@ -51,7 +47,7 @@ export function testConfig(overrides: ConfigOverrides = {}): Config {
     signup: overrides.retellApiKey ? "closed" : "open",
     passwordHashCost: 14,
     ...overrides,
-    limits: { ...generous, ...overrides.limits },
+    limits: { ...base.limits, ...overrides.limits },
   };
 }
 

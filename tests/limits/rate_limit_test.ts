@@ -7,6 +7,7 @@ import {
   uniqueEmail,
 } from "../helpers/test_app.ts";
 import { eachDatabase, openTestDatabase } from "../helpers/db.ts";
+import { rateLimits } from "../../db/schema.ts";
 
 dbTest("POST /embed/auth floods get 429 with Retry-After", async (t) => {
   const { token } = await registerAdmin(t);
@@ -74,4 +75,16 @@ eachDatabase("rate limits hold across two processes on one PostgreSQL database",
     await b.close();
     await database.dispose();
   }
+}, { kinds: ["postgres"] });
+
+dbTest("rate_limits rows of ended windows are pruned on PostgreSQL", async (t) => {
+  const { db } = t.deps.database;
+  await t.deps.rateLimits.consume("embedAuth", "203.0.113.1");
+  await db.insert(rateLimits).values([
+    { key: "embedAuth:old-1", points: 3, expire: new Date(Date.now() - 1000) },
+    { key: "embedAuth:old-2", points: 1, expire: new Date(Date.now() - 86_400_000) },
+  ]);
+  assert.equal(await t.deps.rateLimits.prune(), 2);
+  const keys = (await db.select({ key: rateLimits.key }).from(rateLimits)).map((r) => r.key);
+  assert.deepEqual(keys, ["embedAuth:203.0.113.1"], "a live window is kept");
 }, { kinds: ["postgres"] });

@@ -309,7 +309,7 @@ wsTest(
     sockets.push(again);
     await again.waitForType("connection:established");
   },
-  { limits: { socketsPerIp: 2 } },
+  { limits: { socketsPerAddress: 2 } },
 );
 
 wsTest("GET /ws heartbeat closes a socket that stops answering pings", async (s, sockets) => {

@@ -474,6 +474,10 @@ dbTest("chat routes rate-limit a flooding visitor with 429 and Retry-After", asy
   assert.equal((await t.post("/api/chat/sessions", {}, v.visitorToken)).status, 429);
 }, {
   config: {
-    limits: { ...testConfig().limits, messagesPerMinute: 3, sessionsPerVisitorPerHour: 2 },
+    limits: {
+      ...testConfig().limits,
+      messagesPerVisitorPerMinute: 3,
+      sessionsPerVisitorPerHour: 2,
+    },
   },
 });
