@@ -39,7 +39,10 @@ export function VoicePanel(props: VoicePanelProps) {
   const chosen = countries.find((c) => c.code === country);
 
   useEffect(() => first.current?.focus(), []);
-  useEffect(() => setError(props.error ?? null), [props.error]);
+  useEffect(() => {
+    // Only an error handed in replaces what is shown (not the carried refusal on mount).
+    if (props.error !== undefined) setError(props.error);
+  }, [props.error]);
 
   const run = async (start: () => Promise<string | null>) => {
     setBusy(true);

@@ -50,6 +50,8 @@ export default {
     phoneLabel: "رقم هاتفك",
     phonePlaceholder: "+966 50 123 4567",
     phoneInvalid: "أدخل رقمك مع رمز الدولة، مثل ‎+966 50 123 4567.",
+    countryLabel: "البلد",
+    countryNotOffered: (names: string) => `لا يمكننا الاتصال إلا بأرقام في ${names}.`,
     callMeSubmit: "اتصلوا بي",
     callBrowser: "الاتصال من المتصفح",
     callBrowserHint: "يستخدم الميكروفون",

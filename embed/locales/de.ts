@@ -52,6 +52,9 @@ export default {
     phoneLabel: "Ihre Telefonnummer",
     phonePlaceholder: "+49 151 23456789",
     phoneInvalid: "Geben Sie Ihre Nummer mit Ländervorwahl ein, etwa +49 151 23456789.",
+    countryLabel: "Land",
+    countryNotOffered: (names: string) =>
+      `Wir können nur Nummern in diesen Ländern anrufen: ${names}.`,
     callMeSubmit: "Rufen Sie mich an",
     callBrowser: "Im Browser anrufen",
     callBrowserHint: "Nutzt Ihr Mikrofon",

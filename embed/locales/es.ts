@@ -51,6 +51,8 @@ export default {
     phoneLabel: "Tu número de teléfono",
     phonePlaceholder: "+34 612 34 56 78",
     phoneInvalid: "Escribe tu número con el prefijo del país, como +34 612 34 56 78.",
+    countryLabel: "País",
+    countryNotOffered: (names: string) => `Solo podemos llamar a números de ${names}.`,
     callMeSubmit: "Llámame",
     callBrowser: "Llamar desde el navegador",
     callBrowserHint: "Usa tu micrófono",

@@ -51,6 +51,8 @@ export default {
     phoneLabel: "Votre numéro de téléphone",
     phonePlaceholder: "+33 6 12 34 56 78",
     phoneInvalid: "Saisissez votre numéro avec l'indicatif du pays, par exemple +33 6 12 34 56 78.",
+    countryLabel: "Pays",
+    countryNotOffered: (names: string) => `Nous ne pouvons appeler que des numéros en ${names}.`,
     callMeSubmit: "Appelez-moi",
     callBrowser: "Appeler depuis le navigateur",
     callBrowserHint: "Utilise votre micro",

@@ -50,6 +50,8 @@ export default {
     phoneLabel: "מספר הטלפון שלך",
     phonePlaceholder: "+972 50 123 4567",
     phoneInvalid: "הזינו את המספר עם קידומת המדינה, למשל ‎+972 50 123 4567.",
+    countryLabel: "מדינה",
+    countryNotOffered: (names: string) => `אפשר להתקשר רק למספרים ב${names}.`,
     callMeSubmit: "תתקשרו אליי",
     callBrowser: "שיחה מהדפדפן",
     callBrowserHint: "משתמש במיקרופון שלך",

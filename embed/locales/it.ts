@@ -52,6 +52,8 @@ export default {
     phonePlaceholder: "+39 312 345 6789",
     phoneInvalid:
       "Inserisci il numero con il prefisso internazionale, ad esempio +39 312 345 6789.",
+    countryLabel: "Paese",
+    countryNotOffered: (names: string) => `Possiamo chiamare solo numeri di ${names}.`,
     callMeSubmit: "Chiamami",
     callBrowser: "Chiama dal browser",
     callBrowserHint: "Usa il tuo microfono",

@@ -51,6 +51,8 @@ export default {
     phoneLabel: "電話番号",
     phonePlaceholder: "+81 90 1234 5678",
     phoneInvalid: "国番号から入力してください（例：+81 90 1234 5678）。",
+    countryLabel: "国",
+    countryNotOffered: (names: string) => `お電話できるのは次の国の番号のみです：${names}。`,
     callMeSubmit: "電話をかけてもらう",
     callBrowser: "ブラウザで通話",
     callBrowserHint: "マイクを使用します",

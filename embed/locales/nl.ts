@@ -51,6 +51,8 @@ export default {
     phoneLabel: "Je telefoonnummer",
     phonePlaceholder: "+31 6 12345678",
     phoneInvalid: "Vul je nummer in met de landcode, zoals +31 6 12345678.",
+    countryLabel: "Land",
+    countryNotOffered: (names: string) => `We kunnen alleen nummers bellen in ${names}.`,
     callMeSubmit: "Bel mij",
     callBrowser: "Bellen via de browser",
     callBrowserHint: "Gebruikt je microfoon",

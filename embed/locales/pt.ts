@@ -51,6 +51,8 @@ export default {
     phoneLabel: "Seu número de telefone",
     phonePlaceholder: "+55 11 91234 5678",
     phoneInvalid: "Digite seu número com o código do país, como +55 11 91234 5678.",
+    countryLabel: "País",
+    countryNotOffered: (names: string) => `Só podemos ligar para números de ${names}.`,
     callMeSubmit: "Me ligue",
     callBrowser: "Ligar pelo navegador",
     callBrowserHint: "Usa o seu microfone",

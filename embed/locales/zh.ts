@@ -50,6 +50,8 @@ export default {
     phoneLabel: "你的电话号码",
     phonePlaceholder: "+86 131 2345 6789",
     phoneInvalid: "请输入带国家代码的号码，例如 +86 131 2345 6789。",
+    countryLabel: "国家/地区",
+    countryNotOffered: (names: string) => `我们只能拨打以下国家/地区的号码：${names}。`,
     callMeSubmit: "给我回电",
     callBrowser: "在浏览器中通话",
     callBrowserHint: "将使用你的麦克风",
