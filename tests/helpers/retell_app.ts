@@ -2,7 +2,13 @@
  * @module A test app whose agent talks to a fresh fake Retell, with a visitor in a session that
  * has chatted once: what the tests of calls and budgets start from.
  */
-import { dbTest, setupVisitor, type StartAppOptions, type TestApp } from "./test_app.ts";
+import {
+  dbTest,
+  setupVisitor,
+  type StartAppOptions,
+  type TestApp,
+  useDeploymentRetell,
+} from "./test_app.ts";
 import { type FakeRetell, startFakeRetell } from "./fake_retell.ts";
 import { createRetellAgent } from "../../agents/retell.ts";
 
@@ -42,6 +48,7 @@ export function retellTest(
     const fake = await startFakeRetell();
     try {
       useFakeRetell(t, fake);
+      useDeploymentRetell(t, fake);
       const v = await setupVisitor(
         t,
         { voiceMode: "both", phoneCountries: ["US"], ...options.widget },
