@@ -9,13 +9,16 @@ import type { Agent } from "../../agents/agent.ts";
  * Fan-out NOTIFYs are not part of it: `startApp` runs one process. Before the domain layer a
  * message took 5 statements before the agent was asked and 6 in all on PostgreSQL (4 and 5 on
  * PGlite): the session, the visitor's widget and the agent were three reads; now they are one
- * joined read. Then come the rate limit (PostgreSQL only), the user message and its outbound
- * webhook enqueue (`webhooks/`, one statement per stored message), and after the agent the reply
- * and its enqueue. A change that adds a query to the hot path fails here and says so.
+ * joined read. Then come the budgets (PostgreSQL only: messages per visitor, per address, and
+ * the organization's agent replies, one atomic upsert each; in memory on PGlite), the user
+ * message and its outbound webhook enqueue (`webhooks/`, one statement per stored message), the
+ * organization's own Retell account (`tenants.agentFor`, one read: a candidate for a cache), and
+ * after the agent the reply and its enqueue. A change that adds a query to the hot path fails
+ * here and says so.
  */
 const EXPECTED = {
-  pglite: { beforeAgent: 3, total: 5 },
-  postgres: { beforeAgent: 4, total: 6 },
+  pglite: { beforeAgent: 4, total: 6 },
+  postgres: { beforeAgent: 7, total: 9 },
 };
 
 let statements = 0;
