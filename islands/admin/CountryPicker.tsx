@@ -54,7 +54,12 @@ export default function CountryPicker(props: CountryPickerProps) {
     chosen.value = on ? [...chosen.value, code] : chosen.value.filter((c) => c !== code);
   }
   return (
-    <div class="country-picker">
+    <div
+      class="country-picker"
+      role="group"
+      aria-label="Countries phone calls may go to"
+      aria-describedby={props.describedBy}
+    >
       <input
         type="search"
         class="country-search"
@@ -70,13 +75,7 @@ export default function CountryPicker(props: CountryPickerProps) {
           : `${chosen.value.length} selected: ${chosen.value.join(", ")}`}
         {q && ` · ${shown} match${shown === 1 ? "" : "es"}`}
       </p>
-      <ul
-        class="country-list"
-        id="country-list"
-        role="group"
-        aria-label="Countries phone calls may go to"
-        aria-describedby={props.describedBy}
-      >
+      <ul class="country-list" id="country-list">
         {ordered.value.map((c) => (
           <li key={c.code} hidden={!matches(c)}>
             <label class="country-option">
