@@ -54,17 +54,22 @@ async function ownerSetsUp(page: Page, serverUrl: string): Promise<string> {
   await page.getByRole("button", { name: "Create account" }).click();
   await page.waitForURL(/\/admin\/agents\/new\?notice=welcome$/);
 
-  await page.getByLabel("Name").fill("Acme assistant");
+  await page.getByRole("textbox", { name: "Name", exact: true }).fill("Acme assistant");
   await page.getByRole("button", { name: "Create agent" }).click();
   await page.waitForURL(/\/admin\/agents\?notice=created$/);
   await page.getByText("Acme assistant").waitFor();
 
   await page.getByRole("link", { name: "Widgets" }).click();
   await page.getByRole("link", { name: "Create a widget" }).click();
-  await page.getByLabel("Name").fill("Acme website");
+  await page.getByRole("textbox", { name: "Name", exact: true }).fill("Acme website");
   await page.getByLabel("Header text").fill("Chat with Acme");
   await page.getByLabel("Welcome message").fill("Welcome to Acme! How can we help?");
   await page.getByLabel("Allowed domains").fill("localhost");
+  // Phone calls are opt-in per widget, to the countries the owner picks (SPEC v2.1).
+  await page.getByLabel("Voice calls").selectOption("both");
+  await page.waitForSelector("html[data-hydrated]", { state: "attached" });
+  await page.getByLabel("Search countries").fill("United States");
+  await page.getByLabel(/United States/).first().check();
   await page.getByRole("button", { name: "Create widget" }).click();
   await page.waitForURL(/\/admin\/widgets\/[0-9a-f-]{36}\?notice=created$/);
   return /\/admin\/widgets\/([0-9a-f-]{36})/.exec(page.url())![1];

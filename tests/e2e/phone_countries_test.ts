@@ -34,12 +34,12 @@ browserTest(
       await page.getByLabel("Password").fill("correct horse battery");
       await page.getByRole("button", { name: "Create account" }).click();
       await page.waitForURL(/\/admin\/agents\/new/);
-      await page.getByLabel("Name").fill("Acme assistant");
+      await page.getByRole("textbox", { name: "Name", exact: true }).fill("Acme assistant");
       await page.getByRole("button", { name: "Create agent" }).click();
       await page.waitForURL(/\/admin\/agents\?notice=created$/);
       await page.goto(`${server.url}/admin/widgets/new`);
       await page.waitForSelector("html[data-hydrated]", { state: "attached" });
-      await page.getByLabel("Name", { exact: true }).fill("Acme website");
+      await page.getByRole("textbox", { name: "Name", exact: true }).fill("Acme website");
 
       // The likely country (from the browser's language here) comes first, marked.
       const first = page.locator(".country-list li").first();

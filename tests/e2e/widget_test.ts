@@ -229,11 +229,12 @@ browserTest(
       });
       assert.match(header.image, /^linear-gradient\(135deg, rgb\(204, 68, 0\)/);
       assert.equal(header.color, "rgb(255, 255, 255)");
-      // The stored welcome is replaced by the page's once a session exists.
+      // The page's welcome is shown, never stored as the agent's words (SPEC v2.2): once a
+      // session exists, its first agent turn is the widget's stored welcome.
       await send(page, "hello");
       await f.getByText("Hi there! I'm Parley's demo assistant").waitFor();
       const first = (await transcript(page))[0];
-      assert.equal(first, "agent: Hi there! I'm your AI assistant. How can I help you today?");
+      assert.equal(first, "agent: Welcome to Acme! How can we help?");
     } finally {
       await env.close();
     }
