@@ -6,6 +6,7 @@ import {
   registerAdmin,
   setupVisitor,
   type TestApp,
+  useDeploymentRetell,
 } from "../helpers/test_app.ts";
 import { type FakeRetell, startFakeRetell } from "../helpers/fake_retell.ts";
 import { createRetellAgent } from "../../agents/retell.ts";
@@ -203,6 +204,8 @@ function retellTest(name: string, fn: (t: TestApp, fake: FakeRetell) => Promise<
         timeoutMs: 2000,
         maxRetries: 0,
       });
+      // Agent ids are checked against the account the organization uses (SPEC v2.2).
+      useDeploymentRetell(t, fake);
       await fn(t, fake);
     } finally {
       await fake.close();
