@@ -145,6 +145,11 @@ demoTest("demo agent: a browser call gets a fake access token and is simulated",
     assert.match(spoken[0].content, /in your browser/);
     // The access token is the caller's alone: no event carried it.
     assert.ok(!JSON.stringify(ws.events).includes(body.accessToken));
+    // The simulated call ends with its analysis: wait for it, so no timer outlives the test.
+    await ws.waitFor(
+      (e) => e.type === "message:received" && e.message.content.startsWith("Call summary:"),
+      { what: "the call's summary" },
+    );
   } finally {
     await ws.close();
   }
