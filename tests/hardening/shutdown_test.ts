@@ -37,7 +37,12 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const server = await startMain({ DATABASE_URL: "memory://", DEMO_AGENT_DELAY_MS: "1500" });
+    // The demo data makes the database non-empty, so sign-up must be open (SPEC v2.2).
+    const server = await startMain({
+      DATABASE_URL: "memory://",
+      DEMO_AGENT_DELAY_MS: "1500",
+      SIGNUP: "open",
+    });
     try {
       const base = server.url;
       const post = (path: string, body: unknown, token?: string) =>
