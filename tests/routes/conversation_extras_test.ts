@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
 import { sign } from "retell-sdk";
-import { dbTest, registerAdmin, setupVisitor, type TestApp } from "../helpers/test_app.ts";
+import {
+  dbTest,
+  registerAdmin,
+  setupVisitor,
+  type TestApp,
+  useDeploymentRetell,
+} from "../helpers/test_app.ts";
 import { startFakeRetell } from "../helpers/fake_retell.ts";
 import { createRetellAgent } from "../../agents/retell.ts";
 import { rowsOf } from "../helpers/db.ts";
@@ -170,6 +176,8 @@ dbTest("a chat → phone call → chat conversation reads as one transcript", as
       timeoutMs: 2000,
       maxRetries: 0,
     });
+    // Agent ids are checked against the account the organization uses (SPEC v2.2).
+    useDeploymentRetell(t, fake);
     const v = await setupVisitor(t, { voiceMode: "phone", phoneCountries: ["US"] }, {
       retellChatAgentId: "agent_chat_test",
       retellAgentId: "agent_voice_test",
