@@ -14,7 +14,7 @@ import { getWidgetById } from "../db/queries/widgets.ts";
 import { selfOrigin } from "../lib/origins.ts";
 import { chunkImports } from "../lib/bundles.ts";
 import { accessibleFill, themeOrDefault } from "../embed/color.ts";
-import { acceptedLanguages, directionOf, pickLocale } from "../lib/locale.ts";
+import { acceptedLanguages, directionOf, LOCALES, pickLocale } from "../lib/locale.ts";
 
 /** A built file ready to serve. */
 interface Asset {
@@ -133,7 +133,12 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
     .get("/widget-dark.css", (c) => serve(c, "widget-dark.css"))
     .get("/voice-web.js", (c) => serve(c, "voice-web.js"))
     // One module per locale; the frame page names the one it needs with its hash.
-    .get("/:file{locale-[a-z]{2}\\.js}", (c) => serve(c, c.req.param("file")))
+    // Only the locales we build: any other name is a 404, not a "not built yet" 503.
+    .get("/:file{locale-[a-z]{2}\\.js}", (c, next) => {
+      const file = c.req.param("file");
+      const locale = file.slice(7, 9);
+      return LOCALES.some((l) => l === locale && l !== "en") ? serve(c, file) : next();
+    })
     // Chunks of the frame (`build.ts` code splitting): content-hashed names, nothing else.
     .get("/:chunk{[a-z_]+-[A-Z0-9]{8}\\.js}", (c) => serve(c, c.req.param("chunk"), true))
     .get("/widget-frame.html", async (c) => {

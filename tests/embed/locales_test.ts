@@ -122,6 +122,12 @@ dbTest("GET /embed/widget-frame.html sets lang and dir and preloads only its loc
   assert.match(module.headers.get("content-type") ?? "", /javascript/);
   assert.match(module.headers.get("cache-control") ?? "", /immutable/);
   assert.match(await module.text(), /toLocaleString\("ar"\)/);
+  // A locale we do not build is not found, never a "try again later".
+  for (const name of ["locale-zz.js", "locale-en.js"]) {
+    const missing = await t.app.request(`/embed/${name}`);
+    assert.equal(missing.status, 404, name);
+    assert.match(missing.headers.get("content-type") ?? "", /json/);
+  }
 });
 
 dbTest(
