@@ -6,6 +6,7 @@ import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { openDatabase } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
 import { seedDemo } from "./db/seed.ts";
+import { pruneDeliveries } from "./db/queries/retell_deliveries.ts";
 import { createApp } from "./app.ts";
 import { Hub } from "./hub/hub.ts";
 import { startPgFanout } from "./hub/pg_fanout.ts";
@@ -65,9 +66,13 @@ if (!config.rateLimits) {
       "server's Retell budget. Use it for load tests only.",
   );
 }
-// Rows of ended windows in PostgreSQL would otherwise stay forever (one per address, number...).
+// Rows of ended windows in PostgreSQL would otherwise stay forever (one per address, number...),
+// and so would the Retell deliveries seen (one per webhook, useless once too old to verify).
 const pruneTimer = setInterval(() => {
   rateLimits.prune().catch((err) => log.warn("pruning rate limits failed", { error: String(err) }));
+  pruneDeliveries(database.db).catch((err) =>
+    log.warn("pruning Retell deliveries failed", { error: String(err) })
+  );
 }, 5 * 60_000);
 Deno.unrefTimer(pruneTimer);
 const tenants = new TenantAgents(config);

@@ -239,6 +239,12 @@ export const rateLimits = pgTable("rate_limits", {
   expire: timestamp("expire", { withTimezone: true }),
 }, (t) => [index("rate_limits_expire_idx").on(t.expire)]);
 
+/** Retell webhook deliveries already handled (by their signature's digest) until it expires. */
+export const retellDeliveries = pgTable("retell_deliveries", {
+  digest: varchar("digest", { length: 64 }).primaryKey(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+}, (t) => [index("retell_deliveries_expires_idx").on(t.expiresAt)]);
+
 export type Organization = typeof organizations.$inferSelect;
 export type User = typeof users.$inferSelect;
 export type InviteRow = typeof invites.$inferSelect;

@@ -4,8 +4,10 @@
  * /api/retell/webhook` is verified with the deployment's `RETELL_API_KEY` and touches only calls
  * of organizations that key serves. The raw body is verified with the `x-retell-signature` header
  * (`v=<ms>,d=<hex HMAC-SHA256>`) through the SDK's `verify`, which is async (an un-awaited Promise
- * is always truthy, RETELL.md §8) and refuses a signature more than 5 minutes old. Handling is
- * idempotent, so Retell's retries change nothing twice; a call we do not know (or not the
+ * is always truthy, RETELL.md §8) and refuses a signature more than 5 minutes old. A replay of a
+ * delivery already handled, inside those 5 minutes, is acknowledged and not handled again (its
+ * digest is claimed in `retell_deliveries`, shared by every process); handling is idempotent as
+ * well, so a retry Retell signs anew changes nothing twice. A call we do not know (or not the
  * sender's) is acknowledged and dropped so that Retell stops retrying it.
  */
 import { type Context, Hono } from "hono";
@@ -17,6 +19,7 @@ import { log } from "../../lib/log.ts";
 import { isUuid } from "../../lib/validate.ts";
 import { CallEventSchema } from "../../agents/call_event.ts";
 import { organizationExists } from "../../db/queries/organizations.ts";
+import { claimDelivery, forgetDelivery } from "../../db/queries/retell_deliveries.ts";
 import { handleCallEvent, type HandleOptions } from "../../calls/lifecycle.ts";
 import { doc } from "../../lib/openapi.ts";
 import { rateLimitByIp } from "../../limits/rate_limit.ts";
@@ -41,11 +44,16 @@ const limit = bodyLimit({
   },
 });
 
+async function sha256Hex(text: string): Promise<string> {
+  const hash = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(hash), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 /** Verifies the body with `apiKey` and applies the event within `options`. */
 async function receive(
   c: Context<AppEnv>,
   apiKey: string,
-  options: HandleOptions,
+  options: HandleOptions & { scope: string },
 ): Promise<Response> {
   const signature = c.req.header("x-retell-signature") ?? "";
   const m = SIGNATURE_RE.exec(signature);
@@ -79,7 +87,23 @@ async function receive(
       })),
     });
   }
-  const result = await handleCallEvent(c.var.deps, parsed.data, options);
+  // The HMAC names the delivery (it binds the body, the timestamp and the key), within the path it
+  // was posted to: whose call it is, each path decides for itself. Hex case is folded because
+  // `verify` accepts either.
+  const digest = await sha256Hex(`${options.scope}:${m[2].toLowerCase()}`);
+  const { db } = c.var;
+  if (!await claimDelivery(db, digest, new Date(Number(m[1]) + MAX_AGE_MS))) {
+    log.info("retell webhook replay dropped", { event: parsed.data.event });
+    return c.body(null, 204);
+  }
+  let result;
+  try {
+    result = await handleCallEvent(c.var.deps, parsed.data, options);
+  } catch (err) {
+    // Not handled after all: Retell's retry of these very bytes must be handled, not dropped.
+    await forgetDelivery(db, digest).catch(() => {});
+    throw err;
+  }
   log.info("retell webhook", {
     event: parsed.data.event,
     retellCallId: parsed.data.call.call_id,
@@ -105,6 +129,7 @@ export const retellWebhookRoutes = new Hono<AppEnv>()
       if (!apiKey) throw unauthorized("Webhooks are not accepted: RETELL_API_KEY is not set");
       const { db, deps } = c.var;
       return await receive(c, apiKey, {
+        scope: "deployment",
         // Only calls placed with the deployment's key: never those of an organization with its own.
         accepts: async (organizationId) =>
           (await deps.tenants.accountOf(db, organizationId))?.source === "deployment",
@@ -130,6 +155,9 @@ export const retellWebhookRoutes = new Hono<AppEnv>()
       if (!account) {
         throw unauthorized("Webhooks are not accepted: this organization has no Retell key");
       }
-      return await receive(c, account.apiKey, { accepts: (owner) => owner === organizationId });
+      return await receive(c, account.apiKey, {
+        scope: organizationId,
+        accepts: (owner) => owner === organizationId,
+      });
     },
   );

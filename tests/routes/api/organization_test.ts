@@ -16,7 +16,7 @@ import {
   useDeploymentRetell,
 } from "../../helpers/test_app.ts";
 import { type FakeRetell, startFakeRetell } from "../../helpers/fake_retell.ts";
-import { organizations } from "../../../db/schema.ts";
+import { calls, organizations } from "../../../db/schema.ts";
 import { getCallById } from "../../../db/queries/calls.ts";
 
 const KEY_A = "key_account_a_0001";
@@ -290,8 +290,21 @@ tenancyTest("webhooks: each organization's URL, its key, its calls only", async 
   );
   assert.equal((await webhook(t, "/api/retell/webhook/not-a-uuid", event, KEY_A)).status, 401);
   // A's URL with A's key applies it.
-  assert.equal((await webhook(t, hookA, event, KEY_A)).status, 204);
+  const raw = JSON.stringify(event);
+  const signature = await sign(raw, KEY_A);
+  const send = () =>
+    t.request(hookA, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-retell-signature": signature },
+      body: raw,
+    });
+  assert.equal((await send()).status, 204);
   assert.equal(await status(), "ongoing");
+  // Replayed inside the signature window: acknowledged, not applied again (the call's status is
+  // put back first so that a second application would show).
+  await db.update(calls).set({ status: "connecting" }).where(eq(calls.id, placed.callId));
+  assert.equal((await send()).status, 204);
+  assert.equal(await status(), "connecting");
 });
 
 dbTest(

@@ -14,6 +14,9 @@ import { type FakeRetell, startFakeRetell } from "../../helpers/fake_retell.ts";
 import { WsClient } from "../../helpers/ws.ts";
 import { createRetellAgent } from "../../../agents/retell.ts";
 import { listCallsOf } from "../../../db/queries/calls.ts";
+import { pruneDeliveries } from "../../../db/queries/retell_deliveries.ts";
+import { calls, retellDeliveries } from "../../../db/schema.ts";
+import { eq } from "drizzle-orm";
 import type { ServerEvent } from "../../../contract/events.ts";
 import type { Message } from "../../../contract/wire.ts";
 
@@ -290,6 +293,76 @@ webhookTest(
       c.visitorToken,
     );
     assert.equal(next.status, 201);
+  },
+);
+
+webhookTest(
+  "POST /api/retell/webhook: a replay inside the signature window is acknowledged, not handled",
+  async (t, fake) => {
+    const c = await inCall(t, fake);
+    const db = t.deps.database.db;
+    const raw = JSON.stringify({ event: "call_started", call: c.payload() });
+    const signature = await sign(raw, KEY);
+    const status = async () => (await listCallsOf(db, c.sessionId))[0].status;
+    /** Undoes what call_started did, so that handling it again would show. */
+    const undo = () =>
+      db.update(calls).set({ status: "connecting", startedAt: null }).where(eq(calls.id, c.callId));
+
+    assert.equal((await post(t, raw, { signature })).status, 204);
+    assert.equal(await status(), "ongoing");
+    await undo();
+    // The same signed bytes again, with the digest's hex in upper case (which `verify` accepts),
+    // and through another process on the same database: acknowledged, nothing applied.
+    const other = await startApp(t.kind, { database: t.testDb, config: { retellApiKey: KEY } });
+    useDeploymentRetell(other, fake);
+    try {
+      const upper = signature.replace(/d=(.*)$/, (_, d: string) => `d=${d.toUpperCase()}`);
+      for (const [app, sig] of [[t, signature], [t, upper], [other, signature]] as const) {
+        const res = await post(app, raw, { signature: sig });
+        assert.equal(res.status, 204);
+        assert.equal(await status(), "connecting", "a replay is not handled");
+      }
+    } finally {
+      await other.close();
+    }
+    // A stale signature of the same body is still refused, and a new delivery is handled.
+    const stale = await signAt(raw, KEY, Date.now() - 6 * 60_000);
+    assert.equal((await post(t, raw, { signature: stale })).status, 401);
+    const again = JSON.stringify({
+      event: "call_started",
+      call: c.payload({ start_timestamp: 1_764_000_001_000 }),
+    });
+    assert.equal((await post(t, again)).status, 204);
+    assert.equal(await status(), "ongoing");
+
+    // One row per handled delivery, kept until its signature is too old to verify.
+    const rows = await db.select().from(retellDeliveries);
+    assert.equal(rows.length, 2);
+    for (const row of rows) {
+      const left = row.expiresAt.getTime() - Date.now();
+      assert.ok(left > 4 * 60_000 && left <= 5 * 60_000, `expires in ${left} ms`);
+    }
+    assert.equal(await pruneDeliveries(db), 0);
+    assert.equal(await pruneDeliveries(db, new Date(Date.now() + 5 * 60_000 + 1)), 2);
+  },
+);
+
+webhookTest(
+  "POST /api/retell/webhook: a delivery whose handling failed is handled when Retell retries it",
+  async (t, fake) => {
+    const c = await inCall(t, fake);
+    const raw = JSON.stringify({ event: "call_started", call: c.payload() });
+    const signature = await sign(raw, KEY);
+    const accountOf = t.deps.tenants.accountOf;
+    t.deps.tenants.accountOf = () => Promise.reject(new Error("database went away"));
+    try {
+      assert.equal((await post(t, raw, { signature })).status, 500);
+    } finally {
+      t.deps.tenants.accountOf = accountOf;
+    }
+    assert.equal((await listCallsOf(t.deps.database.db, c.sessionId))[0].status, "connecting");
+    assert.equal((await post(t, raw, { signature })).status, 204);
+    assert.equal((await listCallsOf(t.deps.database.db, c.sessionId))[0].status, "ongoing");
   },
 );
 
