@@ -12,6 +12,9 @@ export const ADMIN_AUDIENCE = "parley:admin";
 export const VISITOR_AUDIENCE = "parley:visitor";
 export const ADMIN_TTL_SECONDS = 7 * 24 * 3600;
 export const VISITOR_TTL_SECONDS = 24 * 3600;
+export const PREVIEW_AUDIENCE = "parley:preview";
+/** Long enough to open the editor and chat in its preview; the page renews it when it reloads. */
+export const PREVIEW_TTL_SECONDS = 10 * 60;
 
 /** Who an admin token speaks for. */
 export interface AdminClaims {
@@ -133,6 +136,52 @@ export async function verifyVisitorToken(
       claims.identity = { name: str(idn.name), email: str(idn.email), phone: str(idn.phone) };
     }
     return claims;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What a preview token vouches for: this admin previews this widget of this organization. */
+export interface PreviewClaims {
+  widgetId: string;
+  organizationId: string;
+  userId: string;
+}
+
+/** Signs the admin preview's token; returns it with its expiry. */
+export async function signPreviewToken(
+  secret: string,
+  claims: PreviewClaims,
+  ttlSeconds = PREVIEW_TTL_SECONDS,
+): Promise<{ token: string; expiresAt: Date }> {
+  const exp = Math.floor(Date.now() / 1000) + ttlSeconds;
+  const token = await new SignJWT({ wid: claims.widgetId, org: claims.organizationId })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(claims.userId)
+    .setIssuer(ISSUER)
+    .setAudience(PREVIEW_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(exp)
+    .sign(key(secret));
+  return { token, expiresAt: new Date(exp * 1000) };
+}
+
+/** Verifies a preview token; undefined when it is not one (bad, expired, other audience). */
+export async function verifyPreviewToken(
+  secret: string,
+  token: string,
+): Promise<PreviewClaims | undefined> {
+  try {
+    const { payload } = await jwtVerify(token, key(secret), {
+      algorithms: ["HS256"],
+      issuer: ISSUER,
+      audience: PREVIEW_AUDIENCE,
+      requiredClaims: ["exp"],
+    });
+    if (payload.aud !== PREVIEW_AUDIENCE) return undefined;
+    const userId = str(payload.sub), widgetId = str(payload.wid);
+    const organizationId = str(payload.org);
+    return userId && widgetId && organizationId ? { userId, widgetId, organizationId } : undefined;
   } catch {
     return undefined;
   }

@@ -14,6 +14,7 @@ import { hostOf, isHostAllowed, selfOrigin } from "../lib/origins.ts";
 import { signVisitorToken } from "../lib/tokens.ts";
 import { getWidgetById } from "../db/queries/widgets.ts";
 import { admitVisitor, visitorCookieName } from "../conversations/visitors.ts";
+import { mayRunAt, previewCookieName } from "../conversations/preview.ts";
 import { getCookie, setCookie } from "hono/cookie";
 import { createSecretBox, type SecretBox } from "../lib/secret_box.ts";
 import { clientIp, rateLimitByIp } from "../limits/rate_limit.ts";
@@ -86,12 +87,14 @@ export const embedApiRoutes = new Hono<AppEnv>()
           details: [{ path: "domain", message: "must be a host name" }],
         });
       }
-      // Parley's own pages (the admin editor's live preview) may always run a widget; another site
-      // cannot borrow this: its browser sends its own Origin, which is checked below.
-      const ownHost = hostOf(selfOrigin(c.var.config.publicUrl, c.req.url));
-      if (host !== ownHost && !isHostAllowed(widget.allowedDomains, host)) {
-        throw new HttpError(403, "forbidden", `This widget is not allowed on ${host}`);
-      }
+      // Our own host passes only in this widget's admin preview (its cookie); another site cannot
+      // borrow that either: its browser sends its own Origin, which is checked below.
+      const allowed = await mayRunAt(c.var.config, widget, {
+        host,
+        ownHost: hostOf(selfOrigin(c.var.config.publicUrl, c.req.url)),
+        previewToken: getCookie(c, previewCookieName(widget.id)),
+      });
+      if (!allowed) throw new HttpError(403, "forbidden", `This widget is not allowed on ${host}`);
       // A browser names the page that really sent the request; a page may not claim another domain.
       assertOriginAllowed(c, widget);
       // A host-signed identity token makes the visitor `u_<sub>` on any device (SPEC v2.4); the

@@ -11,9 +11,16 @@ function scriptJson(value: unknown): string {
   return JSON.stringify(value).replace(/</g, "\\u003c");
 }
 
-/** A sample page with the widget pre-set to `config`. */
+/**
+ * A sample page with the widget pre-set to `config`. `renewInMs`: how soon the preview's pass (an
+ * HttpOnly cookie the route set) is about to run out, so the page reloads for a new one.
+ */
 export function PreviewPage(
-  { widgetId, config }: { widgetId: string; config: Record<string, unknown> },
+  { widgetId, config, renewInMs }: {
+    widgetId: string;
+    config: Record<string, unknown>;
+    renewInMs: number;
+  },
 ) {
   return (
     <html lang="en">
@@ -45,7 +52,7 @@ export function PreviewPage(
         <script
           type="application/json"
           id={PREVIEW_CONFIG_ID}
-          dangerouslySetInnerHTML={{ __html: scriptJson({ widgetId, config }) }}
+          dangerouslySetInnerHTML={{ __html: scriptJson({ widgetId, config, renewInMs }) }}
         />
         <script type="module" src={ASSETS.js} />
       </body>

@@ -11,6 +11,8 @@ export const PREVIEW_CONFIG_ID = "parley-preview";
 interface PreviewData {
   widgetId: string;
   config: Record<string, unknown>;
+  /** How soon the preview's pass runs out (ms): a widget mounted after it might not be let in. */
+  renewInMs: number;
 }
 
 interface LoaderApi {
@@ -25,7 +27,12 @@ const page = globalThis as unknown as { rtlChatWidget?: LoaderApi | PreviewData 
 
 let generation = 0;
 
+// Counted on this browser's clock from when the page arrived: the server's clock may differ.
+let renewAt = Infinity;
+
 function mount(data: PreviewData): void {
+  // A new pass comes with the page; the editor posts the unsaved edits again once it has loaded.
+  if (Date.now() >= renewAt) return location.reload();
   const api = page.rtlChatWidget as LoaderApi | undefined;
   if (api && typeof api.destroy === "function") api.destroy();
   document.querySelectorAll("script[data-parley-loader]").forEach((s) => s.remove());
@@ -42,6 +49,7 @@ function mount(data: PreviewData): void {
 /** Starts the preview from the page's JSON element. */
 export function bootPreview(el: HTMLElement): void {
   const data = JSON.parse(el.textContent ?? "{}") as PreviewData;
+  renewAt = Date.now() + data.renewInMs;
   mount(data);
   addEventListener("message", (event: MessageEvent<PreviewConfigMessage>) => {
     if (event.origin !== location.origin || event.source !== parent) return;

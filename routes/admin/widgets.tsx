@@ -3,6 +3,7 @@
  * deactivate and delete the organization's widgets, and the preview page the editor frames.
  */
 import { Hono } from "hono";
+import { setCookie } from "hono/cookie";
 import { WidgetCreateSchema } from "../../contract/requests.ts";
 import { notFound } from "../../lib/errors.ts";
 import { idParam } from "../../lib/validate.ts";
@@ -43,6 +44,8 @@ import {
 import { EmbedCode } from "../../components/admin/EmbedCode.tsx";
 import { IdentitySection } from "../../components/admin/IdentitySection.tsx";
 import { rotateIdentitySecret } from "../../conversations/identity.ts";
+import { grantPreview, PREVIEW_COOKIE_PATH } from "../../conversations/preview.ts";
+import { isSecureRequest } from "../../lib/session_cookie.ts";
 import { DangerZone } from "../../components/admin/DangerZone.tsx";
 import { Island } from "../../components/admin/Island.tsx";
 import { PreviewPage } from "../../components/admin/PreviewPage.tsx";
@@ -412,6 +415,23 @@ export const widgetPages = new Hono<AdminEnv>()
     const { id: _, agentId: __, voiceMode: ___, phoneCountries: ____, ...config } = toPublicConfig(
       widget,
     );
+    // The one pass for our own origin through this widget's allowlist (SPEC v2.2): scoped to
+    // `/embed/auth`, unreadable by script, and Strict, so that no other site's request carries it.
+    const preview = await grantPreview(c.var.config, widget, accountOf(c).userId);
+    setCookie(c, preview.name, preview.token, {
+      path: PREVIEW_COOKIE_PATH,
+      httpOnly: true,
+      sameSite: "Strict",
+      secure: isSecureRequest(c, c.var.config.publicUrl),
+      expires: preview.expiresAt,
+    });
     allowFramingBySelf(c);
-    return page(c, <PreviewPage widgetId={widget.id} config={config} />);
+    return page(
+      c,
+      <PreviewPage
+        widgetId={widget.id}
+        config={config}
+        renewInMs={preview.expiresAt.getTime() - Date.now() - 60_000}
+      />,
+    );
   });

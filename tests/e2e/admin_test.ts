@@ -106,6 +106,25 @@ Deno.test({
       const { page: admin, errors: adminErrors } = await browser.page();
       const widgetId = await ownerSetsUp(admin, server.url);
 
+      // The live preview runs the widget on Parley's own origin (127.0.0.1), which its allowlist
+      // (localhost) does not name: the preview page's pass lets it in, and no script can read it.
+      await hydrated(admin);
+      const preview = admin.frameLocator(".preview-frame");
+      await preview.frameLocator("parley-widget iframe").locator('.pw[data-status="ready"]')
+        .waitFor();
+      const previewPage = admin.frames().find((f) => f.url().endsWith(`${widgetId}/preview`))!;
+      assert.doesNotMatch(await previewPage.evaluate(() => document.cookie), /parley_preview/);
+      // Anywhere else on Parley's origin (the landing page shows this organization's widget),
+      // a browser without the pass gets the allowlist: the widget stays hidden.
+      const strangerContext = await browser.browser.newContext();
+      const stranger = await strangerContext.newPage();
+      await stranger.goto(`${server.url}/`);
+      await stranger.locator("parley-widget .l").click();
+      await stranger.waitForSelector('parley-widget[data-state="unavailable"]', {
+        state: "attached",
+      });
+      await strangerContext.close();
+
       // The copy button puts exactly the shown snippet on the clipboard.
       await hydrated(admin);
       const shown = (await admin.locator("#snippet-plain").textContent())!;

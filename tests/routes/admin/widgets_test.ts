@@ -1,5 +1,10 @@
 import assert from "node:assert/strict";
+import { eq } from "drizzle-orm";
 import { dbTest } from "../../helpers/test_app.ts";
+import { previewCookieName } from "../../../conversations/preview.ts";
+import { type PreviewClaims, signPreviewToken } from "../../../lib/tokens.ts";
+import { getWidgetById } from "../../../db/queries/widgets.ts";
+import { users } from "../../../db/schema.ts";
 import {
   apiToken,
   createAgentByForm,
@@ -202,30 +207,115 @@ dbTest("GET /admin/widgets/:id/preview may be framed by our own pages only", asy
 });
 
 dbTest(
-  "POST /embed/auth always allows Parley's own host (the editor's live preview)",
+  "POST /embed/auth: Parley's own host passes a widget's allowlist only in that widget's admin preview",
   async (t) => {
     const s = await signUp(t);
     const agentId = await createAgentByForm(s);
-    const id = await createWidgetByForm(s, agentId, { allowedDomains: "shop.example" });
-    const own = await t.post("/embed/auth", { widgetId: id, domain: "parley.test" }, undefined, {
-      origin: ORIGIN,
-    });
-    assert.equal(own.status, 200);
-    const other = await t.post("/embed/auth", { widgetId: id, domain: "other.test" });
-    assert.equal(other.status, 403);
-    // Another site cannot borrow our host name: its browser sends its own Origin.
-    const borrowed = await t.post(
-      "/embed/auth",
-      { widgetId: id, domain: "parley.test" },
-      undefined,
-      {
-        origin: "http://evil.example",
-      },
+    const a = await createWidgetByForm(s, agentId, { allowedDomains: "shop.example" });
+    const b = await createWidgetByForm(s, agentId, { allowedDomains: "shop.example", name: "B" });
+    const auth = (
+      widgetId: string,
+      cookie?: string,
+      { origin = ORIGIN as string | null, domain = "parley.test" } = {},
+    ) =>
+      t.post("/embed/auth", { widgetId, domain }, undefined, {
+        ...(origin ? { origin } : {}),
+        ...(cookie ? { cookie } : {}),
+      });
+    const statusOf = async (res: Promise<Response>) => {
+      const r = await res;
+      await r.body?.cancel();
+      return r.status;
+    };
+
+    // The attacks first: a page on our own origin (or a script forging our Origin, or sending
+    // none) without the preview's pass is held to the allowlist like any site.
+    assert.equal(await statusOf(auth(a)), 403);
+    assert.equal(await statusOf(auth(a, undefined, { origin: null })), 403);
+    assert.equal(await statusOf(auth(a, undefined, { domain: "other.test" })), 403);
+    // What the allowlist names still passes from our origin (the frame's own requests).
+    assert.equal(await statusOf(auth(a, undefined, { domain: "shop.example" })), 200);
+
+    // The editor's preview page hands out the pass: HttpOnly, Strict, for /embed/auth only, for
+    // about ten minutes, and nowhere a script or a URL could read it.
+    const name = previewCookieName(a);
+    const { res, html } = await s.page(`/admin/widgets/${a}/preview`);
+    assert.equal(res.status, 200);
+    const line = s.lastSetCookie.find((l) => l.startsWith(`${name}=`)) ?? "";
+    assert.match(line, /; HttpOnly/i);
+    assert.match(line, /; SameSite=Strict/i);
+    assert.match(line, /; Path=\/embed\/auth(;|$)/i);
+    const expires = Date.parse(/; Expires=([^;]+)/i.exec(line)?.[1] ?? "");
+    const left = expires - Date.now();
+    assert.ok(left > 8 * 60_000 && left <= 10 * 60_000, `the pass lasts ${left} ms`);
+    const token = s.cookies.get(name)!;
+    assert.ok(token);
+    assert.ok(!html.includes(token), "the pass is not in the page");
+    const pass = `${name}=${token}`;
+    assert.equal(await statusOf(auth(a, pass)), 200);
+
+    // A's pass opens neither B (under A's name or renamed as B's) nor another host; another
+    // site cannot borrow our host name with it either (its browser sends its own Origin).
+    assert.equal(await statusOf(auth(b, pass)), 403);
+    assert.equal(await statusOf(auth(b, `${previewCookieName(b)}=${token}`)), 403);
+    assert.equal(await statusOf(auth(a, pass, { domain: "other.test" })), 403);
+    assert.equal(await statusOf(auth(a, pass, { origin: "http://evil.example" })), 403);
+
+    // Forged passes: expired, bound to another organization, another audience, another secret.
+    const { organizationId, userId } = await (async () => {
+      const w = await getWidgetById(t.deps.database.db, a);
+      const [u] = await t.deps.database.db.select({ id: users.id }).from(users)
+        .where(eq(users.organizationId, w!.organizationId));
+      return { organizationId: w!.organizationId, userId: u.id };
+    })();
+    const secret = t.deps.config.jwtSecret;
+    const forged = async (claims: Partial<PreviewClaims>, ttl = 600, key = secret) =>
+      `${name}=${
+        (await signPreviewToken(key, { widgetId: a, organizationId, userId, ...claims }, ttl))
+          .token
+      }`;
+    assert.equal(await statusOf(auth(a, await forged({}))), 200, "the control passes");
+    assert.equal(await statusOf(auth(a, await forged({}, -60))), 403, "expired");
+    assert.equal(
+      await statusOf(auth(a, await forged({ organizationId: crypto.randomUUID() }))),
+      403,
+      "another organization's",
     );
-    assert.equal(borrowed.status, 403);
-    await s.post(`/admin/widgets/${id}/active`, { isActive: "false" });
-    const inactive = await t.post("/embed/auth", { widgetId: id, domain: "parley.test" });
-    assert.equal(inactive.status, 403, "our own host does not bypass the active switch");
+    assert.equal(
+      await statusOf(auth(a, await forged({}, 600, "another-secret-another-secret-another-1"))),
+      403,
+      "signed with another secret",
+    );
+    const visitor = await (await auth(a, pass)).json();
+    assert.equal(await statusOf(auth(a, `${name}=${visitor.token}`)), 403, "a visitor token");
+    assert.equal(await statusOf(auth(a, `${name}=${await apiToken(s)}`)), 403, "an admin token");
+
+    // Neither an admin of another organization can mint one for A.
+    const intruder = await signUp(t, { organizationName: "Intruder" });
+    const refused = await intruder.get(`/admin/widgets/${a}/preview`);
+    assert.equal(refused.status, 404);
+    await refused.body?.cancel();
+    assert.ok(!intruder.lastSetCookie.some((l) => l.startsWith(`${name}=`)));
+
+    // The active switch still holds for the preview.
+    await s.post(`/admin/widgets/${a}/active`, { isActive: "false" });
+    assert.equal(await statusOf(auth(a, pass)), 403, "the pass does not bypass the active switch");
+  },
+);
+
+dbTest(
+  "POST /embed/auth: on Parley's own host, a widget that names it (or allows any site) passes",
+  async (t) => {
+    const s = await signUp(t);
+    const agentId = await createAgentByForm(s);
+    for (const allowedDomains of ["parley.test", ""]) {
+      const id = await createWidgetByForm(s, agentId, { allowedDomains });
+      const res = await t.post("/embed/auth", { widgetId: id, domain: "parley.test" }, undefined, {
+        origin: ORIGIN,
+      });
+      assert.equal(res.status, 200, allowedDomains);
+      await res.body?.cancel();
+    }
   },
 );
 
