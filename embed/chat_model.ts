@@ -5,7 +5,7 @@
  */
 // The core alone: the frame re-renders from one subscription (`use_model.ts`), which keeps the
 // bundle smaller than the Preact integration would.
-import { computed, signal } from "@preact/signals-core";
+import { computed, signal } from "@webreflection/signal";
 import type { SessionMode } from "../contract/enums.ts";
 import type { Call, Message, Session } from "../contract/wire.ts";
 import type { ServerEvent } from "../contract/events.ts";

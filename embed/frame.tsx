@@ -5,7 +5,7 @@
  * starts the conversation. Opened top-level instead of in a frame, it only shows a notice.
  */
 import { render } from "preact";
-import { signal } from "@preact/signals-core";
+import { signal } from "@webreflection/signal";
 import type { PublicWidgetConfig } from "../contract/wire.ts";
 import ChatWidget from "../islands/widget/ChatWidget.tsx";
 import { ChatController } from "./controller.ts";

@@ -5,7 +5,7 @@
  * plain values down.
  */
 import { useLayoutEffect, useState } from "preact/hooks";
-import { effect } from "@preact/signals-core";
+import { effect } from "@webreflection/signal";
 
 /** Subscribes the calling component to the signals `read` touches. */
 export function useModel(read: () => unknown): void {

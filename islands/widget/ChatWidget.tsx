@@ -3,7 +3,7 @@
  * voice options, call), and the pieces laid out. State comes from the controller's signals model;
  * every action goes through the controller.
  */
-import type { ReadonlySignal } from "@preact/signals-core";
+import type { Signal } from "@webreflection/signal";
 import { useModel } from "../../embed/use_model.ts";
 import { useEffect, useState } from "preact/hooks";
 import { formatDuration } from "../../embed/duration.ts";
@@ -25,7 +25,7 @@ export interface ChatWidgetProps {
   maxChars: number;
   /** The visitor asked to hide the widget. */
   onClose: () => void;
-  focusRequest: ReadonlySignal<number>;
+  focusRequest: Signal<number>;
 }
 
 /** The whole chat window. */
