@@ -60,15 +60,21 @@ export async function checkKey(client: Retell): Promise<void> {
   }
 }
 
-/** The account's agents and numbers. */
-export async function inventory(client: Retell): Promise<AccountInventory> {
+/**
+ * The account's agents and numbers (no name: what the agent form's pickers need); `signal`
+ * abandons the listing (the requests in flight are aborted).
+ */
+export async function holdings(
+  client: Retell,
+  { signal }: { signal?: AbortSignal } = {},
+): Promise<Omit<AccountInventory, "organizationName">> {
   try {
     const agents: AccountAgent[] = [];
     const phoneNumbers: AccountNumber[] = [];
     let truncated = false;
     let key: string | undefined;
     for (let page = 0;; page++) {
-      const res = await client.agent.list({ limit: PAGE, pagination_key: key });
+      const res = await client.agent.list({ limit: PAGE, pagination_key: key }, { signal });
       for (const a of res.items ?? []) {
         agents.push({ id: a.agent_id, name: a.agent_name || a.agent_id, channel: a.channel });
       }
@@ -81,7 +87,9 @@ export async function inventory(client: Retell): Promise<AccountInventory> {
     }
     key = undefined;
     for (let page = 0;; page++) {
-      const res = await client.phoneNumber.list({ limit: PAGE, pagination_key: key });
+      const res = await client.phoneNumber.list({ limit: PAGE, pagination_key: key }, {
+        signal,
+      });
       for (const n of res.items ?? []) {
         phoneNumbers.push({ number: n.phone_number, nickname: n.nickname ?? null });
       }
@@ -92,15 +100,21 @@ export async function inventory(client: Retell): Promise<AccountInventory> {
         break;
       }
     }
-    // The account's name is a nicety: a key without that permission still works.
-    const organizationName = await client.identity.retrieve().then(
-      (r) => r.org_name || null,
-      () => null,
-    );
-    return { organizationName, agents, phoneNumbers, truncated };
+    return { agents, phoneNumbers, truncated };
   } catch (err) {
     throw retellFailure(err, "list the Retell account");
   }
+}
+
+/** The account's name, agents and numbers. */
+export async function inventory(client: Retell): Promise<AccountInventory> {
+  const held = await holdings(client);
+  // The account's name is a nicety: a key without that permission still works.
+  const organizationName = await client.identity.retrieve().then(
+    (r) => r.org_name || null,
+    () => null,
+  );
+  return { organizationName, ...held };
 }
 
 /** True when `find` resolves; false when Retell says there is no such thing. */

@@ -15,7 +15,13 @@ import { log } from "../lib/log.ts";
 import type { Agent } from "./agent.ts";
 import { createDemoAgent } from "./demo.ts";
 import { createRetellAgent, type RetellAgent } from "./retell.ts";
-import { type AgentResources, checkResources } from "./retell_account.ts";
+import {
+  type AccountAgent,
+  type AccountNumber,
+  type AgentResources,
+  checkResources,
+  holdings,
+} from "./retell_account.ts";
 
 /** Where an organization's Retell key comes from. */
 export type RetellSource = "organization" | "deployment";
@@ -132,4 +138,56 @@ export async function checkAgentResources(
   if (!fields.retellAgentId && !fields.retellChatAgentId && !fields.fromNumber) return;
   const account = await deps.tenants.accountOf(deps.database.db, organizationId);
   await checkResources(account && deps.tenants.client(account.apiKey), fields);
+}
+
+/** What the agent form can offer in place of typed Retell ids. */
+export type AgentChoices =
+  | {
+    kind: "listed";
+    source: RetellSource;
+    chatAgents: AccountAgent[];
+    voiceAgents: AccountAgent[];
+    phoneNumbers: AccountNumber[];
+    /** The account holds more than was listed (typed ids are still accepted then). */
+    truncated: boolean;
+  }
+  /** No Retell account: the demo agent answers, and no id can be the organization's own. */
+  | { kind: "no_account" }
+  /** Retell failed or was too slow: the form falls back to typed ids. */
+  | { kind: "unavailable" };
+
+/** How long the agent form waits for Retell's lists before it offers typed ids instead. */
+const CHOICES_TIMEOUT_MS = 4_000;
+
+/** The agents and numbers of the Retell account the organization uses, for the agent form. */
+export async function agentChoices(
+  deps: { tenants: TenantAgents; database: { db: Db } },
+  organizationId: string,
+  timeoutMs = CHOICES_TIMEOUT_MS,
+): Promise<AgentChoices> {
+  const account = await deps.tenants.accountOf(deps.database.db, organizationId);
+  if (!account) return { kind: "no_account" };
+  // The page waits this long at most; the requests still in flight then are aborted.
+  const timeout = new AbortController();
+  const timer = setTimeout(() => timeout.abort(), timeoutMs);
+  try {
+    const held = await holdings(deps.tenants.client(account.apiKey), { signal: timeout.signal });
+    const byName = (a: AccountAgent, b: AccountAgent) => a.name.localeCompare(b.name);
+    return {
+      kind: "listed",
+      source: account.source,
+      chatAgents: held.agents.filter((a) => a.channel === "chat").sort(byName),
+      voiceAgents: held.agents.filter((a) => a.channel === "voice").sort(byName),
+      phoneNumbers: held.phoneNumbers,
+      truncated: held.truncated,
+    };
+  } catch (err) {
+    log.warn("listing the Retell account for the agent form failed", {
+      organizationId,
+      error: String(err),
+    });
+    return { kind: "unavailable" };
+  } finally {
+    clearTimeout(timer);
+  }
 }

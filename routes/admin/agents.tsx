@@ -1,7 +1,7 @@
 /** @module `/admin/agents`: list, create, edit and delete the organization's agents. */
 import { Hono } from "hono";
 import { AgentCreateSchema } from "../../contract/requests.ts";
-import { notFound } from "../../lib/errors.ts";
+import { HttpError, notFound } from "../../lib/errors.ts";
 import { idParam } from "../../lib/validate.ts";
 import {
   createAgent,
@@ -21,8 +21,14 @@ import {
   Notice,
   PageHeader,
   PostForm,
-  TextField,
 } from "../../components/admin/ui.tsx";
+import {
+  AgentFields,
+  type AgentValues,
+  type RetellChoices,
+} from "../../components/admin/AgentFields.tsx";
+import { agentChoices, checkAgentResources } from "../../agents/tenancy.ts";
+import type { AccountAgent, AgentResources } from "../../agents/retell_account.ts";
 import { DangerZone } from "../../components/admin/DangerZone.tsx";
 import {
   accountOf,
@@ -44,59 +50,64 @@ const NOTICES = {
   deleted: "Agent deleted.",
 };
 
-type AgentValues = Partial<Record<keyof ReturnType<typeof agentInput>, string | null>>;
-
-function AgentFields(
-  { values, errors, retell }: { values: AgentValues; errors: FieldErrors; retell: boolean },
-) {
-  return (
-    <>
-      <TextField
-        name="name"
-        label="Name"
-        value={values.name}
-        error={errors.name}
-        placeholder="Support assistant"
-        hint="Shown to you only; visitors see the widget's header text."
-        maxLength={100}
-        required
-      />
-      <TextField
-        name="retellChatAgentId"
-        label="Retell chat agent id"
-        value={values.retellChatAgentId}
-        error={errors.retellChatAgentId}
-        placeholder="agent_..."
-        hint={retell
-          ? "Answers text messages. Required: Parley sends every message to Retell."
-          : "Answers text messages. Until Parley has a Retell API key, the built-in demo agent answers."}
-        optional
-        class="mono"
-      />
-      <TextField
-        name="retellAgentId"
-        label="Retell voice agent id"
-        value={values.retellAgentId}
-        error={errors.retellAgentId}
-        placeholder="agent_..."
-        hint="Takes phone and browser calls when a visitor switches to voice."
-        optional
-        class="mono"
-      />
-      <TextField
-        name="fromNumber"
-        label="Outbound number"
-        type="tel"
-        value={values.fromNumber}
-        error={errors.fromNumber}
-        placeholder="+14155550123"
-        hint="The Retell number that calls visitors, in international format. Needed for phone calls."
-        optional
-        autocomplete="off"
-      />
-    </>
-  );
+/** What the form offers for the Retell ids, from the account the organization uses. */
+async function formChoices(c: AdminContext): Promise<RetellChoices> {
+  const choices = await agentChoices(c.var.deps, accountOf(c).organizationId);
+  if (choices.kind !== "listed") return choices;
+  const agent = (a: AccountAgent) => ({
+    value: a.id,
+    label: a.name === a.id ? a.id : `${a.name} (${a.id})`,
+  });
+  return {
+    kind: "listed",
+    chatAgents: choices.chatAgents.map(agent),
+    voiceAgents: choices.voiceAgents.map(agent),
+    phoneNumbers: choices.phoneNumbers.map((n) => ({
+      value: n.number,
+      label: n.nickname ? `${n.number} · ${n.nickname}` : n.number,
+    })),
+  };
 }
+
+/**
+ * The save's last check: the ids must exist in the organization's own Retell account (SPEC
+ * v2.2), as through the API. Returns the field errors (or the form's message) to show, if any.
+ */
+async function retellProblems(
+  c: AdminContext,
+  fields: AgentResources,
+): Promise<{ errors?: FieldErrors; message?: string; status: 400 | 502 } | undefined> {
+  try {
+    await checkAgentResources(c.var.deps, accountOf(c).organizationId, fields);
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof HttpError)) throw err;
+    if (err.code === "retell_resource_unknown") {
+      const connected = !err.message.startsWith("Connect");
+      const errors: FieldErrors = {};
+      for (const d of (err.details ?? []) as { path: string }[]) {
+        const what = FIELD_NAMES[d.path] ?? d.path;
+        errors[d.path] = connected
+          ? `${what[0].toUpperCase()}${what.slice(1)} is not in your Retell account`
+          : `Connect a Retell account before choosing ${what}`;
+      }
+      return { errors, status: 400 };
+    }
+    if (err.code === "retell_failed") {
+      return {
+        message: "Retell did not answer, so the agent could not be checked. Try again in a moment.",
+        status: 502,
+      };
+    }
+    throw err;
+  }
+}
+
+const FIELD_NAMES: Record<string, string> = {
+  retellChatAgentId: "the chat agent",
+  retellAgentId: "the voice agent",
+  fromNumber: "the outbound number",
+};
 
 function AgentFormPage(
   props: {
@@ -104,7 +115,10 @@ function AgentFormPage(
     agent?: AgentRow;
     widgets?: WidgetRow[];
     values: AgentValues;
+    choices: RetellChoices;
     errors?: FieldErrors;
+    /** A problem with the whole form (Retell did not answer). */
+    message?: string;
     notice?: string;
   },
 ) {
@@ -121,7 +135,7 @@ function AgentFormPage(
           : "Connect an AI agent from your Retell account."}
       />
       <Notice text={props.notice} />
-      <ErrorSummary errors={props.errors} />
+      <ErrorSummary errors={props.errors} message={props.message} />
       <div class="card">
         <PostForm
           action={agent ? `/admin/agents/${agent.id}` : "/admin/agents"}
@@ -132,7 +146,7 @@ function AgentFormPage(
           <AgentFields
             values={props.values}
             errors={props.errors ?? {}}
-            retell={!!props.c.var.config.retellApiKey}
+            choices={props.choices}
           />
           <div class="form-actions">
             <button type="submit" class="btn btn-primary">
@@ -158,10 +172,12 @@ function AgentFormPage(
   );
 }
 
-function AgentListPage({ c, agents, widgets }: {
+function AgentListPage({ c, agents, widgets, retell }: {
   c: AdminContext;
   agents: AgentRow[];
   widgets: WidgetRow[];
+  /** Whether the organization uses a Retell account (else the demo agent answers). */
+  retell: boolean;
 }) {
   const account = accountOf(c);
   const count = (id: string) => widgets.filter((w) => w.agentId === id).length;
@@ -206,7 +222,7 @@ function AgentListPage({ c, agents, widgets }: {
                     </td>
                     <td class={a.retellChatAgentId ? "mono" : "muted"} data-label="Chat agent">
                       {a.retellChatAgentId ??
-                        (c.var.config.retellApiKey ? "Not set" : "Built-in demo")}
+                        (retell ? "Not set" : "Built-in demo")}
                     </td>
                     <td class={a.retellAgentId ? "mono" : "muted"} data-label="Voice agent">
                       {a.retellAgentId ?? "—"}
@@ -228,23 +244,42 @@ export const agentPages = new Hono<AdminEnv>()
   .use(requireAccount(), requireManager())
   .get("/", async (c) => {
     const { organizationId } = accountOf(c);
-    const [agents, widgets] = await Promise.all([
+    const [agents, widgets, account] = await Promise.all([
       listAgents(c.var.db, organizationId),
       listWidgets(c.var.db, organizationId),
+      c.var.deps.tenants.accountOf(c.var.db, organizationId),
     ]);
-    return page(c, <AgentListPage c={c} agents={agents} widgets={widgets} />);
+    return page(
+      c,
+      <AgentListPage c={c} agents={agents} widgets={widgets} retell={!!account} />,
+    );
   })
-  .get("/new", (c) =>
+  .get("/new", async (c) =>
     page(
       c,
-      <AgentFormPage c={c} values={{}} notice={noticeText(c, { welcome: NOTICES.welcome })} />,
+      <AgentFormPage
+        c={c}
+        values={{}}
+        choices={await formChoices(c)}
+        notice={noticeText(c, { welcome: NOTICES.welcome })}
+      />,
     ))
   .post("/", requireCsrf("session"), async (c) => {
     const input = agentInput(await readForm(c));
     const parsed = AgentCreateSchema.safeParse(input);
     if (!parsed.success) {
       const errors = fieldErrors(parsed.error, input);
-      return page(c, <AgentFormPage c={c} values={input} errors={errors} />, 400);
+      const choices = await formChoices(c);
+      return page(c, <AgentFormPage c={c} values={input} choices={choices} errors={errors} />, 400);
+    }
+    const problem = await retellProblems(c, parsed.data);
+    if (problem) {
+      const choices = await formChoices(c);
+      return page(
+        c,
+        <AgentFormPage c={c} values={input} choices={choices} {...problem} />,
+        problem.status,
+      );
     }
     await createAgent(c.var.db, accountOf(c).organizationId, parsed.data);
     return c.redirect("/admin/agents?notice=created", 303);
@@ -258,7 +293,14 @@ export const agentPages = new Hono<AdminEnv>()
     const notice = noticeText(c, NOTICES);
     return page(
       c,
-      <AgentFormPage c={c} agent={agent} widgets={widgets} values={agent} notice={notice} />,
+      <AgentFormPage
+        c={c}
+        agent={agent}
+        widgets={widgets}
+        values={agent}
+        choices={await formChoices(c)}
+        notice={notice}
+      />,
     );
   })
   .post("/:id", requireCsrf("session"), async (c) => {
@@ -268,9 +310,21 @@ export const agentPages = new Hono<AdminEnv>()
     if (!agent) throw notFound("agent", id);
     const input = agentInput(await readForm(c));
     const parsed = AgentCreateSchema.safeParse(input);
-    if (!parsed.success) {
-      const errors = fieldErrors(parsed.error, input);
-      return page(c, <AgentFormPage c={c} agent={agent} values={input} errors={errors} />, 400);
+    const problem = parsed.success
+      ? await retellProblems(c, parsed.data)
+      : { errors: fieldErrors(parsed.error, input), status: 400 as const };
+    if (problem || !parsed.success) {
+      return page(
+        c,
+        <AgentFormPage
+          c={c}
+          agent={agent}
+          values={input}
+          choices={await formChoices(c)}
+          {...problem}
+        />,
+        problem?.status ?? 400,
+      );
     }
     if (!await updateAgent(c.var.db, organizationId, id, parsed.data)) throw notFound("agent", id);
     return c.redirect(`/admin/agents/${id}?notice=saved`, 303);

@@ -176,7 +176,11 @@ export function requireCsrf(binding: "session" | "pre-session"): MiddlewareHandl
 }
 
 /** Renders a page as a complete HTML document. */
-export function page(c: Context<AdminEnv>, node: VNode, status: 200 | 400 | 401 | 403 | 429 = 200) {
+export function page(
+  c: Context<AdminEnv>,
+  node: VNode,
+  status: 200 | 400 | 401 | 403 | 429 | 502 = 200,
+) {
   return c.html(`<!doctype html>${render(node)}`, status);
 }
 

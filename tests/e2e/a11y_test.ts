@@ -10,6 +10,7 @@ import { serveApp } from "../helpers/server.ts";
 import { createAgentAndWidget, startApp, uniqueEmail } from "../helpers/test_app.ts";
 import { axeProblems, describe, widgetFrame } from "../helpers/axe.ts";
 import { createDemoAgent } from "../../agents/demo.ts";
+import { startFakeRetell } from "../helpers/fake_retell.ts";
 import { frameOf, launcherReady, openWidget, send, setup } from "./widget_env.ts";
 
 const UPDATE_SCREENSHOTS = Deno.env.get("UPDATE_SCREENSHOTS") === "1";
@@ -137,6 +138,23 @@ browserTest("a11y: the admin pages an owner walks through have no serious violat
         `/admin/conversations/${session.id}`,
       ]
     ) await check(path);
+
+    // The agent form with a connected Retell account: pickers of its agents and numbers.
+    const fake = await startFakeRetell("key_a11y_account_0001");
+    try {
+      fake.chatAgents.add("agent_chat_support");
+      fake.phoneNumbers.add("+14155550111");
+      server.t.deps.config.retellBaseUrl = fake.url;
+      const put = await server.t.put("/api/organization/retell", {
+        apiKey: fake.apiKey,
+      }, token);
+      assert.equal(put.status, 200);
+      await check("/admin/agents/new");
+      assert.equal(await page.locator("select#f-retellChatAgentId option").count(), 3);
+      await check(`/admin/agents/${agent.id}`);
+    } finally {
+      await fake.close();
+    }
     assert.equal(found.length, 0, found.join("\n\n"));
     assert.deepEqual(errors, []);
   } finally {

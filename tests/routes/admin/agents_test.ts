@@ -1,11 +1,70 @@
 import assert from "node:assert/strict";
-import { dbTest } from "../../helpers/test_app.ts";
+import { dbTest, type TestApp, useDeploymentRetell } from "../../helpers/test_app.ts";
+import { type FakeRetell, startFakeRetell } from "../../helpers/fake_retell.ts";
+import { agentChoices } from "../../../agents/tenancy.ts";
 import { apiToken, createAgentByForm, signUp } from "./browser_session.ts";
+
+const KEY_A = "key_account_a_0001";
+const KEY_B = "key_account_b_0002";
+
+/** A fake Retell with two accounts, A and B, each with its own agents and numbers. */
+async function twoAccounts(): Promise<FakeRetell> {
+  const fake = await startFakeRetell(KEY_A);
+  fake.chatAgents.clear();
+  fake.voiceAgents.clear();
+  fake.phoneNumbers.clear();
+  for (const id of ["agent_chat_a", "agent_chat_a2"]) fake.chatAgents.add(id);
+  fake.voiceAgents.add("agent_voice_a");
+  fake.phoneNumbers.add("+14155550111");
+  fake.addAccount(KEY_B, {
+    orgName: "B Inc",
+    chatAgents: ["agent_chat_b"],
+    voiceAgents: ["agent_voice_b"],
+    phoneNumbers: ["+14155550122"],
+  });
+  return fake;
+}
+
+/** Runs `fn` with the two-account fake as Retell (no deployment key, open sign-up). */
+function retellTest(name: string, fn: (t: TestApp, fake: FakeRetell) => Promise<void>) {
+  dbTest(name, async (t) => {
+    const fake = await twoAccounts();
+    Object.assign(t.deps.config, { retellBaseUrl: fake.url, signup: "open" });
+    try {
+      await fn(t, fake);
+    } finally {
+      await fake.close();
+    }
+  });
+}
+
+/** The `<select>` of a field and its options as `value=label`, or undefined without one. */
+function pickerOf(html: string, field: string): string[] | undefined {
+  const select = new RegExp(`<select id="f-${field}"[^>]*>(.*?)</select>`, "s").exec(html);
+  if (!select) return undefined;
+  // Preact writes an empty value as a bare `value`.
+  const option = /<option value(?:="([^"]*)")?( selected)?[^>]*>([^<]*)<\/option>/g;
+  return [...select[1].matchAll(option)]
+    .map((m) => `${decodeHtml(m[1] ?? "")}=${decodeHtml(m[3])}${m[2] ? " (selected)" : ""}`);
+}
+
+/** The text of HTML (the few entities Preact writes). */
+function decodeHtml(html: string): string {
+  return html.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"')
+    .replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+}
 
 dbTest(
   "/admin/agents creates, lists, edits and deletes agents as the API stores them",
   async (t) => {
+    const fake = await startFakeRetell();
+    t.defer(() => fake.close());
+    fake.chatAgents.add("agent_chat123");
+    fake.voiceAgents.add("agent_voice456");
+    fake.phoneNumbers.add("+14155550123");
     const s = await signUp(t);
+    // The deployment's Retell account serves the organization (sign-up closed).
+    useDeploymentRetell(t, fake);
     const empty = await s.page("/admin/agents");
     assert.equal(empty.res.status, 200);
     assert.match(empty.html, /No agents yet/);
@@ -91,4 +150,142 @@ dbTest("another organization's agent is a 404 on every admin agent page", async 
   const still = await owner.page(`/admin/agents/${id}`);
   assert.equal(still.res.status, 200);
   assert.match(still.html, /Private agent/);
+});
+
+retellTest(
+  "/admin/agents/new offers the connected account's agents and numbers by name, not another's",
+  async (t, fake) => {
+    const s = await signUp(t, { organizationName: "A" });
+    const put = await t.put("/api/organization/retell", { apiKey: KEY_A }, await apiToken(s));
+    assert.equal(put.status, 200);
+    const { res, html } = await s.page("/admin/agents/new");
+    assert.equal(res.status, 200);
+    assert.deepEqual(pickerOf(html, "retellChatAgentId"), [
+      "=None (selected)",
+      "agent_chat_a=Agent agent_chat_a (agent_chat_a)",
+      "agent_chat_a2=Agent agent_chat_a2 (agent_chat_a2)",
+    ]);
+    assert.deepEqual(pickerOf(html, "retellAgentId"), [
+      "=None: no calls (selected)",
+      "agent_voice_a=Agent agent_voice_a (agent_voice_a)",
+    ]);
+    assert.deepEqual(pickerOf(html, "fromNumber"), [
+      "=None: no phone calls (selected)",
+      "+14155550111=+14155550111 · Line 0111",
+    ]);
+    assert.doesNotMatch(html, /agent_chat_b|agent_voice_b|\+14155550122/);
+    assert.doesNotMatch(html, /No Retell account is connected|Retell did not answer/);
+    // Every list went to A's account, with A's key.
+    const lists = fake.requests.filter((r) => /list-(agents|phone-numbers)/.test(r.path));
+    assert.ok(lists.length >= 2);
+    assert.ok(lists.every((r) => r.headers.authorization === `Bearer ${KEY_A}`));
+
+    // Picked and saved: stored, and picked again in the edit form.
+    const created = await s.post("/admin/agents", {
+      name: "Support",
+      retellChatAgentId: "agent_chat_a2",
+      retellAgentId: "agent_voice_a",
+      fromNumber: "+14155550111",
+    });
+    assert.equal(created.status, 303);
+    const list = await s.page("/admin/agents");
+    const id = /href="\/admin\/agents\/([0-9a-f-]{36})"/.exec(list.html)![1];
+    const edit = await s.page(`/admin/agents/${id}`);
+    assert.ok(pickerOf(edit.html, "retellChatAgentId")!.includes(
+      "agent_chat_a2=Agent agent_chat_a2 (agent_chat_a2) (selected)",
+    ));
+    assert.ok(pickerOf(edit.html, "fromNumber")!.includes(
+      "+14155550111=+14155550111 · Line 0111 (selected)",
+    ));
+
+    // An id Retell no longer lists stays visible (and selected) instead of silently vanishing.
+    fake.chatAgents.delete("agent_chat_a2");
+    const gone = await s.page(`/admin/agents/${id}`);
+    assert.ok(pickerOf(gone.html, "retellChatAgentId")!.includes(
+      "agent_chat_a2=agent_chat_a2 (not in this Retell account) (selected)",
+    ));
+  },
+);
+
+retellTest(
+  "POST /admin/agents refuses another account's agents and numbers, field by field",
+  async (t) => {
+    const s = await signUp(t, { organizationName: "A" });
+    await t.put("/api/organization/retell", { apiKey: KEY_A }, await apiToken(s));
+    await s.page("/admin/agents/new");
+    // The attack: B's agents and caller id posted through A's form (not offered, but typed).
+    const res = await s.post("/admin/agents", {
+      name: "Borrowed",
+      retellChatAgentId: "agent_chat_b",
+      retellAgentId: "agent_voice_b",
+      fromNumber: "+14155550122",
+    });
+    assert.equal(res.status, 400);
+    const html = decodeHtml(await res.text());
+    assert.match(html, /The chat agent is not in your Retell account/);
+    assert.match(html, /The voice agent is not in your Retell account/);
+    assert.match(html, /The outbound number is not in your Retell account/);
+    assert.match(html, /id="f-retellChatAgentId" name="retellChatAgentId" aria-invalid="true"/);
+    const list = await s.page("/admin/agents");
+    assert.match(list.html, /No agents yet/, "nothing was stored");
+
+    // The same through an existing agent's edit form.
+    const id = await createAgentByForm(s, { name: "Mine", retellChatAgentId: "agent_chat_a" });
+    await s.page(`/admin/agents/${id}`);
+    const edited = await s.post(`/admin/agents/${id}`, {
+      name: "Mine",
+      retellChatAgentId: "agent_chat_b",
+    });
+    assert.equal(edited.status, 400);
+    const stored = await (await t.get(`/api/agents/${id}`, await apiToken(s))).json();
+    assert.equal(stored.retellChatAgentId, "agent_chat_a");
+  },
+);
+
+retellTest(
+  "/admin/agents/new without a Retell account: typed ids, says why, and names none on save",
+  async (t, fake) => {
+    const s = await signUp(t);
+    const { res, html } = await s.page("/admin/agents/new");
+    assert.equal(res.status, 200);
+    assert.equal(pickerOf(html, "retellChatAgentId"), undefined);
+    assert.match(html, /<input id="f-retellChatAgentId"/);
+    assert.match(html, /No Retell account is connected/);
+    assert.match(html, /href="\/admin\/settings"/);
+    assert.equal(fake.requests.length, 0, "no account, nothing asked of Retell");
+    const saved = await s.post("/admin/agents", { name: "A", retellChatAgentId: "agent_chat_a" });
+    assert.equal(saved.status, 400);
+    assert.match(decodeHtml(await saved.text()), /Connect a Retell account before choosing/);
+    // Without ids the demo agent is fine.
+    assert.equal((await s.post("/admin/agents", { name: "Demo" })).status, 303);
+  },
+);
+
+retellTest(
+  "/admin/agents/new when Retell fails: typed ids and a notice, never an error page",
+  async (t, fake) => {
+    const s = await signUp(t);
+    await t.put("/api/organization/retell", { apiKey: KEY_A }, await apiToken(s));
+    fake.failNext(500, { count: 10, match: /list-agents/ });
+    const { res, html } = await s.page("/admin/agents/new");
+    assert.equal(res.status, 200);
+    assert.match(html, /Retell did not answer just now/);
+    assert.match(html, /<input id="f-retellAgentId"/);
+    // Saving while Retell cannot check the ids: the form again, with the reason, nothing stored.
+    fake.failNext(500, { count: 10 });
+    const saved = await s.post("/admin/agents", { name: "A", retellChatAgentId: "agent_chat_a" });
+    assert.equal(saved.status, 502);
+    assert.match(decodeHtml(await saved.text()), /Retell did not answer, so the agent could not/);
+  },
+);
+
+retellTest("agentChoices gives up on a slow Retell and offers typed ids", async (t, fake) => {
+  const s = await signUp(t);
+  await t.put("/api/organization/retell", { apiKey: KEY_A }, await apiToken(s));
+  const me = await (await t.get("/api/auth/me", await apiToken(s))).json();
+  const organizationId = me.organization.id as string;
+  fake.stallNext(5_000, { match: /list-agents/ });
+  const started = Date.now();
+  assert.deepEqual(await agentChoices(t.deps, organizationId, 200), { kind: "unavailable" });
+  assert.ok(Date.now() - started < 2_000);
 });
