@@ -106,11 +106,14 @@ export async function holdings(
   }
 }
 
-/** The account's name, agents and numbers. */
-export async function inventory(client: Retell): Promise<AccountInventory> {
-  const held = await holdings(client);
+/** The account's name, agents and numbers (`signal` as for `holdings`). */
+export async function inventory(
+  client: Retell,
+  options: { signal?: AbortSignal } = {},
+): Promise<AccountInventory> {
+  const held = await holdings(client, options);
   // The account's name is a nicety: a key without that permission still works.
-  const organizationName = await client.identity.retrieve().then(
+  const organizationName = await client.identity.retrieve(options).then(
     (r) => r.org_name || null,
     () => null,
   );

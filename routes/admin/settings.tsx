@@ -218,14 +218,20 @@ function SettingsPage(props: SettingsProps) {
   );
 }
 
+/** How long the settings page waits for Retell to describe the account. */
+const SETTINGS_RETELL_TIMEOUT_MS = 4_000;
+
 async function settingsProps(c: AdminContext, error?: string): Promise<SettingsProps> {
   const { db, deps, config } = c.var;
   const account = await deps.tenants.accountOf(db, accountOf(c).organizationId);
   let holdings: SettingsProps["holdings"];
   if (account?.source === "organization") {
-    holdings = await inventory(deps.tenants.client(account.apiKey)).catch(() =>
-      "unavailable" as const
-    );
+    // A slow Retell must not hold the page (its client retries for up to a minute).
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), SETTINGS_RETELL_TIMEOUT_MS);
+    holdings = await inventory(deps.tenants.client(account.apiKey), { signal: timeout.signal })
+      .catch(() => "unavailable" as const)
+      .finally(() => clearTimeout(timer));
   }
   return {
     c,

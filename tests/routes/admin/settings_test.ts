@@ -34,6 +34,13 @@ dbTest(
       assert.ok(!connected.html.includes("key_settings_page_9z"), "the key is never shown");
       assert.match(connected.html, /Voice agents<\/dt><dd>1<\/dd>/);
       assert.match(connected.html, /Phone numbers<\/dt><dd>1<\/dd>/);
+      // A Retell that hangs does not hold the page: it says so after a few seconds.
+      fake.stallNext(30_000, { match: /list-agents/ });
+      const started = Date.now();
+      const slow = await s.page("/admin/settings");
+      assert.equal(slow.res.status, 200);
+      assert.match(slow.html, /Retell did not answer just now/);
+      assert.ok(Date.now() - started < 10_000, `took ${Date.now() - started} ms`);
 
       const out = await s.post("/admin/settings/retell/disconnect", {});
       assert.equal(out.status, 303);
