@@ -8,7 +8,7 @@
 import { chromium } from "playwright-core";
 import { createTenant, startParley } from "./lib/parley.ts";
 import { sizes } from "./lib/sizes.ts";
-import { fetchBytes, total, WEIGHT_BUDGET, widgetWeights } from "./lib/weights.ts";
+import { fetchBytes, total, weigh, WEIGHT_BUDGET, widgetWeights } from "./lib/weights.ts";
 import { emit, emitBudget, median, progress, round, skip } from "./lib/report.ts";
 
 /** Options of the widget benchmark. */
@@ -62,8 +62,8 @@ async function weights(base: string, widgetId: string): Promise<boolean> {
   if (voiceUi) {
     const files: Record<string, { raw: number; gzip: number; brotli: number }> = {};
     for (const ref of [`/embed/${voiceUi}`, voiceCss].filter((r): r is string => !!r)) {
-      const bytes = await fetchBytes(`${base}${ref}`);
-      if (bytes) files[new URL(ref, base).pathname.split("/").pop()!] = await sizes(bytes);
+      const weight = await weigh(`${base}${ref}`);
+      if (weight) files[new URL(ref, base).pathname.split("/").pop()!] = weight;
     }
     emit({
       name: "widget.weight.voice_ui_chunk",
@@ -161,7 +161,7 @@ interface HostTimes {
  * Runs in the host page: inserts the loader's `<script>` and resolves once the launcher is painted
  * and the frame said `ready`. Self-contained: Playwright sends its source to the page.
  */
-function insertWidget(src: string): Promise<HostTimes> {
+function insertWidget({ src, locale }: { src: string; locale?: string }): Promise<HostTimes> {
   return new Promise<HostTimes>(
     (resolve, reject) => {
       const now = () => performance.timeOrigin + performance.now();
@@ -201,7 +201,7 @@ function insertWidget(src: string): Promise<HostTimes> {
       }).observe(document.body, { childList: true });
       // The visitor opens the chat as soon as it can (autoOpen does exactly that).
       (window as unknown as Record<string, unknown>).rtlChatWidget = {
-        config: { autoOpen: true },
+        config: locale ? { autoOpen: true, locale } : { autoOpen: true },
       };
       const script = document.createElement("script");
       script.src = src;
@@ -224,7 +224,12 @@ function insertWidget(src: string): Promise<HostTimes> {
 }
 
 /** Runs the timing loads; returns the per-run times from script insertion. */
-async function timings(base: string, widgetId: string, runs: number): Promise<LoadTimes[]> {
+async function timings(
+  base: string,
+  widgetId: string,
+  runs: number,
+  locale?: string,
+): Promise<LoadTimes[]> {
   const host = hostPage();
   const browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
@@ -244,7 +249,7 @@ async function timings(base: string, widgetId: string, runs: number): Promise<Lo
         const page = await context.newPage();
         await page.goto(host.url);
         const src = `${base}/embed/widget.js?id=${widgetId}`;
-        const hostTimes = await page.evaluate(insertWidget, src);
+        const hostTimes = await page.evaluate(insertWidget, { src, locale });
         const frame = page.frames().find((f) => f.url().includes("/embed/widget-frame.html"));
         if (!frame) throw new Error("no chat frame");
         const chatReadyAt = await frame.waitForFunction(
@@ -271,7 +276,7 @@ async function timings(base: string, widgetId: string, runs: number): Promise<Lo
           },
         );
         await page.reload();
-        const again = await page.evaluate(insertWidget, src);
+        const again = await page.evaluate(insertWidget, { src, locale });
         const frame2 = page.frames().find((f) =>
           f.url().includes("/embed/widget-frame.html") && !f.isDetached()
         );
@@ -361,6 +366,22 @@ export async function runWidgetBench(options: WidgetBenchOptions): Promise<void>
         .sort((a, b) => (a[1] as number) - (b[1] as number)),
     );
     emit({ name: "widget.load_breakdown", ...common, median_ms_after_insertion: breakdown });
+
+    // A visitor in another language: the page's locale adds its strings module to the first
+    // load (preloaded with the frame page, so no extra round trip should show).
+    const french = await widgetWeights(server.url, `${tenant.widgetId}&locale=fr`);
+    if (french) {
+      emit({ name: "widget.weight.frame.fr", files: french.frame, ...total(french.frame) });
+    }
+    const fr = await timings(server.url, tenant.widgetId, options.runs, "fr");
+    const frReady = fr.map((r) => round(r.chatReady, 1));
+    emit({
+      name: "widget.chat_ready.fr",
+      ...common,
+      locale: "fr",
+      median_ms: round(median(frReady), 1),
+      all_ms: frReady,
+    });
   } finally {
     await server.stop();
   }

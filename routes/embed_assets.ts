@@ -12,14 +12,15 @@ import { callingCodeOf, phoneEnabled } from "../calls/phone_policy.ts";
 import { toPublicConfig } from "../db/wire.ts";
 import { getWidgetById } from "../db/queries/widgets.ts";
 import { selfOrigin } from "../lib/origins.ts";
-import { chunkImports } from "../lib/bundles.ts";
+import { chunkImports, type Encoding, ENCODINGS, pickEncoding } from "../lib/bundles.ts";
 import { accessibleFill, themeOrDefault } from "../embed/color.ts";
 import { acceptedLanguages, directionOf, LOCALES, pickLocale } from "../lib/locale.ts";
 
 /** A built file ready to serve. */
 interface Asset {
   body: Uint8Array<ArrayBuffer>;
-  gzip: Uint8Array<ArrayBuffer>;
+  /** The build's precompressed copies (`.br`, `.gz`); gzip is made here when the build wrote none. */
+  encoded: { br?: Uint8Array<ArrayBuffer>; gzip: Uint8Array<ArrayBuffer> };
   /** Content hash (hex), the ETag and the `?v=` of versioned URLs. */
   hash: string;
   mtime: number;
@@ -50,7 +51,22 @@ function assetCache(dir: URL) {
   const cache = new Map<string, Promise<Asset | undefined>>();
   const load = async (name: string, mtime: number): Promise<Asset | undefined> => {
     const body = await Deno.readFile(new URL(name, dir)) as Uint8Array<ArrayBuffer>;
-    return { body, gzip: await gzip(body), hash: await sha256Hex(body), mtime };
+    const encoded: Partial<Record<Encoding, Uint8Array<ArrayBuffer>>> = {};
+    for (const e of ENCODINGS) {
+      const file = new URL(name + e.suffix, dir);
+      // A copy older than the file belongs to an earlier build: never send it.
+      const fresh = await Deno.stat(file).then(
+        (i) => (i.mtime?.getTime() ?? 0) >= mtime,
+        () => false,
+      );
+      if (fresh) encoded[e.name] = await Deno.readFile(file) as Uint8Array<ArrayBuffer>;
+    }
+    return {
+      body,
+      encoded: { br: encoded.br, gzip: encoded.gzip ?? await gzip(body) },
+      hash: await sha256Hex(body),
+      mtime,
+    };
   };
   return async (name: string): Promise<Asset | undefined> => {
     let mtime: number;
@@ -118,11 +134,13 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
     if (match && match.split(",").some((t) => t.trim().replace(/^W\//, "") === etag)) {
       return new Response(null, { status: 304, headers });
     }
-    if (/\bgzip\b/.test(c.req.header("accept-encoding") ?? "")) {
-      headers["content-encoding"] = "gzip";
-      return new Response(c.req.method === "HEAD" ? null : a.gzip, { headers });
-    }
-    return new Response(c.req.method === "HEAD" ? null : a.body, { headers });
+    const coding = pickEncoding(
+      c.req.header("accept-encoding"),
+      a.encoded.br ? ["br", "gzip"] : ["gzip"],
+    );
+    const body = coding === "identity" ? a.body : a.encoded[coding]!;
+    if (coding !== "identity") headers["content-encoding"] = coding;
+    return new Response(c.req.method === "HEAD" ? null : body, { headers });
   }
 
   return new Hono<AppEnv>()

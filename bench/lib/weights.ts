@@ -2,6 +2,9 @@
  * @module What the host page and the chat frame download, measured one way for the benchmark and
  * for the weight test: the loader alone, and the frame as its HTML plus every script and
  * stylesheet the HTML names (what loads before the visitor acts). Lazy chunks are not counted.
+ * A file the server sends precompressed (`Content-Encoding` with a `Content-Length`) weighs what
+ * it sends, since that is what the browser downloads; anything compressed on the fly (the frame's
+ * HTML) weighs its `gzip -9` and brotli-11 sizes.
  */
 import { sizes } from "./sizes.ts";
 
@@ -25,6 +28,28 @@ export async function fetchBytes(url: string): Promise<Uint8Array | undefined> {
   return new Uint8Array(await res.arrayBuffer());
 }
 
+/** The compressed size the server sends for `url` in `coding`, if it sends one with a length. */
+async function servedSize(url: string, coding: "gzip" | "br"): Promise<number | undefined> {
+  const res = await fetch(url, { headers: { "accept-encoding": coding } });
+  await res.body?.cancel();
+  const length = res.headers.get("content-length");
+  return res.ok && res.headers.get("content-encoding") === coding && length
+    ? Number(length)
+    : undefined;
+}
+
+/** The weight of a served file: what the server sends, else computed from its bytes. */
+export async function weigh(url: string): Promise<Weight | undefined> {
+  const bytes = await fetchBytes(url);
+  if (!bytes) return undefined;
+  const computed = await sizes(bytes);
+  return {
+    raw: computed.raw,
+    gzip: (await servedSize(url, "gzip")) ?? computed.gzip,
+    brotli: (await servedSize(url, "br")) ?? computed.brotli,
+  };
+}
+
 /** Adds weights up. */
 export function total(parts: Record<string, Weight>): Weight {
   return Object.values(parts).reduce(
@@ -37,7 +62,7 @@ export function total(parts: Record<string, Weight>): Weight {
 export async function widgetWeights(base: string, widgetId: string): Promise<
   { loader: Weight; frame: Record<string, Weight>; frameHtml: string } | undefined
 > {
-  const loader = await fetchBytes(`${base}/embed/widget.js`);
+  const loader = await weigh(`${base}/embed/widget.js`);
   const html = await fetchBytes(`${base}/embed/widget-frame.html?id=${widgetId}`);
   if (!loader || !html) return undefined;
   const frameHtml = new TextDecoder().decode(html);
@@ -46,8 +71,8 @@ export async function widgetWeights(base: string, widgetId: string): Promise<
   ) => m[1]);
   const frame: Record<string, Weight> = { "widget-frame.html": await sizes(html) };
   for (const ref of refs) {
-    const bytes = await fetchBytes(new URL(ref, `${base}/embed/`).toString());
-    if (bytes) frame[new URL(ref, base).pathname.split("/").pop()!] = await sizes(bytes);
+    const weight = await weigh(new URL(ref, `${base}/embed/`).toString());
+    if (weight) frame[new URL(ref, base).pathname.split("/").pop()!] = weight;
   }
-  return { loader: await sizes(loader), frame, frameHtml };
+  return { loader, frame, frameHtml };
 }
