@@ -1,9 +1,9 @@
 /**
- * @module The client of a session's event stream (`/ws`), used by the chat frame
- * (`embed/socket.ts`); the admin inbox (`islands/admin/live.ts`) is to move onto it: connect, reconnect with capped
- * exponential backoff and jitter (an injected `sleep`, so tests need no waiting), resume from the
- * last message id so a reconnect loses nothing, a heartbeat that notices dead connections, and a
- * visible connection state.
+ * @module The one client of a session's event stream (`/ws`), used by the chat frame
+ * (`embed/socket.ts`) and the admin inbox (`islands/admin/Conversation.tsx`): connect, reconnect
+ * with capped exponential backoff and jitter (an injected `sleep`, so tests need no waiting),
+ * resume from the last message id so a reconnect loses nothing, a heartbeat that notices dead
+ * connections, and a visible connection state.
  */
 import type { ClientEvent, ServerEvent } from "../contract/events.ts";
 

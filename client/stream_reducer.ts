@@ -1,6 +1,6 @@
 /**
- * @module The reducer of a session's event stream, used by the chat frame (`embed/chat_model.ts`)
- * and written for the admin inbox (`islands/admin/Conversation.tsx`) too: messages (the
+ * @module The one reducer of a session's event stream, used by the chat frame
+ * (`embed/chat_model.ts`) and the admin inbox (`islands/admin/Conversation.tsx`): messages (the
  * sender's pending bubble is matched by its `clientMessageId`), the session, its calls, the mode
  * and who is typing. Pure, so both views and their tests see the same transitions.
  */

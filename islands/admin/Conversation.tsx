@@ -6,13 +6,14 @@
 import { useEffect, useRef } from "preact/hooks";
 import { useSignal } from "@preact/signals";
 import type { Call, Lead, Message, Rating, Session } from "../../contract/wire.ts";
-import type { ServerEvent } from "../../contract/events.ts";
+import { type ConnectionState, SessionSocket } from "../../client/session_stream.ts";
+import { reduceStream, type StreamState, upsertMessage } from "../../client/stream_reducer.ts";
 import { Timeline } from "../../components/admin/Timeline.tsx";
 import { CallCard } from "../../components/admin/CallCard.tsx";
 import { VisitorDetails } from "../../components/admin/VisitorDetails.tsx";
 import { Icon } from "../../components/admin/icons.tsx";
 import { longTime, visitorLabel } from "./format.ts";
-import { connectLive, fetchToken, type LiveState } from "./live.ts";
+import { fetchToken, liveUrl, SignedOut } from "./live.ts";
 import { Composer, Handling, type Teammate } from "./Composer.tsx";
 
 /** Props of `Conversation`. */
@@ -30,20 +31,27 @@ export interface ConversationProps {
   rating?: Rating | null;
 }
 
-function upsert<T extends { id: string }>(list: T[], item: T): T[] {
-  const i = list.findIndex((x) => x.id === item.id);
-  if (i === -1) return [...list, item];
-  const next = list.slice();
-  next[i] = item;
-  return next;
-}
+/** Where the live view stands (also the `live-*` class of its status dot). */
+type LiveState = "connecting" | "live" | "offline" | "signed-out" | "ended";
 
 const STATE_TEXT: Record<LiveState, string> = {
   connecting: "Connecting…",
   live: "Live",
   offline: "Reconnecting…",
   "signed-out": "Signed out: reload to sign in",
+  ended: "Ended",
 };
+
+const LIVE_OF: Record<ConnectionState, LiveState> = {
+  idle: "connecting",
+  connecting: "connecting",
+  open: "live",
+  reconnecting: "offline",
+  offline: "offline",
+};
+
+/** A typing indicator nobody stopped (the typist's tab closed) goes away after this long. */
+const TYPING_MS = 15_000;
 
 /** A handoff was asked for and no person has replied since. */
 function waiting(s: Session): boolean {
@@ -52,16 +60,18 @@ function waiting(s: Session): boolean {
 
 /** The conversation pane. */
 export default function Conversation(props: ConversationProps) {
-  const session = useSignal(props.session);
-  const messages = useSignal(props.messages);
-  const calls = useSignal(props.calls);
-  const typing = useSignal<{ who: "agent" | "user"; name?: string } | null>(null);
+  // One state, moved by the same reducer the chat frame uses (`client/stream_reducer.ts`).
+  const stream = useSignal<StreamState<Message>>({
+    messages: props.messages,
+    session: props.session,
+    mode: props.session.mode,
+    calls: props.calls,
+    typing: null,
+  });
   const busy = useSignal(false);
-  const link = useRef<ReturnType<typeof connectLive>>();
+  const socket = useRef<SessionSocket>();
   const typingUntil = useRef(0);
-  const live = useSignal<LiveState | "ended">(
-    props.session.status === "ended" ? "ended" : "connecting",
-  );
+  const connection = useSignal<LiveState>("connecting");
   const ending = useSignal(false);
   const error = useSignal<string | null>(null);
   const scroller = useRef<HTMLDivElement>(null);
@@ -70,56 +80,52 @@ export default function Conversation(props: ConversationProps) {
   useEffect(() => {
     if (props.session.status === "ended") return;
     let typingTimer: ReturnType<typeof setTimeout> | undefined;
-    function onEvent(e: ServerEvent) {
-      switch (e.type) {
-        case "message:received":
-          messages.value = upsert(messages.value, e.message);
-          if (e.message.senderType !== "system") typing.value = null;
-          break;
-        case "typing:start":
-          typing.value = { who: e.senderId, name: e.name };
-          clearTimeout(typingTimer);
-          typingTimer = setTimeout(() => typing.value = null, 15_000);
-          break;
-        case "typing:stop":
-          if (typing.value?.who === e.senderId) typing.value = null;
-          break;
-        case "mode:changed":
-          messages.value = upsert(messages.value, e.message);
-          session.value = { ...session.value, mode: e.mode };
-          break;
-        case "call:updated":
-          calls.value = upsert(calls.value, e.call);
-          break;
-        case "session:updated":
-          session.value = e.session;
-          if (e.session.status === "ended") live.value = "ended";
-          break;
-        case "connection:established":
-        case "pong":
-        case "error":
-          break;
-        default:
-          e satisfies never;
-      }
-    }
-    const connection = link.current = connectLive({
-      sessionId,
-      lastMessageId: () => messages.value.at(-1)?.id,
-      onEvent,
-      onState: (state) => {
-        if (live.value !== "ended") live.value = state;
+    let signedOut = false;
+    const s = socket.current = new SessionSocket({
+      url: async () => {
+        try {
+          return await liveUrl(sessionId);
+        } catch (err) {
+          // No token without the session cookie: stop, and say so, rather than retry forever.
+          if (err instanceof SignedOut) {
+            signedOut = true;
+            connection.value = "signed-out";
+            s.close();
+          }
+          throw err;
+        }
       },
-    });
+      lastMessageId: () => stream.value.messages.at(-1)?.id,
+      onEvent: (e) => {
+        stream.value = reduceStream(stream.value, e);
+        if (e.type === "typing:start") {
+          clearTimeout(typingTimer);
+          typingTimer = setTimeout(
+            () => stream.value = { ...stream.value, typing: null },
+            TYPING_MS,
+          );
+        }
+      },
+      onState: (state) => {
+        if (!signedOut) connection.value = LIVE_OF[state];
+      },
+    }).start();
+    const online = () => s.retryNow();
+    addEventListener("online", online);
     return () => {
+      removeEventListener("online", online);
       clearTimeout(typingTimer);
-      connection.close();
+      s.close();
     };
   }, [sessionId]);
 
+  const { messages, session: current, calls, typing } = stream.value;
+  const s = current ?? props.session;
+  const live: LiveState = s.status === "ended" ? "ended" : connection.value;
+
   // Keep the newest message in view, unless the reader scrolled up to read older ones. The
   // scroller is the timeline on wide screens and the whole pane on narrow ones (details below).
-  const count = messages.value.length;
+  const count = messages.length;
   const end = useRef<HTMLDivElement>(null);
   const first = useRef(true);
   useEffect(() => {
@@ -130,7 +136,16 @@ export default function Conversation(props: ConversationProps) {
     const near = sentinel.getBoundingClientRect().bottom - box.bottom < 200;
     if (near || first.current) sentinel.scrollIntoView({ block: "end" });
     first.current = false;
-  }, [count, typing.value]);
+  }, [count, typing]);
+
+  /** The session as the API answered it, applied as the stream would apply it. */
+  function setSession(session: Session) {
+    stream.value = reduceStream(stream.value, {
+      type: "session:updated",
+      session,
+      timestamp: new Date().toISOString(),
+    });
+  }
 
   /** A JSON API call with the page's token; the error envelope's message when it fails. */
   async function api<T>(method: string, path: string, body: unknown): Promise<T> {
@@ -151,7 +166,7 @@ export default function Conversation(props: ConversationProps) {
     busy.value = true;
     error.value = null;
     try {
-      session.value = await api<Session>("PUT", `/api/chat/sessions/${sessionId}`, patch);
+      setSession(await api<Session>("PUT", `/api/chat/sessions/${sessionId}`, patch));
     } catch (err) {
       error.value = `Could not change who handles this conversation: ${(err as Error).message}`;
     } finally {
@@ -167,9 +182,11 @@ export default function Conversation(props: ConversationProps) {
         `/api/chat/sessions/${sessionId}/messages`,
         { content, clientMessageId: `h-${crypto.randomUUID()}` },
       );
-      messages.value = upsert(messages.value, body.userMessage);
+      // The socket may have brought it already: the same id is kept once.
+      const next = upsertMessage(stream.value.messages, body.userMessage).messages;
+      stream.value = { ...stream.value, messages: next };
       typingUntil.current = 0;
-      link.current?.send({ type: "typing:stop" });
+      socket.current?.send({ type: "typing:stop" });
       return true;
     } catch (err) {
       error.value = `Could not send the reply: ${(err as Error).message}`;
@@ -180,7 +197,7 @@ export default function Conversation(props: ConversationProps) {
   /** Tells the visitor a person is typing, at most every few seconds. */
   function typingNow() {
     const now = Date.now();
-    if (now > typingUntil.current) link.current?.send({ type: "typing:start" });
+    if (now > typingUntil.current) socket.current?.send({ type: "typing:start" });
     typingUntil.current = now + 4000;
   }
 
@@ -188,18 +205,9 @@ export default function Conversation(props: ConversationProps) {
     ending.value = true;
     error.value = null;
     try {
-      const token = await fetchToken();
-      const res = await fetch(`/api/chat/sessions/${sessionId}`, {
-        method: "PUT",
-        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
-        body: JSON.stringify({ status: "ended" }),
-      });
-      if (!res.ok) {
-        const body = await res.json().catch(() => null);
-        throw new Error(body?.error?.message ?? `HTTP ${res.status}`);
-      }
-      session.value = (await res.json()) as Session;
-      live.value = "ended";
+      setSession(
+        await api<Session>("PUT", `/api/chat/sessions/${sessionId}`, { status: "ended" }),
+      );
     } catch (err) {
       error.value = `Could not end the conversation: ${(err as Error).message}`;
     } finally {
@@ -207,9 +215,8 @@ export default function Conversation(props: ConversationProps) {
     }
   }
 
-  const s = session.value;
   return (
-    <div class="conversation" data-status={s.status} data-live={live.value}>
+    <div class="conversation" data-status={s.status} data-live={live}>
       <header class="conv-header">
         <a class="icon-button conv-back" href={props.backHref} aria-label="Back to the inbox">
           <Icon name="chevronLeft" />
@@ -226,9 +233,7 @@ export default function Conversation(props: ConversationProps) {
           <span class={`tag ${s.handler === "human" ? "tag-human" : "tag-ai"}`}>
             {s.handler === "human" ? "Human" : "AI"} handling
           </span>
-          <span class={`live-dot live-${live.value}`} role="status">
-            {live.value === "ended" ? "Ended" : STATE_TEXT[live.value]}
-          </span>
+          <span class={`live-dot live-${live}`} role="status">{STATE_TEXT[live]}</span>
           {s.status === "active" && (
             <button
               type="button"
@@ -252,17 +257,17 @@ export default function Conversation(props: ConversationProps) {
       <div class="conv-body">
         <div class="conv-main">
           <div class="conv-scroll" ref={scroller} tabIndex={0} aria-label="Conversation">
-            <Timeline messages={messages.value} agentName={props.agentName ?? "Agent"} />
-            {typing.value && (
-              <p class={`typing typing-${typing.value.who}`} aria-live="polite">
+            <Timeline messages={messages} agentName={props.agentName ?? "Agent"} />
+            {typing && (
+              <p class={`typing typing-${typing.senderId}`} aria-live="polite">
                 <span class="typing-dots" aria-hidden="true">
                   <i />
                   <i />
                   <i />
                 </span>
-                {typing.value.name
-                  ? `${typing.value.name} is typing`
-                  : typing.value.who === "agent"
+                {typing.name
+                  ? `${typing.name} is typing`
+                  : typing.senderId === "agent"
                   ? `${props.agentName ?? "Agent"} is typing`
                   : "Visitor is typing"}
               </p>
@@ -297,14 +302,14 @@ export default function Conversation(props: ConversationProps) {
             </div>
             <div>
               <dt>Messages</dt>
-              <dd>{messages.value.length}</dd>
+              <dd>{messages.length}</dd>
             </div>
           </dl>
           <VisitorDetails session={s} lead={props.lead ?? null} rating={props.rating ?? null} />
           <h2>Calls</h2>
-          {calls.value.length === 0
+          {calls.length === 0
             ? <p class="muted small">No voice calls in this conversation.</p>
-            : calls.value.map((call) => <CallCard key={call.id} call={call} />)}
+            : calls.map((call) => <CallCard key={call.id} call={call} />)}
         </aside>
       </div>
     </div>
