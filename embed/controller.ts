@@ -369,6 +369,8 @@ export class ChatController {
   /** Loads the voice chunk (the call logic and its screens); once. */
   loadVoice(): Promise<VoiceModule> {
     this.#voiceModule ??= import("./voice_chunk.ts").then(async (mod) => {
+      // Any call shows the call screen, which loads this chunk: the page hears of every call.
+      mod.watchCalls(this.model, this.#o.notify);
       await mod.stylesReady;
       return mod;
     });

@@ -3,7 +3,7 @@
  * union each way. Both sides post only to the other's exact origin and check `origin` and `source`
  * of what they receive (see `loader.ts` and `bridge.ts`).
  */
-import type { SessionMode } from "../contract/enums.ts";
+import type { CallKind, SessionMode } from "../contract/enums.ts";
 import type { Message } from "../contract/wire.ts";
 
 /** Marks our messages among whatever else a page posts around. */
@@ -31,6 +31,12 @@ export type HostToFrame =
    */
   | { type: "identify"; token?: string; context: Record<string, unknown> };
 
+/** A call as the host page hears of it. */
+export interface CallInfo {
+  id: string;
+  kind: CallKind;
+}
+
 /** Frame → host page. */
 export type FrameToHost =
   /** The frame has rendered and may be shown. */
@@ -41,6 +47,10 @@ export type FrameToHost =
   | { type: "message"; message: Message }
   /** The conversation moved between chat and voice. */
   | { type: "modeChange"; mode: SessionMode }
+  /** A voice call connected: the page's `callStart` event (`id` is Parley's call id). */
+  | { type: "callStart"; call: CallInfo }
+  /** That call is over, however it ended: the page's `callEnd` event. */
+  | { type: "callEnd"; call: CallInfo }
   /** The widget cannot run here (domain not allowed, widget inactive): hide it. */
   | { type: "unavailable"; reason: string }
   /**

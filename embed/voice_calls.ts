@@ -4,6 +4,7 @@
  * through the server's events, ended here or by either side. Loaded with the voice screens, in a
  * chunk of its own, only when a visitor opens the voice options.
  */
+import { effect } from "@preact/signals-core";
 import type { Session } from "../contract/wire.ts";
 import type { FrameToHost } from "./protocol.ts";
 import type { ChatModel } from "./chat_model.ts";
@@ -32,6 +33,27 @@ export interface VoiceContext {
 }
 
 type VoiceResult = CallStarted;
+
+/**
+ * Tells the host page when a call connects (`callStart`) and when that call is over (`callEnd`),
+ * once each, whoever started it (this frame, a phone callback, another tab of the visitor): the
+ * model follows every call through the server's events. Runs from the voice chunk's loading,
+ * which the call screen triggers whenever a call is on.
+ */
+export function watchCalls(model: ChatModel, notify: (message: FrameToHost) => void): () => void {
+  let live: { id: string; kind: "phone" | "web" } | undefined;
+  return effect(() => {
+    const c = model.call.value;
+    if (live && (!c || c.callId !== live.id || c.status !== "ongoing")) {
+      notify({ type: "callEnd", call: live });
+      live = undefined;
+    }
+    if (!live && c?.callId && c.status === "ongoing") {
+      live = { id: c.callId, kind: c.kind };
+      notify({ type: "callStart", call: live });
+    }
+  });
+}
 
 /** The voice calls of one widget frame. */
 export class VoiceCalls {

@@ -9,7 +9,7 @@ import { translation } from "./i18n.ts";
 // module is already loaded by the chat, so this costs no request).
 Object.assign(voiceStrings, (await translation()).voice);
 
-export { VoiceCalls } from "./voice_calls.ts";
+export { VoiceCalls, watchCalls } from "./voice_calls.ts";
 export { VoicePanel } from "../components/widget/VoicePanel.tsx";
 export { VoiceInterface } from "../components/widget/VoiceInterface.tsx";
 
