@@ -34,6 +34,8 @@ export const BUNDLES: Bundle[] = [
   { entry: "embed/loader.ts", out: "widget.js", format: "iife" },
   { entry: "embed/frame.tsx", out: "widget-frame.js", format: "esm", split: true },
   { entry: "embed/voice_web.ts", out: "voice-web.js", format: "esm" },
+  // The teaser bubble: the loader imports it only for widgets that show one.
+  { entry: "embed/teaser.ts", out: "teaser.js", format: "esm" },
   // The widget's languages other than English: one small module each, loaded only by their users.
   ...LOCALES.filter((l) => l !== "en").map((l): Bundle => ({
     entry: `embed/locales/${l}.ts`,

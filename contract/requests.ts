@@ -273,3 +273,14 @@ export const RetellKeySchema = z.strictObject({
     { message: "must be a Retell API key (no spaces)" },
   ),
 });
+
+/**
+ * Query of `GET /embed/config/:widgetId`: the page's own `locale` and `themeColor` (the loader
+ * sends its other presentation options along, which this route ignores). A value the widget
+ * cannot use falls back (the widget's colour, the browser's language) rather than failing: a
+ * typo in a page's configuration must not take the launcher off the page.
+ */
+export const EmbedConfigQuerySchema = z.object({
+  locale: z.string().optional(),
+  themeColor: z.string().optional(),
+});

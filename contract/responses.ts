@@ -10,6 +10,7 @@ import {
   LeadSchema,
   MessageSchema,
   OrganizationSchema,
+  PublicWidgetConfigSchema,
   RatingSchema,
   SessionSchema,
   UserSchema,
@@ -75,6 +76,34 @@ export const EmbedAuthResponseSchema = z.object({
   expiresAt: z.iso.datetime(),
 }).meta({ id: "EmbedAuth" });
 export type EmbedAuthResponse = z.infer<typeof EmbedAuthResponseSchema>;
+
+/**
+ * What the loader shows before the chat exists, worked out by the server for the page that asks
+ * (its language and colour), so the loader carries no strings and no colour maths.
+ */
+export const LauncherSchema = z.object({
+  /** The language of `labels`: the page's `locale`, else the widget's, else the browser's. */
+  locale: z.string(),
+  /** The launcher's colour: the page's `themeColor` when it is a hex colour, else the widget's. */
+  color: z.string(),
+  /** White or near-black, whichever reaches 3:1 on `color` (WCAG non-text contrast). */
+  iconColor: z.enum(["#ffffff", "#111827"]),
+  labels: z.object({
+    open: z.string(),
+    close: z.string(),
+    /** The closed launcher while replies wait; `{n}` stands for the count. */
+    unread: z.string(),
+    /** The teaser bubble's close button. */
+    dismiss: z.string(),
+  }),
+}).meta({ id: "Launcher" });
+export type Launcher = z.infer<typeof LauncherSchema>;
+
+/** `GET /embed/config/:widgetId`: the public configuration plus the launcher for that page. */
+export const EmbedConfigSchema = PublicWidgetConfigSchema.extend({
+  launcher: LauncherSchema,
+}).meta({ id: "EmbedConfig" });
+export type EmbedConfig = z.infer<typeof EmbedConfigSchema>;
 
 /** `POST /api/widgets/:id/identity-secret`: shown once. */
 export const IdentitySecretSchema = z.object({ secret: z.string() }).meta({ id: "IdentitySecret" });

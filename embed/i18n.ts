@@ -4,11 +4,13 @@
  * `<link rel="modulepreload" data-locale>` (so it costs no extra round trip). Its strings fill in
  * over English key by key. The chat's bundle carries no table of locales at all.
  */
-import type { FrameStrings } from "./strings.ts";
+import type { FrameStrings, LoaderStrings } from "./strings.ts";
 import type { VoiceStrings } from "./strings_voice.ts";
 
 /** One locale's words: any key left out falls back to English. */
 export interface Translation {
+  /** The launcher's and teaser's labels, which the server hands the loader (`/embed/config`). */
+  loader: Partial<LoaderStrings>;
   frame: Partial<FrameStrings>;
   voice: Partial<VoiceStrings>;
 }

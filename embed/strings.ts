@@ -4,12 +4,20 @@
  * they interpolate, so word order can change per language.
  */
 
-/** Strings of the loader (host page); kept apart so the loader bundles only these. */
+/**
+ * Strings of the loader (host page). The loader bundles none of them: `/embed/config` answers
+ * them in the page's language (`loaderLabels`), so a new language costs the page nothing.
+ */
 export const loaderStrings = {
   open: "Open chat",
   close: "Close chat",
-  unread: (n: number) => `, ${n} unread`,
+  /** The closed launcher while replies wait; `n` is the count, already formatted. */
+  unread: (n: string) => `Open chat, ${n} unread`,
+  /** The close button of the teaser bubble. */
+  dismiss: "Dismiss message",
 };
+
+export type LoaderStrings = typeof loaderStrings;
 
 /** Strings of the chat frame. */
 export const frameStrings = {

@@ -6,8 +6,8 @@ import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
 import type { AppEnv } from "../context.ts";
 import { HttpError, notFound } from "../lib/errors.ts";
-import { isUuid, readJson } from "../lib/validate.ts";
-import { EmbedAuthSchema } from "../contract/requests.ts";
+import { isUuid, parseWith, readJson } from "../lib/validate.ts";
+import { EmbedAuthSchema, EmbedConfigQuerySchema } from "../contract/requests.ts";
 import { DEFAULT_WELCOME } from "../contract/defaults.ts";
 import { toPublicConfig } from "../db/wire.ts";
 import { hostOf, isHostAllowed, selfOrigin } from "../lib/origins.ts";
@@ -27,8 +27,9 @@ import {
 import type { Db } from "../db/client.ts";
 import type { WidgetRow } from "../db/schema.ts";
 import { doc } from "../lib/openapi.ts";
-import { EmbedAuthResponseSchema } from "../contract/responses.ts";
-import { PublicWidgetConfigSchema } from "../contract/wire.ts";
+import { EmbedAuthResponseSchema, EmbedConfigSchema } from "../contract/responses.ts";
+import { launcherFor } from "../embed/loader_config.ts";
+import { acceptedLanguages, pickLocale } from "../lib/locale.ts";
 
 /**
  * A browser's `Origin` (when it is not our own) must be on the widget's allowlist too. A script
@@ -169,17 +170,30 @@ export const embedApiRoutes = new Hono<AppEnv>()
     "/config/:widgetId",
     doc({
       summary: "A widget's public configuration",
+      description: "With the launcher's labels and colours worked out for the page that asks: " +
+        "its `locale` (else the browser's `Accept-Language`) and `themeColor`.",
       auth: "none",
-      responses: { 200: PublicWidgetConfigSchema },
+      query: EmbedConfigQuerySchema,
+      responses: { 200: EmbedConfigSchema },
     }),
     cors({ origin: "*", allowMethods: ["GET"] }),
     async (c) => {
+      const query = parseWith(EmbedConfigQuerySchema, c.req.query(), "query");
       const widget = await findWidget(c.var.db, c.req.param("widgetId"));
       if (!widget.isActive) throw notFound("widget", widget.id);
       // A page on a domain the widget does not allow learns so at once, and shows no launcher.
       assertOriginAllowed(c, widget);
+      const config = toPublicConfig(widget);
+      // The page's language, then the browser's (the loader's request carries them).
+      const locale = pickLocale([
+        query.locale,
+        ...acceptedLanguages(c.req.header("accept-language")),
+      ]);
       c.header("Cache-Control", "public, max-age=30");
-      c.header("Vary", "Origin");
-      return c.json(toPublicConfig(widget));
+      c.header("Vary", "Origin, Accept-Language");
+      return c.json({
+        ...config,
+        launcher: launcherFor(locale, query.themeColor, config.themeColor),
+      });
     },
   );

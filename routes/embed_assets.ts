@@ -125,8 +125,9 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
       "cache-control": immutable || c.req.query("v") === a.hash
         ? "public, max-age=31536000, immutable"
         : "public, max-age=300",
-      // Host pages on any origin load the loader.
+      // Host pages on any origin load the loader, and import the teaser module (a CORS fetch).
       "cross-origin-resource-policy": "cross-origin",
+      "access-control-allow-origin": "*",
       "x-content-type-options": "nosniff",
       "vary": "Accept-Encoding",
     };
@@ -150,6 +151,7 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
     .get("/widget-voice.css", (c) => serve(c, "widget-voice.css"))
     .get("/widget-dark.css", (c) => serve(c, "widget-dark.css"))
     .get("/voice-web.js", (c) => serve(c, "voice-web.js"))
+    .get("/teaser.js", (c) => serve(c, "teaser.js"))
     // One module per locale; the frame page names the one it needs with its hash.
     // Only the locales we build: any other name is a 404, not a "not built yet" 503.
     .get("/:file{locale-[a-z]{2}\\.js}", (c, next) => {

@@ -4,6 +4,12 @@ import type { Translation } from "../i18n.ts";
 const n = (v: number) => v.toLocaleString("ar");
 
 export default {
+  loader: {
+    open: "فتح المحادثة",
+    close: "إغلاق المحادثة",
+    unread: (x: string) => `فتح المحادثة، رسائل غير مقروءة: ${x}`,
+    dismiss: "إغلاق الرسالة",
+  },
   frame: {
     online: "متصل · يرد فورًا",
     voiceMode: "في مكالمة صوتية",

@@ -4,6 +4,12 @@ import type { Translation } from "../i18n.ts";
 const n = (v: number) => v.toLocaleString("de");
 
 export default {
+  loader: {
+    open: "Chat öffnen",
+    close: "Chat schließen",
+    unread: (x: string) => `Chat öffnen, ungelesene Nachrichten: ${x}`,
+    dismiss: "Nachricht ausblenden",
+  },
   frame: {
     online: "Online · antwortet sofort",
     voiceMode: "Im Sprachanruf",

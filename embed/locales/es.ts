@@ -4,6 +4,12 @@ import type { Translation } from "../i18n.ts";
 const n = (v: number) => v.toLocaleString("es");
 
 export default {
+  loader: {
+    open: "Abrir el chat",
+    close: "Cerrar el chat",
+    unread: (x: string) => `Abrir el chat, mensajes sin leer: ${x}`,
+    dismiss: "Descartar el mensaje",
+  },
   frame: {
     online: "En línea · responde al instante",
     voiceMode: "En una llamada de voz",

@@ -4,6 +4,12 @@ import type { Translation } from "../i18n.ts";
 const n = (v: number) => v.toLocaleString("fr");
 
 export default {
+  loader: {
+    open: "Ouvrir le chat",
+    close: "Fermer le chat",
+    unread: (x: string) => `Ouvrir le chat, messages non lus : ${x}`,
+    dismiss: "Ignorer le message",
+  },
   frame: {
     online: "En ligne · répond tout de suite",
     voiceMode: "En appel vocal",

@@ -4,6 +4,12 @@ import type { Translation } from "../i18n.ts";
 const n = (v: number) => v.toLocaleString("he");
 
 export default {
+  loader: {
+    open: "פתיחת הצ'אט",
+    close: "סגירת הצ'אט",
+    unread: (x: string) => `פתיחת הצ'אט, הודעות שלא נקראו: ${x}`,
+    dismiss: "סגירת ההודעה",
+  },
   frame: {
     online: "מחובר · עונה מיד",
     voiceMode: "בשיחה קולית",

@@ -4,6 +4,12 @@ import type { Translation } from "../i18n.ts";
 const n = (v: number) => v.toLocaleString("it");
 
 export default {
+  loader: {
+    open: "Apri la chat",
+    close: "Chiudi la chat",
+    unread: (x: string) => `Apri la chat, messaggi non letti: ${x}`,
+    dismiss: "Ignora il messaggio",
+  },
   frame: {
     online: "Online · risponde subito",
     voiceMode: "In chiamata vocale",

@@ -4,6 +4,12 @@ import type { Translation } from "../i18n.ts";
 const n = (v: number) => v.toLocaleString("ja");
 
 export default {
+  loader: {
+    open: "チャットを開く",
+    close: "チャットを閉じる",
+    unread: (x: string) => `チャットを開く（未読 ${x} 件）`,
+    dismiss: "メッセージを閉じる",
+  },
   frame: {
     online: "オンライン · すぐに返信します",
     voiceMode: "音声通話中",

@@ -4,6 +4,12 @@ import type { Translation } from "../i18n.ts";
 const n = (v: number) => v.toLocaleString("nl");
 
 export default {
+  loader: {
+    open: "Chat openen",
+    close: "Chat sluiten",
+    unread: (x: string) => `Chat openen, ongelezen berichten: ${x}`,
+    dismiss: "Bericht sluiten",
+  },
   frame: {
     online: "Online · antwoordt direct",
     voiceMode: "In een spraakgesprek",

@@ -4,6 +4,12 @@ import type { Translation } from "../i18n.ts";
 const n = (v: number) => v.toLocaleString("pt");
 
 export default {
+  loader: {
+    open: "Abrir o chat",
+    close: "Fechar o chat",
+    unread: (x: string) => `Abrir o chat, mensagens não lidas: ${x}`,
+    dismiss: "Dispensar a mensagem",
+  },
   frame: {
     online: "Online · responde na hora",
     voiceMode: "Em chamada de voz",

@@ -4,6 +4,12 @@ import type { Translation } from "../i18n.ts";
 const n = (v: number) => v.toLocaleString("zh");
 
 export default {
+  loader: {
+    open: "打开聊天",
+    close: "关闭聊天",
+    unread: (x: string) => `打开聊天（${x} 条未读）`,
+    dismiss: "关闭消息",
+  },
   frame: {
     online: "在线 · 即时回复",
     voiceMode: "语音通话中",

@@ -5,7 +5,7 @@
  * gets `lang`, `dir` and the one locale module it needs.
  */
 import assert from "node:assert/strict";
-import { frameStrings } from "../../embed/strings.ts";
+import { frameStrings, loaderStrings } from "../../embed/strings.ts";
 import { voiceStrings } from "../../embed/strings_voice.ts";
 import type { Translation } from "../../embed/i18n.ts";
 import {
@@ -26,6 +26,7 @@ for (const locale of LOCALES.filter((l) => l !== "en")) {
       const [part, english, translated] of [
         ["frame", frameStrings, t.frame],
         ["voice", voiceStrings, t.voice],
+        ["loader", loaderStrings, t.loader],
       ] as const
     ) {
       const missing = Object.keys(english).filter((k) => !(k in translated));

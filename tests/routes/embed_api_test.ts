@@ -126,6 +126,66 @@ dbTest("GET /embed/config/:widgetId returns public configuration only", async (t
 });
 
 dbTest(
+  "GET /embed/config/:widgetId gives the loader its launcher: labels in the page's language, colours worked out",
+  async (t) => {
+    const { token } = await registerAdmin(t);
+    const { widget } = await createAgentAndWidget(t, token, { themeColor: "#FACC15" });
+    const launcher = async (query: string, headers: Record<string, string> = {}) => {
+      const res = await t.request(`/embed/config/${widget.id}${query}`, { headers });
+      assert.equal(res.status, 200, query);
+      return (await res.json()).launcher;
+    };
+    // Nothing asked: English, the widget's colour; yellow takes the dark icon (white is 1.5:1).
+    assert.deepEqual(await launcher(""), {
+      locale: "en",
+      color: "#FACC15",
+      iconColor: "#111827",
+      labels: {
+        open: "Open chat",
+        close: "Close chat",
+        unread: "Open chat, {n} unread",
+        dismiss: "Dismiss message",
+      },
+    });
+    // The page's locale wins over the browser's; the browser's wins over English.
+    const fr = await launcher("?locale=fr-CA", { "accept-language": "de" });
+    assert.equal(fr.locale, "fr");
+    assert.equal(fr.labels.open, "Ouvrir le chat");
+    assert.equal(fr.labels.unread, "Ouvrir le chat, messages non lus : {n}");
+    assert.equal(
+      (await launcher("", { "accept-language": "ar-EG, en;q=0.5" })).labels.close,
+      "إغلاق المحادثة",
+    );
+    assert.equal((await launcher("?locale=sv", { "accept-language": "ja" })).locale, "ja");
+    // The page's colour wins when it is one; a dark colour takes the white icon.
+    const page = await launcher("?themeColor=%23123456");
+    assert.deepEqual([page.color, page.iconColor], ["#123456", "#ffffff"]);
+    // Whatever else a page sends (its other presentation options, junk) changes nothing and
+    // is never echoed: the answer holds only checked values.
+    for (
+      const q of [
+        "?themeColor=red;background:url(https://evil.test/x)",
+        "?themeColor=%230088FF%22%3E%3Cscript%3E",
+        "?themeColor=0088FF",
+        "?locale=%3Cscript%3Ealert(1)%3C/script%3E&themeColor=",
+        "?locale=" + "x".repeat(5000),
+        "?headerText=%3Cb%3Ehi&welcomeMessage=x&colorScheme=dark&id=nope",
+        "?locale=fr&locale=de",
+      ]
+    ) {
+      const l = await launcher(q);
+      assert.equal(l.color, "#FACC15", q);
+      assert.ok(["en", "fr"].includes(l.locale), q);
+      assert.ok(!JSON.stringify(l).includes("script") && !JSON.stringify(l).includes("evil"), q);
+    }
+    // The answer depends on the language the browser sends: shared caches must key on it.
+    const res = await t.get(`/embed/config/${widget.id}`);
+    assert.match(res.headers.get("vary") ?? "", /Accept-Language/);
+    await res.body?.cancel();
+  },
+);
+
+dbTest(
   "GET /embed/config/:widgetId refuses a page on a domain the widget does not allow",
   async (t) => {
     const { token } = await registerAdmin(t);
