@@ -4,7 +4,7 @@
  * through the server's events, ended here or by either side. Loaded with the voice screens, in a
  * chunk of its own, only when a visitor opens the voice options.
  */
-import { effect } from "@preact/signals-core";
+import { effect } from "@webreflection/signal";
 import type { Session } from "../contract/wire.ts";
 import type { FrameToHost } from "./protocol.ts";
 import type { ChatModel } from "./chat_model.ts";
