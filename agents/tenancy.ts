@@ -23,8 +23,9 @@ import {
   holdings,
 } from "./retell_account.ts";
 
-/** Where an organization's Retell key comes from. */
-export type RetellSource = "organization" | "deployment";
+import type { RetellSource } from "../contract/enums.ts";
+
+export type { RetellSource };
 
 /** The Retell account an organization uses. */
 export interface RetellAccount {

@@ -19,6 +19,8 @@ export const ROLES = ["owner", "admin", "member"] as const;
 export const INVITE_ROLES = ["admin", "member"] as const;
 /** Who is typing, in `typing:start` / `typing:stop`. */
 export const TYPING_SENDERS = ["agent", "user"] as const;
+/** Where an organization's Retell key comes from: its own, or the deployment's `RETELL_API_KEY`. */
+export const RETELL_SOURCES = ["organization", "deployment"] as const;
 
 export const PositionSchema = z.enum(POSITIONS).meta({ id: "Position" });
 export const VoiceModeSchema = z.enum(VOICE_MODES).meta({ id: "VoiceMode" });
@@ -32,6 +34,7 @@ export const TypingSenderSchema = z.enum(TYPING_SENDERS);
 export const SessionHandlerSchema = z.enum(SESSION_HANDLERS).meta({ id: "SessionHandler" });
 export const RoleSchema = z.enum(ROLES).meta({ id: "Role" });
 export const InviteRoleSchema = z.enum(INVITE_ROLES);
+export const RetellSourceSchema = z.enum(RETELL_SOURCES).meta({ id: "RetellSource" });
 
 export type Position = z.infer<typeof PositionSchema>;
 export type VoiceMode = z.infer<typeof VoiceModeSchema>;
@@ -44,3 +47,4 @@ export type CallStatus = z.infer<typeof CallStatusSchema>;
 export type SessionHandler = z.infer<typeof SessionHandlerSchema>;
 export type Role = z.infer<typeof RoleSchema>;
 export type InviteRole = z.infer<typeof InviteRoleSchema>;
+export type RetellSource = z.infer<typeof RetellSourceSchema>;

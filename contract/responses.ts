@@ -3,7 +3,13 @@
  * answers of authentication and calls.
  */
 import { z } from "zod";
-import { CallKindSchema, CallStatusSchema, InviteRoleSchema, RoleSchema } from "./enums.ts";
+import {
+  CallKindSchema,
+  CallStatusSchema,
+  InviteRoleSchema,
+  RetellSourceSchema,
+  RoleSchema,
+} from "./enums.ts";
 import {
   AgentSchema,
   CallSchema,
@@ -115,6 +121,21 @@ export const OrganizationSettingsSchema = z.object({
   retentionDays: z.number().int().nullable(),
   createdAt: z.iso.datetime(),
 }).meta({ id: "OrganizationSettings" });
+
+/**
+ * `GET` and `PUT /api/organization/retell`: whether a Retell key is connected, its last four
+ * characters and where it comes from; the key itself is never returned.
+ */
+export const RetellConnectionSchema = z.discriminatedUnion("connected", [
+  z.object({
+    connected: z.literal(true),
+    /** "…abcd" */
+    keyHint: z.string(),
+    source: RetellSourceSchema,
+  }),
+  z.object({ connected: z.literal(false), keyHint: z.null(), source: z.null() }),
+]).meta({ id: "RetellConnection" });
+export type RetellConnection = z.infer<typeof RetellConnectionSchema>;
 
 /** `POST /api/chat/sessions/:id/voice` and `/voice/end`. */
 export const CallStartedSchema = z.object({

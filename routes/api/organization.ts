@@ -3,7 +3,6 @@
  * Retell, sealed at rest and never returned; the answer says only whether one is connected, its
  * last four characters and where it comes from.
  */
-import { z } from "zod";
 import { type Context, Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
 import { adminOf } from "../../lib/auth.ts";
@@ -13,16 +12,15 @@ import { RetellKeySchema } from "../../contract/requests.ts";
 import { createRetellClient } from "../../agents/retell.ts";
 import { checkKey } from "../../agents/retell_account.ts";
 import { doc } from "../../lib/openapi.ts";
+import { type RetellConnection, RetellConnectionSchema } from "../../contract/responses.ts";
 
 /** `GET /api/organization/retell`'s answer. */
-async function connection(c: Context<AppEnv>) {
+async function connection(c: Context<AppEnv>): Promise<RetellConnection> {
   const { db, deps } = c.var;
   const account = await deps.tenants.accountOf(db, adminOf(c).organizationId);
-  return {
-    connected: !!account,
-    keyHint: account?.keyHint ?? null,
-    source: account?.source ?? null,
-  };
+  return account
+    ? { connected: true, keyHint: account.keyHint, source: account.source }
+    : { connected: false, keyHint: null, source: null };
 }
 
 export const organizationRoutes = new Hono<AppEnv>()
@@ -33,7 +31,7 @@ export const organizationRoutes = new Hono<AppEnv>()
     doc({
       summary: "The organization's Retell connection",
       auth: "admin",
-      responses: { 200: z.unknown() },
+      responses: { 200: RetellConnectionSchema },
     }),
     async (c) => c.json(await connection(c)),
   )
@@ -42,7 +40,8 @@ export const organizationRoutes = new Hono<AppEnv>()
     doc({
       summary: "Connect or replace the organization's Retell key",
       auth: "admin",
-      responses: { 200: z.unknown(), 201: z.unknown() },
+      body: RetellKeySchema,
+      responses: { 200: RetellConnectionSchema },
     }),
     async (c) => {
       const { apiKey } = await readJson(c, RetellKeySchema);
@@ -63,7 +62,7 @@ export const organizationRoutes = new Hono<AppEnv>()
     doc({
       summary: "Disconnect Retell",
       auth: "admin",
-      responses: { 200: z.unknown(), 204: null },
+      responses: { 204: null },
     }),
     async (c) => {
       await c.var.deps.tenants.disconnect(c.var.db, adminOf(c).organizationId);

@@ -33,6 +33,12 @@ export const WEBHOOK_MAX_BYTES = 4 * 1024 * 1024;
 const SIGNATURE_RE = /^v=(\d{1,16}),d=([0-9a-f]{64})$/i;
 const MAX_AGE_MS = 5 * 60_000;
 
+/** What the document says of both webhook routes beyond their call-event body and bare 204. */
+const WEBHOOK_DESCRIPTION = "The body is Retell's call event (`call_started`, `call_ended`, " +
+  "`call_analyzed`; Retell's call object is kept whole). Any other event (chat events, kinds " +
+  "newer than Parley) is answered 204 and ignored, and so is a delivery already handled, so " +
+  "Retell stops retrying; the answer never has a body.";
+
 const unauthorized = (message: string) => new HttpError(401, "unauthorized", message);
 
 const limit = bodyLimit({
@@ -117,6 +123,7 @@ export const retellWebhookRoutes = new Hono<AppEnv>()
     "/webhook",
     doc({
       summary: "Retell's call events (signed with x-retell-signature)",
+      description: WEBHOOK_DESCRIPTION,
       auth: "none",
       body: CallEventSchema,
       responses: { 204: null },
@@ -140,6 +147,7 @@ export const retellWebhookRoutes = new Hono<AppEnv>()
     "/webhook/:organizationId",
     doc({
       summary: "An organization's Retell call events (signed with its key)",
+      description: WEBHOOK_DESCRIPTION,
       auth: "none",
       body: CallEventSchema,
       responses: { 204: null },

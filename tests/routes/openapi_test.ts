@@ -44,3 +44,44 @@ dbTest("every JSON route under /api and /embed is in the OpenAPI document", asyn
     assert.ok(document.paths[oaPath]?.[method], `${key} is in the document`);
   }
 });
+
+dbTest(
+  "no JSON body in the OpenAPI document is left open (every one names its fields)",
+  async (t) => {
+    const document = await (await t.get("/api/openapi.json")).json();
+    const schemas = document.components.schemas as Record<string, Record<string, unknown>>;
+    const resolve = (s: Record<string, unknown>) =>
+      typeof s.$ref === "string" ? schemas[s.$ref.split("/").pop()!] : s;
+    /** Why a schema accepts more than its route sends, or null when it is exact. */
+    function open(schema: Record<string, unknown>): string | null {
+      const s = resolve(schema);
+      if (!s || Object.keys(s).length === 0) return "accepts anything";
+      for (const key of ["oneOf", "anyOf"]) {
+        for (const branch of (s[key] ?? []) as Record<string, unknown>[]) {
+          const why = open(branch);
+          if (why) return why;
+        }
+      }
+      if (s.type === "object" && s.additionalProperties !== false) return "allows unnamed fields";
+      return null;
+    }
+    // The document describes itself only as far as its version: the rest is OpenAPI's own schema.
+    const selfDescribed = new Set(["get /api/openapi.json"]);
+    const loose: string[] = [];
+    for (const [path, ops] of Object.entries(document.paths as Record<string, object>)) {
+      for (const [method, op] of Object.entries(ops as Record<string, Json>)) {
+        if (selfDescribed.has(`${method} ${path}`)) continue;
+        for (const [status, response] of Object.entries(op.responses as Record<string, Json>)) {
+          const schema = (response.content as Json | undefined)?.["application/json"] as
+            | Json
+            | undefined;
+          const why = schema && open(schema.schema as Record<string, unknown>);
+          if (why) loose.push(`${method} ${path} ${status}: ${why}`);
+        }
+      }
+    }
+    assert.deepEqual(loose, []);
+  },
+);
+
+type Json = Record<string, unknown>;
