@@ -50,6 +50,7 @@ const STYLES = [
   { from: "static/widget-frame.css", out: "widget-frame.css" },
   { from: "static/widget-voice.css", out: "widget-voice.css" },
   { from: "static/widget-dark.css", out: "widget-dark.css" },
+  { from: "static/widget-extras.css", out: "widget-extras.css" },
 ];
 
 /** What the outputs are made from: any of these newer than an output means a rebuild. */
@@ -64,6 +65,7 @@ const SOURCES = [
   "static/widget-frame.css",
   "static/widget-voice.css",
   "static/widget-dark.css",
+  "static/widget-extras.css",
   "embed/locales",
   "lib/locale.ts",
   "deno.json",

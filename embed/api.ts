@@ -4,7 +4,7 @@
  */
 import type { z } from "zod";
 import type { Saved, Store } from "./store.ts";
-import type { Session } from "../contract/wire.ts";
+import type { Lead, Rating, Session } from "../contract/wire.ts";
 import type {
   CallStarted,
   EmbedAuthResponseSchema,
@@ -13,7 +13,9 @@ import type {
   SessionListSchema,
 } from "../contract/responses.ts";
 import type {
+  LeadCreateSchema,
   MessageCreateSchema,
+  RatingCreateSchema,
   SessionCreateSchema,
   SessionUpdateSchema,
   VoiceStartSchema,
@@ -133,6 +135,17 @@ export class Api {
     path: `${SessionPath}/handoff`,
     body: { reason?: string },
   ): Promise<Session>;
+  request(
+    method: "POST",
+    path: `${SessionPath}/lead`,
+    body: In<typeof LeadCreateSchema>,
+  ): Promise<Lead>;
+  request(
+    method: "POST",
+    path: `${SessionPath}/rating`,
+    body: In<typeof RatingCreateSchema>,
+  ): Promise<Rating>;
+  request(method: "DELETE", path: "/api/chat/visitor"): Promise<void>;
   async request(method: string, path: string, body?: unknown): Promise<unknown> {
     try {
       return await this.#send(method, path, body, await this.token());

@@ -18,11 +18,15 @@ import type { VoiceCalls } from "./voice_calls.ts";
 
 /** The voice chunk's exports. */
 type VoiceModule = typeof import("./voice_chunk.ts");
+/** The extras chunk's exports (pre-chat form, rating, header menu). */
+export type ExtrasModule = typeof import("./extras_chunk.ts");
 
 /** Options of the controller; tests inject `sleep`, the mic check and the call client. */
 export interface ControllerOptions {
-  /** The widget's welcome (the page's when it set one). */
-  config: Pick<PublicWidgetConfig, "welcomeMessage">;
+  /** The widget's welcome (the page's when it set one) and its pre-chat form, if any. */
+  config:
+    & Pick<PublicWidgetConfig, "welcomeMessage">
+    & Partial<Pick<PublicWidgetConfig, "preChatForm">>;
   host: string;
   api: Api;
   store: Store;
@@ -49,6 +53,7 @@ export class ChatController {
   #typingUntil = 0;
   #typingTimer?: ReturnType<typeof setTimeout>;
   #voiceModule?: Promise<VoiceModule>;
+  #extras?: Promise<ExtrasModule>;
   #calls?: VoiceCalls;
 
   constructor(options: ControllerOptions) {
@@ -204,7 +209,7 @@ export class ChatController {
     try {
       for (let attempt = 1;; attempt++) {
         try {
-          const session = await this.#activeSession();
+          const session = await this.activeSession();
           const res = await this.#o.api.request(
             "POST",
             `/api/chat/sessions/${session.id}/messages`,
@@ -283,8 +288,13 @@ export class ChatController {
     }
   }
 
+  /** What the controller was made with (the extras chunk talks to the server through it). */
+  get deps(): ControllerOptions {
+    return this.#o;
+  }
+
   /** The session to write to: the current one, or a new one when there is none or it ended. */
-  #activeSession(): Promise<Session> {
+  activeSession(): Promise<Session> {
     const s = this.model.session.value;
     if (s && s.status !== "ended") return Promise.resolve(s);
     this.#creating ??= this.#createSession().finally(() => this.#creating = undefined);
@@ -337,7 +347,7 @@ export class ChatController {
   /** "Talk to a person": asks the team to join (the AI answers until someone does). */
   async handoff(): Promise<void> {
     try {
-      const s = await this.#activeSession();
+      const s = await this.activeSession();
       this.model.session.value = await this.#o.api.request(
         "POST",
         `/api/chat/sessions/${s.id}/handoff`,
@@ -364,6 +374,13 @@ export class ChatController {
     this.#socketSend?.({ type: "typing:stop" });
   }
 
+  /** Loads the extras chunk (pre-chat form, rating, header menu) and its styles; once. */
+  loadExtras(): Promise<ExtrasModule> {
+    return this.#extras ??= import("./extras_chunk.ts").then(async (mod) => (
+      await mod.stylesReady, mod
+    ));
+  }
+
   // ---- voice: its own chunk, loaded when the visitor first opens the voice options ----------
 
   /** Loads the voice chunk (the call logic and its screens); once. */
@@ -383,7 +400,7 @@ export class ChatController {
       model: this.model,
       api: this.#o.api,
       notify: this.#o.notify,
-      activeSession: () => this.#activeSession(),
+      activeSession: () => this.activeSession(),
       checkMic: this.#o.checkMic,
       loadWebCall: this.#o.loadWebCall,
     });

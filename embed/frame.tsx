@@ -20,8 +20,11 @@ const MAX_CHARS = 4000;
 
 const params = new URLSearchParams(location.search);
 /** The configuration the server inlined, with the theme it worked out (page colour included). */
-interface FrameConfig
-  extends Pick<PublicWidgetConfig, "id" | "headerText" | "welcomeMessage" | "voiceMode"> {
+interface FrameConfig extends
+  Pick<
+    PublicWidgetConfig,
+    "id" | "headerText" | "welcomeMessage" | "voiceMode" | "preChatForm"
+  > {
   theme: { color: string; fill: string; text: string };
 }
 const stored: FrameConfig = JSON.parse(

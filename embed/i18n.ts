@@ -6,6 +6,7 @@
  */
 import type { FrameStrings, LoaderStrings } from "./strings.ts";
 import type { VoiceStrings } from "./strings_voice.ts";
+import type { ExtrasStrings } from "./strings_extras.ts";
 
 /** One locale's words: any key left out falls back to English. */
 export interface Translation {
@@ -13,6 +14,8 @@ export interface Translation {
   loader: Partial<LoaderStrings>;
   frame: Partial<FrameStrings>;
   voice: Partial<VoiceStrings>;
+  /** The pre-chat form, the rating and the header menu (the extras chunk). */
+  extras: Partial<ExtrasStrings>;
 }
 
 /** The page's locale module, if it is not English; an empty translation if it cannot load. */

@@ -59,6 +59,7 @@ export const frameStrings = {
   callInProgress: "Call in progress",
   voiceFailed: "We couldn't start the call. Please try again in a moment.",
   unavailable: "This chat isn't available right now.",
+  moreOptions: "More options",
 };
 
 export type FrameStrings = typeof frameStrings;

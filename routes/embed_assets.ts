@@ -150,6 +150,7 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
     .get("/widget-frame.css", (c) => serve(c, "widget-frame.css"))
     .get("/widget-voice.css", (c) => serve(c, "widget-voice.css"))
     .get("/widget-dark.css", (c) => serve(c, "widget-dark.css"))
+    .get("/widget-extras.css", (c) => serve(c, "widget-extras.css"))
     .get("/voice-web.js", (c) => serve(c, "voice-web.js"))
     .get("/teaser.js", (c) => serve(c, "teaser.js"))
     // One module per locale; the frame page names the one it needs with its hash.
@@ -209,6 +210,8 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
         headerText: pub.headerText,
         welcomeMessage: pub.welcomeMessage,
         voiceMode: pub.voiceMode,
+        // Only when the owner asks for one (the frame then loads the form's chunk).
+        preChatForm: pub.preChatForm ?? undefined,
         // The phone field offers only these (the voice chunk reads them; the chat never does).
         phone: phoneEnabled(pub.voiceMode)
           ? pub.phoneCountries.map((code) => ({ code, callingCode: callingCodeOf(code) }))

@@ -1,7 +1,7 @@
 /** @module The widget header: avatar, title, mode or presence, minimize and end-conversation buttons. */
 import type { SessionMode } from "../../contract/enums.ts";
 import { frameStrings as S } from "../../embed/strings.ts";
-import { AssistantIcon, CloseIcon, MinimizeIcon, PersonIcon } from "./icons.tsx";
+import { AssistantIcon, CloseIcon, MinimizeIcon, MoreIcon, PersonIcon } from "./icons.tsx";
 import { initials } from "./MessageBubble.tsx";
 
 /** Props of the header. */
@@ -16,6 +16,10 @@ export interface ChatHeaderProps {
   human?: string | boolean;
   /** "Talk to a person", while the AI handles it and nobody was asked yet. */
   onHandoff?: () => void;
+  /** Opens or closes the "More options" menu (transcript, deletion). */
+  onMore: () => void;
+  /** The menu is open. */
+  menuOpen: boolean;
 }
 
 /** The coloured top bar. */
@@ -48,6 +52,17 @@ export function ChatHeader(props: ChatHeaderProps) {
             <PersonIcon />
           </button>
         )}
+        <button
+          type="button"
+          id="pw-more"
+          class="icon-btn"
+          aria-label={S.moreOptions}
+          aria-haspopup="menu"
+          aria-expanded={props.menuOpen}
+          onClick={props.onMore}
+        >
+          <MoreIcon />
+        </button>
         <button type="button" class="icon-btn" aria-label={S.minimize} onClick={props.onMinimize}>
           <MinimizeIcon />
         </button>

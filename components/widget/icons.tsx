@@ -1,7 +1,8 @@
 /** @module The widget's icons: small inline SVGs (24-unit grid, `currentColor`), hidden from assistive tech. */
 import type { JSX } from "preact";
 
-function Icon(props: { d: string; fill?: boolean; size?: number }): JSX.Element {
+/** A 24-unit icon from one path: stroked, or filled with `fill`. */
+export function Icon(props: { d: string; fill?: boolean; size?: number }): JSX.Element {
   return (
     <svg
       viewBox="0 0 24 24"
@@ -26,6 +27,13 @@ const PHONE =
 export const SendIcon = () => <Icon d="M4 12 20 4l-6 16-2.5-6.5L4 12z" fill />;
 /** Telephone handset. */
 export const PhoneIcon = (p: { size?: number }) => <Icon d={PHONE} size={p.size} />;
+/** Three dots (more options). */
+export const MoreIcon = () => (
+  <Icon
+    d="M4 12a2 2 0 1 0 4 0 2 2 0 1 0-4 0m6 0a2 2 0 1 0 4 0 2 2 0 1 0-4 0m6 0a2 2 0 1 0 4 0 2 2 0 1 0-4 0"
+    fill
+  />
+);
 /** Chevron down (minimize). */
 export const MinimizeIcon = () => <Icon d="m6 9 6 6 6-6" />;
 /** Cross. */

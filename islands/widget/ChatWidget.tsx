@@ -7,7 +7,7 @@ import type { Signal } from "@webreflection/signal";
 import { useModel } from "../../embed/use_model.ts";
 import { useEffect, useState } from "preact/hooks";
 import { formatDuration } from "../../embed/duration.ts";
-import type { ChatController } from "../../embed/controller.ts";
+import type { ChatController, ExtrasModule } from "../../embed/controller.ts";
 import { useWebSocket } from "../../embed/socket.ts";
 import { frameStrings as S } from "../../embed/strings.ts";
 import type { VoiceMode } from "../../contract/enums.ts";
@@ -71,6 +71,19 @@ export default function ChatWidget(props: ChatWidgetProps) {
     null,
   );
 
+  // The pre-chat form, the rating and the header menu come with the extras chunk, fetched only
+  // when one of them is needed; it remembers what the visitor answered or skipped (`x.done`).
+  const [x, setX] = useState<ExtrasModule>();
+  const [menu, setMenu] = useState(false);
+  const needLead = c.deps.config.preChatForm && !x?.done.lead && !session?.lead &&
+    !m.messages.value.some((x) => x.senderType == "user");
+  const needRating = m.ended.value && !session?.rating && !x?.done[session!.id];
+  useEffect(() => {
+    // Until it is here (or if it cannot load) the composer stays: the chat goes on without them.
+    if (needLead || needRating || menu) c.loadExtras().then(setX);
+  }, [needLead, needRating, menu]);
+  const done = () => setRefocus((n) => n + 1);
+
   const view = m.view.value, call = m.call.value, status = m.status.value;
   const callLive = !!call && call.status !== "ended" && call.status !== "error";
   useEffect(() => {
@@ -119,7 +132,10 @@ export default function ChatWidget(props: ChatWidgetProps) {
         onEnd={() => setConfirmEnd(true)}
         human={human}
         onHandoff={handoff}
+        onMore={() => setMenu(!menu)}
+        menuOpen={menu}
       />
+      {menu && x && <x.MoreMenu controller={c} onClose={() => setMenu(false)} />}
       {confirmEnd && (
         <div class="bar bar-confirm" role="alertdialog" aria-label={S.endChatConfirm}>
           <span>{S.endChatConfirm}</span>
@@ -199,6 +215,10 @@ export default function ChatWidget(props: ChatWidgetProps) {
                   />
                 )
                 : <section class="voice-panel" aria-busy="true" />
+              : needLead && x
+              ? <x.PreChatForm controller={c} onDone={done} />
+              : needRating && x
+              ? <x.RatingPanel controller={c} onDone={done} />
               : (
                 <ChatInput
                   onSend={(t) => c.send(t)}

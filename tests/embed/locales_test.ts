@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { frameStrings, loaderStrings } from "../../embed/strings.ts";
 import { voiceStrings } from "../../embed/strings_voice.ts";
+import { extrasStrings } from "../../embed/strings_extras.ts";
 import type { Translation } from "../../embed/i18n.ts";
 import {
   acceptedLanguages,
@@ -27,6 +28,7 @@ for (const locale of LOCALES.filter((l) => l !== "en")) {
         ["frame", frameStrings, t.frame],
         ["voice", voiceStrings, t.voice],
         ["loader", loaderStrings, t.loader],
+        ["extras", extrasStrings, t.extras],
       ] as const
     ) {
       const missing = Object.keys(english).filter((k) => !(k in translated));

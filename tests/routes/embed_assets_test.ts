@@ -108,6 +108,28 @@ dbTest(
   },
 );
 
+dbTest(
+  "GET /embed/widget-frame.html: the pre-chat form is inlined only when set, and cannot end the JSON",
+  async (t) => {
+    const config = async (id: string) =>
+      JSON.parse(
+        /id="parley-config">(.*?)<\/script>/.exec(
+          await (await t.request(`/embed/widget-frame.html?id=${id}`)).text(),
+        )![1],
+      );
+    const plain = await widgetOf(t);
+    assert.equal("preChatForm" in await config(plain.id), false);
+    const form = {
+      fields: [{ name: "email", required: true }],
+      consentText: "</script><script>alert(1)</script>",
+    };
+    const withForm = await widgetOf(t, { preChatForm: form });
+    const html = await (await t.request(`/embed/widget-frame.html?id=${withForm.id}`)).text();
+    assert.equal(html.match(/<script/g)?.length, 2);
+    assert.deepEqual((await config(withForm.id)).preChatForm, form);
+  },
+);
+
 dbTest("GET /embed/widget-frame.html: any domain when the allowlist is empty", async (t) => {
   const widget = await widgetOf(t);
   const res = await t.request(`/embed/widget-frame.html?id=${widget.id}`);
@@ -150,12 +172,22 @@ dbTest(
       gz += gzipSize(new Uint8Array(await r.arrayBuffer()));
     }
     assert.ok(gz <= 20 * 1024, `chat frame is ${gz} bytes gzipped`);
-    // The voice screens are a chunk of their own, fetched only when the visitor opens them.
-    assert.equal(lazy.length, 1);
-    assert.match(lazy[0], /^voice_chunk-[A-Z0-9]{8}\.js$/);
-    const voiceChunk = await t.request(`/embed/${lazy[0]}`);
-    assert.equal(voiceChunk.status, 200);
-    await voiceChunk.body?.cancel();
+    // The voice screens and the extras (pre-chat form, rating, header menu) are chunks of their
+    // own, fetched only when the visitor needs them.
+    assert.deepEqual(lazy.map((f) => f.replace(/-[A-Z0-9]{8}\.js$/, "")).sort(), [
+      "extras_chunk",
+      "voice_chunk",
+    ]);
+    for (const chunk of lazy) {
+      const r = await t.request(`/embed/${chunk}`);
+      assert.equal(r.status, 200);
+      await r.body?.cancel();
+    }
+    // The extras' stylesheet, fetched by their chunk.
+    const ec = await t.request("/embed/widget-extras.css");
+    assert.equal(ec.status, 200);
+    assert.match(ec.headers.get("content-type")!, /^text\/css/);
+    assert.match(await ec.text(), /\.prechat/);
     // ...with its stylesheet, named in the page and fetched by the chunk.
     const voiceCss = /name="parley-voice-css" content="([^"]+)"/.exec(html)![1];
     const vc = await t.request(voiceCss);

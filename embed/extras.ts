@@ -1,0 +1,112 @@
+/**
+ * @module What the extras screens do (SPEC v2.4): give the pre-chat form's answers, rate the
+ * conversation, download its transcript, and delete everything the visitor left here. Part of
+ * the extras chunk; it reaches the server through the controller's `Api`.
+ */
+import type { z } from "zod";
+import type { LeadCreateSchema } from "../contract/requests.ts";
+import type { PreChatForm, Session } from "../contract/wire.ts";
+import type { Api } from "./api.ts";
+import type { ChatModel } from "./chat_model.ts";
+import type { Store } from "./store.ts";
+import { extrasStrings as X } from "./strings_extras.ts";
+
+/**
+ * What these screens need of the chat's controller (`ChatController` is one; named here so the
+ * chunk does not import the controller that imports it).
+ */
+export interface ExtrasHost {
+  readonly model: ChatModel;
+  readonly deps: {
+    api: Api;
+    store: Store;
+    config: { preChatForm?: PreChatForm | null };
+  };
+  activeSession(): Promise<Session>;
+  start(): Promise<void>;
+}
+
+/**
+ * What the visitor answered or skipped in this frame: `lead` (the form), and each conversation
+ * rated or not to be asked again. The chat reads it to know which screen to show.
+ */
+export const done: Record<string, boolean> = {};
+
+/** The pre-chat form's answers, as `POST /sessions/:id/lead` takes them. */
+export type LeadInput = z.input<typeof LeadCreateSchema>;
+
+/** The first message's session (made now if needed) gets the visitor's answers. */
+export async function submitLead(c: ExtrasHost, lead: LeadInput): Promise<void> {
+  const session = await c.activeSession();
+  const created = await c.deps.api.request(
+    "POST",
+    `/api/chat/sessions/${session.id}/lead`,
+    lead,
+  );
+  done.lead = true;
+  const now = c.model.session.value;
+  if (now?.id === session.id) c.model.session.value = { ...now, lead: created };
+}
+
+/** Rates the current conversation (the server takes one rating: a second is a 409). */
+export async function rate(c: ExtrasHost, score: number, comment: string): Promise<void> {
+  const s = c.model.session.value;
+  if (!s) return;
+  await c.deps.api.request("POST", `/api/chat/sessions/${s.id}/rating`, {
+    score,
+    comment: comment.trim() || undefined,
+  });
+}
+
+/**
+ * Saves the conversation's transcript as a text file. The request carries the visitor's token
+ * (a link could not), so the file is made here from a Blob; the click happens within the
+ * menu click's user activation, which Chromium needs for a download from a cross-origin frame.
+ */
+export async function downloadTranscript(c: ExtrasHost): Promise<void> {
+  const s = c.model.session.value;
+  if (!s) return;
+  const res = await fetch(`/api/chat/sessions/${s.id}/transcript?format=text`, {
+    headers: { authorization: `Bearer ${await c.deps.api.token()}` },
+  });
+  if (!res.ok) throw new Error(`transcript: HTTP ${res.status}`);
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = `conversation-${s.createdAt.slice(0, 10)}.txt`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // Revoked later: the download reads the Blob after the click returns.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/**
+ * Deletes the visitor's conversations and details on the server, then forgets them here too
+ * (a new visitor starts fresh, with the welcome and a line saying what happened).
+ */
+export async function deleteEverything(c: ExtrasHost): Promise<void> {
+  await c.deps.api.request("DELETE", "/api/chat/visitor");
+  c.deps.store.save({
+    visitorId: undefined,
+    visitorKey: undefined,
+    sealedVisitor: undefined,
+    token: undefined,
+    expiresAt: undefined,
+    sessionId: undefined,
+  });
+  const m = c.model;
+  m.session.value = null;
+  m.messages.value = [];
+  m.notice.value = null;
+  await c.start();
+  m.upsert({
+    id: "local:deleted",
+    sessionId: "",
+    senderType: "system",
+    messageType: "system",
+    content: X.deleted,
+    metadata: {},
+    createdAt: new Date().toISOString(),
+  });
+}

@@ -1,0 +1,30 @@
+/**
+ * @module The extras chunk of the chat frame (SPEC v2.4): the pre-chat form, the rating and the
+ * header menu's screens, fetched by dynamic import only when one is needed (a widget with a
+ * form, an ended conversation, the menu opened), so the chat itself never pays for them.
+ */
+import { extrasStrings } from "./strings_extras.ts";
+import { translation } from "./i18n.ts";
+
+// Before any of these screens renders: the visitor's language over the English defaults (the
+// locale module is already loaded by the chat, so this costs no request).
+Object.assign(extrasStrings, (await translation()).extras);
+
+export { deleteEverything, done, downloadTranscript, rate, submitLead } from "./extras.ts";
+export { PreChatForm } from "../components/widget/PreChatForm.tsx";
+export { RatingPanel } from "../components/widget/RatingPanel.tsx";
+export { MoreMenu } from "../components/widget/MoreMenu.tsx";
+
+/**
+ * The extras' stylesheet, added when this chunk loads; resolves once it applies (or failed), so
+ * the screens never show unstyled. Its colours follow the page's light or dark scheme through
+ * `light-dark()`, so it needs no dark twin.
+ */
+export const stylesReady: Promise<void> = new Promise((resolve) => {
+  if (!globalThis.document) return resolve();
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = "/embed/widget-extras.css";
+  link.onload = link.onerror = () => resolve();
+  document.head.append(link);
+});
