@@ -1,11 +1,12 @@
 /**
  * @module `/admin/settings`: the organization's Retell connection (paste a key, see which account
- * it is and what it holds, disconnect; the per-organization webhook URL), sign-up as the owner
- * sees it, and "Sign out everywhere".
+ * it is and what it holds, disconnect; the per-organization webhook URL), how long conversations
+ * are kept (SPEC v2.4 `retentionDays`), sign-up as the owner sees it, and "Sign out everywhere".
  */
 import { Hono } from "hono";
 import { HttpError } from "../../lib/errors.ts";
-import { RetellKeySchema } from "../../contract/requests.ts";
+import { OrganizationUpdateSchema, RetellKeySchema } from "../../contract/requests.ts";
+import { getOrganization, setRetentionDays } from "../../db/queries/retention.ts";
 import { findOrganizationUser } from "../../db/queries/users.ts";
 import { MANAGERS } from "../../team/guard.ts";
 import { createRetellClient } from "../../agents/retell.ts";
@@ -37,6 +38,7 @@ import {
 const NOTICES = {
   connected: "Retell account connected. Your agents now use it for every chat and call.",
   disconnected: "Retell account disconnected. The key was deleted from Parley.",
+  retention: "Retention saved.",
 };
 
 interface SettingsProps {
@@ -46,6 +48,10 @@ interface SettingsProps {
   signupOpen: boolean;
   signupMode: "open" | "closed";
   error?: string;
+  /** Days an untouched conversation is kept; null keeps them until deleted by hand. */
+  retentionDays: number | null;
+  /** A refused retention form: what was typed, and why. */
+  retention?: { choice: string; days: string; error: string };
 }
 
 function Holdings({ holdings }: { holdings: SettingsProps["holdings"] }) {
@@ -169,6 +175,47 @@ function WebhookCard({ c }: { c: AdminContext }) {
   );
 }
 
+function RetentionCard(props: SettingsProps) {
+  const me = accountOf(props.c);
+  const typed = props.retention;
+  const keep = typed ? typed.choice !== "days" : props.retentionDays === null;
+  return (
+    <section class="card" aria-labelledby="retention-title">
+      <h2 id="retention-title">Data retention</h2>
+      <p class="muted">
+        Conversations nobody has touched for longer than this are deleted for good, with their
+        messages, calls, leads and ratings. Parley checks every 15 minutes.
+      </p>
+      <PostForm action="/admin/settings/retention" csrf={me.csrf} class="stack" novalidate>
+        <ErrorSummary message={typed?.error} />
+        <fieldset class="field retention-choice">
+          <legend>Keep conversations</legend>
+          <label class="radio-row">
+            <input type="radio" name="retention" value="forever" checked={keep} />
+            <span>Until they are deleted by hand</span>
+          </label>
+          <label class="radio-row">
+            <input type="radio" name="retention" value="days" checked={!keep} />
+            <span>For a number of days after their last activity</span>
+          </label>
+        </fieldset>
+        <TextField
+          name="retentionDays"
+          label="Days to keep"
+          type="number"
+          value={typed?.days ?? (props.retentionDays === null ? "" : String(props.retentionDays))}
+          error={typed?.error ? "Enter a whole number of days from 1 to 36,500" : undefined}
+          hint="Used when a number of days is chosen above; 30, 90 or 365 are common."
+          class="retention-days"
+        />
+        <div class="form-actions">
+          <button type="submit" class="btn btn-primary">Save retention</button>
+        </div>
+      </PostForm>
+    </section>
+  );
+}
+
 function SecurityCard(props: SettingsProps) {
   const me = accountOf(props.c);
   return (
@@ -206,12 +253,13 @@ function SettingsPage(props: SettingsProps) {
     <AppShell title="Settings" section="settings" account={me} csrf={me.csrf} narrow>
       <PageHeader
         title="Settings"
-        subtitle="Your organization's Retell account and how people sign in."
+        subtitle="Your organization's Retell account, how long conversations are kept, and how people sign in."
       />
       <Notice text={noticeText(props.c, NOTICES)} />
       <div class="stack settings">
         <RetellCard {...props} />
         <WebhookCard c={props.c} />
+        <RetentionCard {...props} />
         <SecurityCard {...props} />
       </div>
     </AppShell>
@@ -221,7 +269,11 @@ function SettingsPage(props: SettingsProps) {
 /** How long the settings page waits for Retell to describe the account. */
 const SETTINGS_RETELL_TIMEOUT_MS = 4_000;
 
-async function settingsProps(c: AdminContext, error?: string): Promise<SettingsProps> {
+async function settingsProps(
+  c: AdminContext,
+  error?: string,
+  retention?: SettingsProps["retention"],
+): Promise<SettingsProps> {
   const { db, deps, config } = c.var;
   const account = await deps.tenants.accountOf(db, accountOf(c).organizationId);
   let holdings: SettingsProps["holdings"];
@@ -233,11 +285,14 @@ async function settingsProps(c: AdminContext, error?: string): Promise<SettingsP
       .catch(() => "unavailable" as const)
       .finally(() => clearTimeout(timer));
   }
+  const organization = await getOrganization(db, accountOf(c).organizationId);
   return {
     c,
     account,
     holdings,
     error,
+    retention,
+    retentionDays: organization?.retentionDays ?? null,
     signupMode: config.signup,
     signupOpen: await signupAllowed(db, config),
   };
@@ -280,6 +335,29 @@ export const settingsPages = new Hono<AdminEnv>()
     }
     await deps.tenants.connect(db, accountOf(c).organizationId, parsed.data.apiKey);
     return c.redirect("/admin/settings?notice=connected", 303);
+  })
+  .post("/retention", requireCsrf("session"), async (c) => {
+    const form = await readForm(c);
+    const choice = form.retention === "days" ? "days" : "forever";
+    const days = (form.retentionDays ?? "").trim();
+    // The API's own rule (PUT /api/organization), so the page and the API never disagree.
+    const parsed = OrganizationUpdateSchema.safeParse({
+      retentionDays: choice === "forever" ? null : days === "" ? NaN : Number(days),
+    });
+    if (!parsed.success) {
+      const props = await settingsProps(c, undefined, {
+        choice,
+        days,
+        error: "Enter how many days to keep conversations: a whole number from 1 to 36,500.",
+      });
+      return page(c, <SettingsPage {...props} />, 400);
+    }
+    await setRetentionDays(
+      c.var.db,
+      accountOf(c).organizationId,
+      parsed.data.retentionDays ?? null,
+    );
+    return c.redirect("/admin/settings?notice=retention", 303);
   })
   .post("/retell/disconnect", requireCsrf("session"), async (c) => {
     await c.var.deps.tenants.disconnect(c.var.db, accountOf(c).organizationId);

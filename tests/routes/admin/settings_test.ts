@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
-import { dbTest, type TestApp, uniqueEmail } from "../../helpers/test_app.ts";
+import { dbTest, registerAdmin, type TestApp, uniqueEmail } from "../../helpers/test_app.ts";
+import { addTeammate } from "../../helpers/team.ts";
 import { startFakeRetell } from "../../helpers/fake_retell.ts";
-import { apiToken, signUp } from "./browser_session.ts";
+import { AdminSession, apiToken, signUp } from "./browser_session.ts";
 
 async function login(t: TestApp, email: string): Promise<string> {
   const res = await t.post("/api/auth/login", { email, password: "correct horse battery" });
@@ -81,3 +82,76 @@ dbTest(
     assert.equal((await t.get("/api/auth/me", b)).status, 200);
   },
 );
+
+dbTest(
+  "/admin/settings retention: days or keep forever, without JavaScript, refused when not a whole number in range",
+  async (t) => {
+    const s = await signUp(t);
+    const token = await apiToken(s);
+    const current = async () => {
+      const res = await t.put("/api/organization", {}, token);
+      assert.equal(res.status, 200);
+      return (await res.json()).retentionDays;
+    };
+    const first = await s.page("/admin/settings");
+    assert.equal(first.res.status, 200);
+    assert.match(first.html, /Data retention/);
+    assert.match(first.html, /value="forever" checked/);
+
+    let res = await s.post("/admin/settings/retention", { retention: "days", retentionDays: "90" });
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get("location"), "/admin/settings?notice=retention");
+    assert.equal(await current(), 90);
+    const saved = await s.page("/admin/settings?notice=retention");
+    assert.match(saved.html, /Retention saved/);
+    assert.match(saved.html, /value="days" checked/);
+    assert.match(saved.html, /name="retentionDays"[^>]*value="90"/);
+
+    // The API's rule: whole days from 1 to 36,500. Nothing changes on a refusal.
+    for (const days of ["0", "-3", "1.5", "36501", "abc", "", "1e9"]) {
+      res = await s.post("/admin/settings/retention", { retention: "days", retentionDays: days });
+      assert.equal(res.status, 400, days);
+      const html = await res.text();
+      assert.match(html, /a whole number from 1 to 36,500/, days);
+      assert.match(html, /aria-invalid="true"/, days);
+    }
+    assert.equal(await current(), 90);
+
+    // "Keep forever" ignores any number typed.
+    res = await s.post("/admin/settings/retention", { retention: "forever", retentionDays: "7" });
+    assert.equal(res.status, 303);
+    assert.equal(await current(), null);
+
+    // CSRF: no token, a wrong one, or another origin is refused.
+    for (
+      const options of [{ csrf: null }, { csrf: "forged" }, { origin: "https://evil.example" }]
+    ) {
+      res = await s.post(
+        "/admin/settings/retention",
+        { retention: "days", retentionDays: "1" },
+        options,
+      );
+      assert.equal(res.status, 403, JSON.stringify(options));
+      await res.body?.cancel();
+    }
+    assert.equal(await current(), null);
+  },
+);
+
+dbTest("/admin/settings retention is for owners and admins: a member gets 403", async (t) => {
+  const owner = await registerAdmin(t);
+  const member = await addTeammate(t, owner.token, "member");
+  const s = new AdminSession(t);
+  await s.page("/admin/login");
+  const login = await s.post("/admin/login", {
+    email: member.email,
+    password: "teammate password",
+  });
+  assert.equal(login.status, 303);
+  assert.equal((await s.get("/admin/settings")).status, 403);
+  const res = await s.post("/admin/settings/retention", { retention: "days", retentionDays: "1" });
+  assert.equal(res.status, 403);
+  await res.body?.cancel();
+  const org = await t.put("/api/organization", {}, owner.token);
+  assert.equal((await org.json()).retentionDays, null);
+});
