@@ -2,18 +2,20 @@
  * @module The OpenAPI 3.1 document of the JSON API (SPEC v2.6), generated from the routes' own zod
  * schemas with zod's `z.toJSONSchema`, never written by hand.
  *
- * Adding a route to the document is one line beside the route: pass `doc({...})` as the first
- * handler, naming the schemas the route validates its input with and the schemas its responses
- * follow, then validate with the very same schema objects in the handler:
+ * Adding a route to the document is one entry beside the route: pass `doc({...})` among the
+ * route's handlers, after its auth middleware and right before the handler. The entry names the
+ * schemas of the route's input and responses once, and is also what validates the input: the body
+ * (`readJson`'s checks and envelope) and the query are parsed before the handler runs, which reads
+ * them typed with `c.req.valid("json")` and `c.req.valid("query")`:
  *
  * ```ts
- * .post("/", doc({
+ * .post("/", requireAdmin(), doc({
  *   summary: "Create an agent",
  *   auth: "admin",
  *   body: AgentCreateSchema,
  *   responses: { 201: AgentSchema },
  * }), async (c) => {
- *   const body = await readJson(c, AgentCreateSchema);
+ *   const body = c.req.valid("json");
  *   …
  * })
  * ```
@@ -32,22 +34,42 @@
  * emits JSON Schema 2020-12, which is exactly OpenAPI 3.1's schema dialect, so the only code of ours
  * is this walk over the routes.
  */
-import type { Hono, MiddlewareHandler } from "hono";
+import type { Context, Hono, MiddlewareHandler } from "hono";
 import { z } from "zod";
+import { HttpError } from "./errors.ts";
+import { parseWith, readJson } from "./validate.ts";
 
 /** Who may call a route: the token it wants (`none`: public). */
 export type RouteAuth = "none" | "admin" | "visitor" | "either";
 
-/** What the document says about one route. */
-export interface RouteDoc {
+/**
+ * A body schema that depends on the deployment (a configured limit): built from the request's
+ * context when validating, and from the serving request's context for the document, which so
+ * states the limits the deployment enforces.
+ */
+// deno-lint-ignore no-explicit-any
+export type SchemaAt<T extends z.ZodType> = (c: Context<any>) => T;
+
+/** What the document says about one route, and how its input is validated. */
+export interface RouteDoc<
+  B extends z.ZodType = z.ZodType,
+  Q extends z.ZodObject = z.ZodObject,
+> {
   summary: string;
   /** Longer prose, if the summary is not enough. */
   description?: string;
   auth: RouteAuth;
-  /** The JSON body's schema (validated with `readJson(c, schema)`). */
-  body?: z.ZodType;
-  /** The query's schema, a `z.object` (validated with `parseWith(schema, c.req.query())`). */
-  query?: z.ZodObject;
+  /** The JSON body's schema; `doc()` validates the body with it (`c.req.valid("json")`). */
+  body?: B | SchemaAt<B>;
+  /**
+   * The handler reads the raw body itself (a signature covers its exact bytes, and the handler
+   * parses only what verifies): the body is documented, not validated by `doc()`.
+   */
+  rawBody?: true;
+  /** The query's schema, a `z.object`; `doc()` validates it (`c.req.valid("query")`). */
+  query?: Q;
+  /** Turns a validation failure into the route's own error (a more specific code). */
+  invalid?: (error: HttpError) => HttpError;
   /**
    * Status → body schema; `null` for a response without a body; a string names the media types
    * of a body that is not JSON (`"text/plain, text/html"`).
@@ -59,10 +81,41 @@ const DOC = Symbol("openapi");
 
 type Documented = MiddlewareHandler & { [DOC]: RouteDoc };
 
-/** The route's entry in the OpenAPI document: put it first among the route's handlers. */
-export function doc(route: RouteDoc): MiddlewareHandler {
-  const mw = ((_c, next) => next()) as Documented;
-  mw[DOC] = route;
+/** What `doc()` hands the handler: the validated body and query, typed by their schemas. */
+type Validated<B extends z.ZodType, Q extends z.ZodObject> = {
+  in: { json: z.input<B>; query: Record<string, string> };
+  out: { json: z.output<B>; query: z.output<Q> };
+};
+
+const schemaOf = <T extends z.ZodType>(s: T | SchemaAt<T>, c: Context): T =>
+  typeof s === "function" ? (s as SchemaAt<T>)(c) : s;
+
+/**
+ * The route's entry in the OpenAPI document and the validator of its input: put it after the
+ * route's auth middleware (a caller without a token hears 401, not what the body lacks), right
+ * before the handler.
+ */
+export function doc<
+  B extends z.ZodType = z.ZodNever,
+  Q extends z.ZodObject = z.ZodObject<Record<never, never>>,
+>(
+  route: RouteDoc<B, Q>,
+  // deno-lint-ignore no-explicit-any
+): MiddlewareHandler<any, string, Validated<B, Q>> {
+  const mw = (async (c, next) => {
+    try {
+      if (route.body && !route.rawBody) {
+        c.req.addValidatedData("json", await readJson(c, schemaOf(route.body, c)) as object);
+      }
+      if (route.query) {
+        c.req.addValidatedData("query", parseWith(route.query, c.req.query(), "query"));
+      }
+    } catch (err) {
+      throw route.invalid && err instanceof HttpError ? route.invalid(err) : err;
+    }
+    await next();
+  }) as Documented;
+  mw[DOC] = route as unknown as RouteDoc;
   return mw;
 }
 
@@ -75,6 +128,8 @@ export interface OpenApiOptions {
   prefixes: string[];
   /** The body of every error response (the `default` response of every route). */
   errorSchema: z.ZodType;
+  /** The serving request's context: what deployment-dependent schemas (`SchemaAt`) are built from. */
+  context: Context;
 }
 
 type Json = Record<string, unknown>;
@@ -180,7 +235,11 @@ export function buildOpenApi(app: Hono<any>, options: OpenApiOptions): Json {
         ? {
           requestBody: {
             required: true,
-            content: { "application/json": { schema: jsonSchema(doc.body, "input", schemas) } },
+            content: {
+              "application/json": {
+                schema: jsonSchema(schemaOf(doc.body, options.context), "input", schemas),
+              },
+            },
           },
         }
         : {}),

@@ -6,7 +6,7 @@ import { type Context, Hono } from "hono";
 import { cors } from "hono/cors";
 import type { AppEnv } from "../context.ts";
 import { HttpError, notFound } from "../lib/errors.ts";
-import { isUuid, parseWith, readJson } from "../lib/validate.ts";
+import { isUuid } from "../lib/validate.ts";
 import { EmbedAuthSchema, EmbedConfigQuerySchema } from "../contract/requests.ts";
 import { DEFAULT_WELCOME } from "../contract/defaults.ts";
 import { toPublicConfig } from "../db/wire.ts";
@@ -71,15 +71,15 @@ async function findWidget(db: Db, id: string) {
 export const embedApiRoutes = new Hono<AppEnv>()
   .post(
     "/auth",
+    rateLimitByIp("embedAuth"),
     doc({
       summary: "Authenticate a visitor of a widget",
       auth: "none",
       body: EmbedAuthSchema,
       responses: { 200: EmbedAuthResponseSchema },
     }),
-    rateLimitByIp("embedAuth"),
     async (c) => {
-      const body = await readJson(c, EmbedAuthSchema);
+      const body = c.req.valid("json");
       const widget = await findWidget(c.var.db, body.widgetId);
       if (!widget.isActive) throw new HttpError(403, "forbidden", "This widget is not active");
       const host = hostOf(body.domain);
@@ -168,6 +168,7 @@ export const embedApiRoutes = new Hono<AppEnv>()
   // Public, read-only data the loader fetches from the host page, so any origin may read it.
   .get(
     "/config/:widgetId",
+    cors({ origin: "*", allowMethods: ["GET"] }),
     doc({
       summary: "A widget's public configuration",
       description: "With the launcher's labels and colours worked out for the page that asks: " +
@@ -176,9 +177,8 @@ export const embedApiRoutes = new Hono<AppEnv>()
       query: EmbedConfigQuerySchema,
       responses: { 200: EmbedConfigSchema },
     }),
-    cors({ origin: "*", allowMethods: ["GET"] }),
     async (c) => {
-      const query = parseWith(EmbedConfigQuerySchema, c.req.query(), "query");
+      const query = c.req.valid("query");
       const widget = await findWidget(c.var.db, c.req.param("widgetId"));
       if (!widget.isActive) throw notFound("widget", widget.id);
       // A page on a domain the widget does not allow learns so at once, and shows no launcher.

@@ -23,6 +23,7 @@ export function openApiRoutes(app: Hono<AppEnv>): Hono<AppEnv> {
           '`{"error": {"code", "message", "details"?}}`; the WebSocket protocol is in SPEC.md.',
         prefixes: ["/api", "/embed"],
         errorSchema: ErrorEnvelopeSchema,
+        context: c,
       });
       c.header("Cache-Control", "public, max-age=300");
       return c.json(document);

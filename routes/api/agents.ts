@@ -4,7 +4,7 @@ import type { AppEnv } from "../../context.ts";
 import { adminOf } from "../../lib/auth.ts";
 import { MANAGERS, requireRole } from "../../team/guard.ts";
 import { notFound } from "../../lib/errors.ts";
-import { idParam, readJson } from "../../lib/validate.ts";
+import { idParam } from "../../lib/validate.ts";
 import { AgentCreateSchema, AgentUpdateSchema } from "../../contract/requests.ts";
 import { toAgent } from "../../db/wire.ts";
 import { checkAgentResources } from "../../agents/tenancy.ts";
@@ -30,7 +30,7 @@ export const agentRoutes = new Hono<AppEnv>()
       responses: { 201: AgentSchema },
     }),
     async (c) => {
-      const body = await readJson(c, AgentCreateSchema);
+      const body = c.req.valid("json");
       const { organizationId } = adminOf(c);
       await checkAgentResources(c.var.deps, organizationId, body);
       const row = await createAgent(c.var.db, organizationId, body);
@@ -69,7 +69,7 @@ export const agentRoutes = new Hono<AppEnv>()
     }),
     async (c) => {
       const id = idParam(c, "agent");
-      const body = await readJson(c, AgentUpdateSchema);
+      const body = c.req.valid("json");
       const { organizationId } = adminOf(c);
       await checkAgentResources(c.var.deps, organizationId, body);
       const row = await updateAgent(c.var.db, organizationId, id, body);

@@ -3,7 +3,6 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
 import { adminOf, requireAdmin } from "../../lib/auth.ts";
 import { HttpError } from "../../lib/errors.ts";
-import { readJson } from "../../lib/validate.ts";
 import {
   InviteAcceptSchema,
   LoginSchema,
@@ -43,7 +42,7 @@ export const authRoutes = new Hono<AppEnv>()
       responses: { 201: RegisteredSchema },
     }),
     async (c) => {
-      const body = await readJson(c, RegisterSchema);
+      const body = c.req.valid("json");
       const { user, organization } = await register(c.var.db, c.var.config, body);
       const token = await issueAdminToken(c.var.db, c.var.config, {
         userId: user.id,
@@ -64,7 +63,7 @@ export const authRoutes = new Hono<AppEnv>()
       responses: { 200: LoggedInSchema },
     }),
     async (c) => {
-      const body = await readJson(c, LoginSchema);
+      const body = c.req.valid("json");
       const limits = c.var.deps.rateLimits;
       const address = clientIp(c);
       // Counted before the password is checked, so concurrent guesses cannot pass the limit.
@@ -82,12 +81,12 @@ export const authRoutes = new Hono<AppEnv>()
   )
   .post(
     "/logout",
+    requireAdmin(),
     doc({
       summary: "Sign out (revokes this sign-in)",
       auth: "admin",
       responses: { 204: null },
     }),
-    requireAdmin(),
     async (c) => {
       await revokeSignIn(c.var.db, adminOf(c));
       return c.body(null, 204);
@@ -95,12 +94,12 @@ export const authRoutes = new Hono<AppEnv>()
   )
   .get(
     "/me",
+    requireAdmin(),
     doc({
       summary: "The signed-in user and organization",
       auth: "admin",
       responses: { 200: MeSchema },
     }),
-    requireAdmin(),
     async (c) => {
       const found = await findUserWithOrganization(c.var.db, adminOf(c).userId);
       if (!found) throw new HttpError(401, "unauthorized", "This account no longer exists");
@@ -112,16 +111,16 @@ export const authRoutes = new Hono<AppEnv>()
   )
   .put(
     "/me",
+    requireAdmin(),
+    loadUser(),
     doc({
       summary: "Change the signed-in user's name",
       auth: "admin",
       body: ProfileUpdateSchema,
       responses: { 200: ProfileSchema },
     }),
-    requireAdmin(),
-    loadUser(),
     async (c) => {
-      const body = await readJson(c, ProfileUpdateSchema);
+      const body = c.req.valid("json");
       const user = await renameUser(c.var.db, userOf(c).id, body.name);
       if (!user) throw new HttpError(401, "unauthorized", "This account no longer exists");
       return c.json({ user: userJson(user) });
@@ -136,7 +135,7 @@ export const authRoutes = new Hono<AppEnv>()
       responses: { 201: LoggedInSchema },
     }),
     async (c) => {
-      const body = await readJson(c, InviteAcceptSchema);
+      const body = c.req.valid("json");
       const user = await accept(c.var.db, body);
       const token = await issueAdminToken(c.var.db, c.var.config, {
         userId: user.id,

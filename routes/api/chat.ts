@@ -6,12 +6,11 @@ import { type Context, Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
 import { type Actor, actorOf, requireActor } from "../../lib/auth.ts";
 import { HttpError, notFound } from "../../lib/errors.ts";
-import { idParam, parseWith, readJson } from "../../lib/validate.ts";
+import { idParam } from "../../lib/validate.ts";
 import { loadUser, userOf } from "../../team/guard.ts";
 import { handlingPatch, publishSession, requestHandoff } from "../../conversations/people.ts";
 import {
   HandoffSchema,
-  MessageCreateSchema,
   messageCreateSchema,
   MessageListQuerySchema,
   SessionCreateSchema,
@@ -65,7 +64,7 @@ export const chatRoutes = new Hono<AppEnv>()
     }),
     async (c) => {
       const actor = actorOf(c);
-      const body = await readJson(c, SessionCreateSchema);
+      const body = c.req.valid("json");
       const session = await openConversation(c.var.deps, actor, body);
       return c.json(toSession(session), 201);
     },
@@ -80,7 +79,7 @@ export const chatRoutes = new Hono<AppEnv>()
     }),
     async (c) => {
       const actor = actorOf(c);
-      const query = parseWith(SessionListQuerySchema, c.req.query(), "query");
+      const query = c.req.valid("query");
       const rows = await listSessions(c.var.db, scopeOf(actor), query);
       if (!rows) throw notFound("session", query.before);
       const last = rows.at(-1);
@@ -110,7 +109,7 @@ export const chatRoutes = new Hono<AppEnv>()
     async (c) => {
       const actor = actorOf(c);
       const { session } = await conversationOf(c, actor);
-      const body = await readJson(c, SessionUpdateSchema);
+      const body = c.req.valid("json");
       if (body.status === "active" && session.status === "ended") {
         throw new HttpError(409, "conflict", "An ended session cannot be reopened");
       }
@@ -144,7 +143,7 @@ export const chatRoutes = new Hono<AppEnv>()
     }),
     async (c) => {
       const { session } = await conversationOf(c, actorOf(c));
-      const body = await readJson(c, HandoffSchema);
+      const body = c.req.valid("json");
       const row = await requestHandoff({ db: c.var.db, hub: c.var.deps.hub }, session, body.reason);
       return c.json(toSession(row));
     },
@@ -159,7 +158,7 @@ export const chatRoutes = new Hono<AppEnv>()
     }),
     async (c) => {
       const { session } = await conversationOf(c, actorOf(c));
-      const query = parseWith(MessageListQuerySchema, c.req.query(), "query");
+      const query = c.req.valid("query");
       let afterSeq = 0;
       if (query.after) {
         const anchor = await findMessage(c.var.db, session.id, query.after);
@@ -181,13 +180,14 @@ export const chatRoutes = new Hono<AppEnv>()
       description:
         "A repeated `clientMessageId` answers 200 with the stored pair instead of asking the agent again.",
       auth: "either",
-      body: MessageCreateSchema,
+      // The deployment's own length limit, in the document too.
+      body: (c) => messageCreateSchema(c.var.config.limits.messageChars),
       responses: { 200: MessagePairSchema, 201: MessagePairSchema },
     }),
     async (c) => {
       const actor = actorOf(c);
       const conversation = await conversationOf(c, actor);
-      const body = await readJson(c, messageCreateSchema(c.var.config.limits.messageChars));
+      const body = c.req.valid("json");
       if (body.messageType !== "text") {
         throw new HttpError(400, "validation_failed", "Invalid body", {
           details: [{

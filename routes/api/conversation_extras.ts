@@ -7,7 +7,7 @@ import { type Context, Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
 import { type Actor, actorOf, requireActor } from "../../lib/auth.ts";
 import { HttpError, notFound } from "../../lib/errors.ts";
-import { idParam, parseWith, readJson } from "../../lib/validate.ts";
+import { idParam } from "../../lib/validate.ts";
 import { toLead, toRating } from "../../db/wire.ts";
 import { findSession } from "../../db/queries/sessions.ts";
 import { getWidgetById } from "../../db/queries/widgets.ts";
@@ -56,18 +56,18 @@ const TRANSCRIPT_MESSAGES = 5000;
 export const conversationExtraRoutes = new Hono<AppEnv>()
   .post(
     "/sessions/:id/lead",
+    requireActor(),
     doc({
       summary: "Answer the pre-chat form",
       auth: "either",
       body: LeadCreateSchema,
       responses: { 201: LeadSchema },
     }),
-    requireActor(),
     async (c) => {
       const actor = actorOf(c);
       visitorOnly(actor);
       const session = await sessionOf(c, actor);
-      const body = await readJson(c, LeadCreateSchema);
+      const body = c.req.valid("json");
       const widget = session.widgetId ? await getWidgetById(c.var.db, session.widgetId) : undefined;
       const { lead } = await recordLead(c.var.db, session, widget, body);
       return c.json(toLead(lead), 201);
@@ -75,33 +75,33 @@ export const conversationExtraRoutes = new Hono<AppEnv>()
   )
   .post(
     "/sessions/:id/rating",
+    requireActor(),
     doc({
       summary: "Rate the conversation (once)",
       auth: "either",
       body: RatingCreateSchema,
       responses: { 201: RatingSchema },
     }),
-    requireActor(),
     async (c) => {
       const actor = actorOf(c);
       visitorOnly(actor);
       const session = await sessionOf(c, actor);
-      const body = await readJson(c, RatingCreateSchema);
+      const body = c.req.valid("json");
       return c.json(toRating(await recordRating(c.var.db, session, body)), 201);
     },
   )
   .get(
     "/sessions/:id/transcript",
+    requireActor(),
     doc({
       summary: "The conversation's transcript, chat and call turns in order",
       auth: "either",
       query: TranscriptQuerySchema,
       responses: { 200: "text/plain, text/html" },
     }),
-    requireActor(),
     async (c) => {
       const session = await sessionOf(c, actorOf(c));
-      const { format } = parseWith(TranscriptQuerySchema, c.req.query(), "query");
+      const { format } = c.req.valid("query");
       const [messages, calls, widget] = await Promise.all([
         listMessages(c.var.db, session.id, { afterSeq: 0, limit: TRANSCRIPT_MESSAGES }),
         listCallsOf(c.var.db, session.id, 500),

@@ -7,7 +7,6 @@ import { type Context, Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
 import { adminOf } from "../../lib/auth.ts";
 import { MANAGERS, requireRole } from "../../team/guard.ts";
-import { readJson } from "../../lib/validate.ts";
 import { RetellKeySchema } from "../../contract/requests.ts";
 import { createRetellClient } from "../../agents/retell.ts";
 import { checkKey } from "../../agents/retell_account.ts";
@@ -44,7 +43,7 @@ export const organizationRoutes = new Hono<AppEnv>()
       responses: { 200: RetellConnectionSchema },
     }),
     async (c) => {
-      const { apiKey } = await readJson(c, RetellKeySchema);
+      const { apiKey } = c.req.valid("json");
       const { config, db, deps } = c.var;
       // A client of its own: a refused key must not take a place among the cached ones.
       await checkKey(createRetellClient({

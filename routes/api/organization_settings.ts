@@ -8,7 +8,6 @@ import type { AppEnv } from "../../context.ts";
 import { adminOf } from "../../lib/auth.ts";
 import { MANAGERS, requireRole } from "../../team/guard.ts";
 import { notFound } from "../../lib/errors.ts";
-import { readJson } from "../../lib/validate.ts";
 import { getOrganization, setRetentionDays } from "../../db/queries/retention.ts";
 import { doc } from "../../lib/openapi.ts";
 import { OrganizationSettingsSchema } from "../../contract/responses.ts";
@@ -16,15 +15,15 @@ import { OrganizationSettingsSchema } from "../../contract/responses.ts";
 export const organizationSettingsRoutes = new Hono<AppEnv>()
   .put(
     "/",
+    requireRole(...MANAGERS),
     doc({
       summary: "Change the organization's settings",
       auth: "admin",
       body: OrganizationUpdateSchema,
       responses: { 200: OrganizationSettingsSchema },
     }),
-    requireRole(...MANAGERS),
     async (c) => {
-      const body = await readJson(c, OrganizationUpdateSchema);
+      const body = c.req.valid("json");
       const { organizationId } = adminOf(c);
       const row = body.retentionDays !== undefined
         ? await setRetentionDays(c.var.db, organizationId, body.retentionDays)

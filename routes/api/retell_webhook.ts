@@ -121,15 +121,16 @@ async function receive(
 export const retellWebhookRoutes = new Hono<AppEnv>()
   .post(
     "/webhook",
+    rateLimitByIp("webhooks"),
+    limit,
     doc({
       summary: "Retell's call events (signed with x-retell-signature)",
       description: WEBHOOK_DESCRIPTION,
       auth: "none",
       body: CallEventSchema,
+      rawBody: true,
       responses: { 204: null },
     }),
-    rateLimitByIp("webhooks"),
-    limit,
     async (c) => {
       const apiKey = c.var.config.retellApiKey;
       // Without a key nothing can be verified, so nothing is accepted (the demo needs no webhooks).
@@ -145,15 +146,16 @@ export const retellWebhookRoutes = new Hono<AppEnv>()
   )
   .post(
     "/webhook/:organizationId",
+    rateLimitByIp("webhooks"),
+    limit,
     doc({
       summary: "An organization's Retell call events (signed with its key)",
       description: WEBHOOK_DESCRIPTION,
       auth: "none",
       body: CallEventSchema,
+      rawBody: true,
       responses: { 204: null },
     }),
-    rateLimitByIp("webhooks"),
-    limit,
     async (c) => {
       const organizationId = c.req.param("organizationId");
       const { db, deps } = c.var;

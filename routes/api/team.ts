@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
 import { notFound } from "../../lib/errors.ts";
 import { HttpError } from "../../lib/errors.ts";
-import { idParam, readJson } from "../../lib/validate.ts";
+import { idParam } from "../../lib/validate.ts";
 import { InviteCreateSchema } from "../../contract/requests.ts";
 import { MANAGERS, requireRole, userOf } from "../../team/guard.ts";
 import { invite, inviteUrl } from "../../team/invites.ts";
@@ -32,15 +32,15 @@ const managers = requireRole(...MANAGERS);
 export const teamRoutes = new Hono<AppEnv>()
   .post(
     "/invites",
+    managers,
     doc({
       summary: "Invite a teammate",
       auth: "admin",
       body: InviteCreateSchema,
       responses: { 201: InviteCreatedSchema },
     }),
-    managers,
     async (c) => {
-      const body = await readJson(c, InviteCreateSchema);
+      const body = c.req.valid("json");
       const { row, token } = await invite(c.var.db, userOf(c), body);
       return c.json({
         id: row.id,
@@ -54,8 +54,8 @@ export const teamRoutes = new Hono<AppEnv>()
   )
   .get(
     "/invites",
-    doc({ summary: "Pending invitations", auth: "admin", responses: { 200: InviteListSchema } }),
     managers,
+    doc({ summary: "Pending invitations", auth: "admin", responses: { 200: InviteListSchema } }),
     async (c) => {
       const rows = await listPendingInvites(c.var.db, userOf(c).organizationId);
       return c.json({ invites: rows.map(pendingInviteJson) });
@@ -63,8 +63,8 @@ export const teamRoutes = new Hono<AppEnv>()
   )
   .delete(
     "/invites/:id",
-    doc({ summary: "Withdraw an invitation", auth: "admin", responses: { 204: null } }),
     managers,
+    doc({ summary: "Withdraw an invitation", auth: "admin", responses: { 204: null } }),
     async (c) => {
       const id = idParam(c, "invite");
       if (!await deleteInvite(c.var.db, userOf(c).organizationId, id)) throw notFound("invite", id);
@@ -73,12 +73,12 @@ export const teamRoutes = new Hono<AppEnv>()
   )
   .get(
     "/members",
+    managers,
     doc({
       summary: "Members of the organization",
       auth: "admin",
       responses: { 200: MemberListSchema },
     }),
-    managers,
     async (c) => {
       const rows = await listOrganizationUsers(c.var.db, userOf(c).organizationId);
       return c.json({ members: rows.map(memberJson) });
@@ -86,12 +86,12 @@ export const teamRoutes = new Hono<AppEnv>()
   )
   .delete(
     "/members/:userId",
+    managers,
     doc({
       summary: "Remove a member (revokes their tokens)",
       auth: "admin",
       responses: { 204: null },
     }),
-    managers,
     async (c) => {
       const id = idParam(c, "member", "userId");
       const { organizationId } = userOf(c);

@@ -24,12 +24,12 @@ const VisitorIdParam = z.string().regex(/^[\x21-\x7e]{1,100}$/, {
 export const visitorSelfRoutes = new Hono<AppEnv>()
   .delete(
     "/visitor",
+    requireActor(),
     doc({
       summary: "The visitor erases their own conversations",
       auth: "visitor",
       responses: { 204: null },
     }),
-    requireActor(),
     async (c) => {
       const actor = actorOf(c);
       if (actor.kind !== "visitor") {

@@ -7,7 +7,7 @@ import { type Context, Hono } from "hono";
 import type { AppEnv } from "../../context.ts";
 import { type Actor, actorOf, requireActor } from "../../lib/auth.ts";
 import { HttpError } from "../../lib/errors.ts";
-import { idParam, readJson } from "../../lib/validate.ts";
+import { idParam } from "../../lib/validate.ts";
 import { VoiceStartSchema } from "../../contract/requests.ts";
 import type { CallKind, CallRow } from "../../db/schema.ts";
 import { CallRefused, depsForOrganization, startCall, stopCall } from "../../calls/lifecycle.ts";
@@ -68,21 +68,19 @@ export const voiceRoutes = new Hono<AppEnv>()
       summary: "Move the conversation to a phone or browser call",
       auth: "either",
       body: VoiceStartSchema,
+      // A number that is not one gets its own code, as the other phone number refusals do.
+      invalid: (err) =>
+        err.code === "validation_failed" &&
+          (err.details as { path: string }[] | undefined)?.some((d) => d.path === "phoneNumber")
+          ? invalidPhoneNumber(err.details)
+          : err,
       responses: { 201: CallStartedSchema },
     }),
     async (c) => {
       const actor = actorOf(c);
       const conversation = await conversationOf(c, actor);
       const { session } = conversation;
-      let body;
-      try {
-        body = await readJson(c, VoiceStartSchema);
-      } catch (err) {
-        const phone = err instanceof HttpError && err.code === "validation_failed" &&
-          (err.details as { path: string }[] | undefined)?.some((d) => d.path === "phoneNumber");
-        if (!phone) throw err;
-        throw invalidPhoneNumber(err.details);
-      }
+      const body = c.req.valid("json");
       const kind: CallKind = body.mode === "web" ? "web" : "phone";
       const policy = policyOf(actor, conversation);
       if (kind === "web" && policy.voiceMode !== "web" && policy.voiceMode !== "both") {

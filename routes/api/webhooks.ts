@@ -7,7 +7,7 @@ import type { AppEnv } from "../../context.ts";
 import { adminOf } from "../../lib/auth.ts";
 import { MANAGERS, requireRole } from "../../team/guard.ts";
 import { HttpError, notFound } from "../../lib/errors.ts";
-import { idParam, parseWith, readJson } from "../../lib/validate.ts";
+import { idParam } from "../../lib/validate.ts";
 import {
   deleteEndpoint,
   findEndpoint,
@@ -43,7 +43,7 @@ export const webhookRoutes = new Hono<AppEnv>()
     }),
     async (c) => {
       const { organizationId } = adminOf(c);
-      const body = await readJson(c, WebhookCreateSchema);
+      const body = c.req.valid("json");
       try {
         await checkDestination(body.url, {
           allowPrivate: c.var.config.webhooksAllowPrivate,
@@ -108,7 +108,7 @@ export const webhookRoutes = new Hono<AppEnv>()
       const id = idParam(c, "webhook");
       const endpoint = await findEndpoint(c.var.db, adminOf(c).organizationId, id);
       if (!endpoint) throw notFound("webhook", id);
-      const query = parseWith(DeliveryListQuerySchema, c.req.query(), "query");
+      const query = c.req.valid("query");
       const rows = await listDeliveries(c.var.db, endpoint.id, query.limit);
       return c.json({ deliveries: rows.map(deliveryJson) });
     },

@@ -4,7 +4,7 @@ import type { AppEnv } from "../../context.ts";
 import { adminOf } from "../../lib/auth.ts";
 import { MANAGERS, requireRole } from "../../team/guard.ts";
 import { HttpError, notFound } from "../../lib/errors.ts";
-import { idParam, readJson } from "../../lib/validate.ts";
+import { idParam } from "../../lib/validate.ts";
 import {
   type WidgetCreate,
   WidgetCreateSchema,
@@ -57,7 +57,7 @@ export const widgetRoutes = new Hono<AppEnv>()
       responses: { 201: WidgetSchema },
     }),
     async (c) => {
-      const body = await readJson(c, WidgetCreateSchema);
+      const body = c.req.valid("json");
       const { organizationId } = adminOf(c);
       await assertOwnAgent(c.var.db, organizationId, body.agentId);
       assertPhoneCountries({}, body);
@@ -101,7 +101,7 @@ export const widgetRoutes = new Hono<AppEnv>()
     }),
     async (c) => {
       const id = idParam(c, "widget");
-      const body = await readJson(c, WidgetUpdateSchema);
+      const body = c.req.valid("json");
       const { organizationId } = adminOf(c);
       const saved = await getWidget(c.var.db, organizationId, id);
       if (!saved) throw notFound("widget", id);
