@@ -119,6 +119,11 @@ export class WebhookWorker {
     this.#closeClient();
   }
 
+  /** `await using worker = new WebhookWorker(…)` stops it (and closes its client) at scope end. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop();
+  }
+
   #closeClient(): void {
     this.#client?.close();
     this.#client = undefined;

@@ -34,8 +34,6 @@ async function startMain(env: Record<string, string>) {
 
 Deno.test({
   name: "SIGTERM drains: in-flight requests finish, sockets close with 1012, the process exits 0",
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn() {
     // The demo data makes the database non-empty, so sign-up must be open (SPEC v2.2).
     const server = await startMain({

@@ -145,8 +145,6 @@ Deno.test("SocketPeer.resume sends stored messages in order, then held live even
 
 Deno.test({
   name: "GET /ws closes a socket whose reader stopped reading",
-  sanitizeOps: false,
-  sanitizeResources: false,
   async fn() {
     const base = testConfig();
     const s = await startServer("pglite", {
