@@ -2,7 +2,8 @@
  * @module `deno task bench`: every benchmark in one run, one JSON line per figure on stdout, each
  * floor measured in the same run. Environment:
  * - `BENCH_ONLY=server,budgets,realtime,memory,widget,webhooks,peers` runs some sections only
- *   (`attack`, the oversized-frame attack, runs only when named);
+ *   (`attack`, the oversized-frame attack, and `lighthouse`, Lighthouse 12 on the demo page with
+ *   and without the widget (Node and npm needed), run only when named);
  * - `BENCH_QUICK=1` shortens every run (a smoke test while developing; figures are not comparable);
  * - `BENCH_PEERS=1` also re-measures the other widgets from their npm packages (`bench/peers.ts`).
  */
@@ -13,6 +14,7 @@ import { runWidgetBench } from "./widget.ts";
 import { runPeersBench } from "./peers.ts";
 import { runWebhooksBench } from "./webhooks.ts";
 import { runFrameAttackBench } from "./frame_attack.ts";
+import { runLighthouseBench } from "./lighthouse.ts";
 import { machine } from "./lib/machine.ts";
 import { postgresAvailable } from "./lib/parley.ts";
 import { emit, progress } from "./lib/report.ts";
@@ -65,6 +67,11 @@ const sections: [string, () => Promise<void>][] = [
     })],
   // Opt-in (BENCH_ONLY=attack): it makes the server hold about a gigabyte on purpose.
   ["attack", () => runFrameAttackBench(quick ? 4 : 8, 60)],
+  // Opt-in (BENCH_ONLY=lighthouse): it needs Node and installs lighthouse from npm into a cache.
+  ["lighthouse", () =>
+    runLighthouseBench({
+      runs: Number(Deno.env.get("LIGHTHOUSE_RUNS") ?? (quick ? 3 : 5)),
+    })],
   ["peers", async () => {
     if (peers) await runPeersBench();
     else emit({ name: "peers", skipped: "set BENCH_PEERS=1 to re-measure the other widgets" });
