@@ -18,8 +18,6 @@ import type { VoiceCalls } from "./voice_calls.ts";
 
 /** The voice chunk's exports. */
 type VoiceModule = typeof import("./voice_chunk.ts");
-/** The extras chunk's exports (pre-chat form, rating, header menu). */
-export type ExtrasModule = typeof import("./extras_chunk.ts");
 
 /** Options of the controller; tests inject `sleep`, the mic check and the call client. */
 export interface ControllerOptions {
@@ -53,7 +51,6 @@ export class ChatController {
   #typingUntil = 0;
   #typingTimer?: ReturnType<typeof setTimeout>;
   #voiceModule?: Promise<VoiceModule>;
-  #extras?: Promise<ExtrasModule>;
   #calls?: VoiceCalls;
 
   constructor(options: ControllerOptions) {
@@ -372,13 +369,6 @@ export class ChatController {
     this.#typingUntil = 0;
     clearTimeout(this.#typingTimer);
     this.#socketSend?.({ type: "typing:stop" });
-  }
-
-  /** Loads the extras chunk (pre-chat form, rating, header menu) and its styles; once. */
-  loadExtras(): Promise<ExtrasModule> {
-    return this.#extras ??= import("./extras_chunk.ts").then(async (mod) => (
-      await mod.stylesReady, mod
-    ));
   }
 
   // ---- voice: its own chunk, loaded when the visitor first opens the voice options ----------

@@ -5,6 +5,7 @@
  */
 import type { z } from "zod";
 import type { LeadCreateSchema } from "../contract/requests.ts";
+import { signal } from "@webreflection/signal";
 import type { PreChatForm, Session } from "../contract/wire.ts";
 import type { Api } from "./api.ts";
 import type { ChatModel } from "./chat_model.ts";
@@ -30,7 +31,12 @@ export interface ExtrasHost {
  * What the visitor answered or skipped in this frame: `lead` (the form), and each conversation
  * rated or not to be asked again. The chat reads it to know which screen to show.
  */
-export const done: Record<string, boolean> = {};
+export const done = signal<Record<string, boolean>>({});
+
+/** Marks `key` done (a new object, so the signal tells its readers). */
+export function markDone(key: string): void {
+  done.value = { ...done.value, [key]: true };
+}
 
 /** The pre-chat form's answers, as `POST /sessions/:id/lead` takes them. */
 export type LeadInput = z.input<typeof LeadCreateSchema>;
@@ -43,7 +49,7 @@ export async function submitLead(c: ExtrasHost, lead: LeadInput): Promise<void> 
     `/api/chat/sessions/${session.id}/lead`,
     lead,
   );
-  done.lead = true;
+  markDone("lead");
   const now = c.model.session.value;
   if (now?.id === session.id) c.model.session.value = { ...now, lead: created };
 }

@@ -10,17 +10,15 @@ import { translation } from "./i18n.ts";
 // locale module is already loaded by the chat, so this costs no request).
 Object.assign(extrasStrings, (await translation()).extras);
 
-export { deleteEverything, done, downloadTranscript, rate, submitLead } from "./extras.ts";
+export { deleteEverything, done, downloadTranscript } from "./extras.ts";
 export { PreChatForm } from "../components/widget/PreChatForm.tsx";
 export { RatingPanel } from "../components/widget/RatingPanel.tsx";
 export { MoreMenu } from "../components/widget/MoreMenu.tsx";
 
-/**
- * The extras' stylesheet, added when this chunk loads; resolves once it applies (or failed), so
- * the screens never show unstyled. Its colours follow the page's light or dark scheme through
- * `light-dark()`, so it needs no dark twin.
- */
-export const stylesReady: Promise<void> = new Promise((resolve) => {
+// The extras' stylesheet, before any of these screens renders (so none shows unstyled): the
+// module finishes loading once it applies, or failed. Its colours follow the page's light or dark
+// scheme through `light-dark()`, so it needs no dark twin.
+await new Promise<void>((resolve) => {
   if (!globalThis.document) return resolve();
   const link = document.createElement("link");
   link.rel = "stylesheet";

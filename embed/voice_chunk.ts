@@ -10,6 +10,7 @@ import { translation } from "./i18n.ts";
 Object.assign(voiceStrings, (await translation()).voice);
 
 export { VoiceCalls, watchCalls } from "./voice_calls.ts";
+export { formatDuration } from "./duration.ts";
 export { VoicePanel } from "../components/widget/VoicePanel.tsx";
 export { VoiceInterface } from "../components/widget/VoiceInterface.tsx";
 

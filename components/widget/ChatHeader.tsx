@@ -1,7 +1,7 @@
 /** @module The widget header: avatar, title, mode or presence, minimize and end-conversation buttons. */
 import type { SessionMode } from "../../contract/enums.ts";
 import { frameStrings as S } from "../../embed/strings.ts";
-import { AssistantIcon, CloseIcon, MinimizeIcon, MoreIcon, PersonIcon } from "./icons.tsx";
+import { AssistantIcon, CloseIcon, MinimizeIcon, MoreIcon } from "./icons.tsx";
 import { initials } from "./MessageBubble.tsx";
 
 /** Props of the header. */
@@ -14,8 +14,6 @@ export interface ChatHeaderProps {
   onEnd: () => void;
   /** A person handles the conversation; their name when known. */
   human?: string | boolean;
-  /** "Talk to a person", while the AI handles it and nobody was asked yet. */
-  onHandoff?: () => void;
   /** Opens or closes the "More options" menu (transcript, deletion). */
   onMore: () => void;
   /** The menu is open. */
@@ -41,17 +39,6 @@ export function ChatHeader(props: ChatHeaderProps) {
         </p>
       </div>
       <div class="header-actions">
-        {props.onHandoff && (
-          <button
-            type="button"
-            class="icon-btn"
-            aria-label={S.handoff}
-            title={S.handoff}
-            onClick={props.onHandoff}
-          >
-            <PersonIcon />
-          </button>
-        )}
         <button
           type="button"
           id="pw-more"

@@ -1,6 +1,7 @@
 /**
  * @module The header's "More options" menu (WAI-ARIA menu button pattern: the first item takes the
  * focus, arrows, Home and End move, Escape and Tab close, the focus goes back to the button) with
+ * "Talk to a person" (while it is on offer; in the header it crowded out the widget's title),
  * "Download transcript" and "Delete my conversation", whose confirmation is a modal alert dialog
  * that keeps the focus inside until it is answered.
  */
@@ -13,6 +14,8 @@ import { Icon } from "./icons.tsx";
 /** Props of the menu. */
 export interface MoreMenuProps {
   controller: ExtrasHost;
+  /** "Talk to a person", while the AI handles it and nobody was asked yet. */
+  onHandoff?: () => void;
   /** The menu (or its dialog) is done. */
   onClose: () => void;
 }
@@ -29,6 +32,7 @@ function moveFocus(e: KeyboardEvent, items: HTMLElement[]): boolean {
   return true;
 }
 
+const PERSON = "M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM4 21a8 8 0 0 1 16 0";
 const DOWNLOAD = "M12 4v11m0 0-4.5-4.5M12 15l4.5-4.5M5 19h14";
 const TRASH = "M4 7h16M10 11v6m4-6v6M6 7l1 12a2 2 0 0 0 2 2h6a2 2 0 0 0 2-2l1-12M9 7V4h6v3";
 
@@ -153,6 +157,17 @@ export function MoreMenu(props: MoreMenuProps) {
         } else if (e.key === "Tab") close(false);
       }}
     >
+      {props.onHandoff && (
+        <button
+          type="button"
+          role="menuitem"
+          tabIndex={-1}
+          onClick={() => (close(), props.onHandoff!())}
+        >
+          {icon(PERSON)}
+          {S.handoff}
+        </button>
+      )}
       <button
         type="button"
         role="menuitem"

@@ -7,7 +7,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { PreChatForm as Form } from "../../contract/wire.ts";
 import { ApiError } from "../../embed/api.ts";
-import { done, type ExtrasHost, type LeadInput, submitLead } from "../../embed/extras.ts";
+import { type ExtrasHost, type LeadInput, markDone, submitLead } from "../../embed/extras.ts";
 import { extrasStrings as X } from "../../embed/strings_extras.ts";
 
 /** Props of the pre-chat form. */
@@ -108,7 +108,7 @@ export function PreChatForm(props: PreChatFormProps) {
       const status = err instanceof ApiError ? err.status : 0;
       const fromServer = status === 400 ? serverErrors((err as ApiError).details) : {};
       // A 409: this conversation has its answers already (another tab gave them).
-      if (status === 409) (done.lead = true), props.onDone();
+      if (status === 409) markDone("lead"), props.onDone();
       else if (Object.keys(fromServer).length) show(fromServer);
       else setFailed(X.formFailed);
     } finally {
@@ -188,7 +188,7 @@ export function PreChatForm(props: PreChatFormProps) {
                 if (errors.consent) setErrors({ ...errors, consent: undefined });
               }}
             />
-            <label for="pc-consent">{form.consentText}</label>
+            <label for="pc-consent" dir="auto">{form.consentText}</label>
           </div>
           {error("consent")}
         </div>

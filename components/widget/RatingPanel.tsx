@@ -6,7 +6,7 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "../../embed/api.ts";
-import { done, type ExtrasHost, rate } from "../../embed/extras.ts";
+import { type ExtrasHost, markDone, rate } from "../../embed/extras.ts";
 import { extrasStrings as X } from "../../embed/strings_extras.ts";
 
 /** Props of the rating. */
@@ -34,7 +34,7 @@ export function RatingPanel(props: RatingPanelProps) {
   const next = useRef<HTMLButtonElement>(null);
   // Rated or skipped: not asked again for this conversation.
   const finish = () => {
-    done[props.controller.model.session.value?.id ?? ""] = true;
+    markDone(props.controller.model.session.value?.id ?? "");
     props.onDone();
   };
 

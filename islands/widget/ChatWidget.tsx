@@ -6,8 +6,7 @@
 import type { Signal } from "@webreflection/signal";
 import { useModel } from "../../embed/use_model.ts";
 import { useEffect, useState } from "preact/hooks";
-import { formatDuration } from "../../embed/duration.ts";
-import type { ChatController, ExtrasModule } from "../../embed/controller.ts";
+import type { ChatController } from "../../embed/controller.ts";
 import { useWebSocket } from "../../embed/socket.ts";
 import { frameStrings as S } from "../../embed/strings.ts";
 import type { VoiceMode } from "../../contract/enums.ts";
@@ -73,14 +72,15 @@ export default function ChatWidget(props: ChatWidgetProps) {
 
   // The pre-chat form, the rating and the header menu come with the extras chunk, fetched only
   // when one of them is needed; it remembers what the visitor answered or skipped (`x.done`).
-  const [x, setX] = useState<ExtrasModule>();
+  const [x, setX] = useState<typeof import("../../embed/extras_chunk.ts")>();
   const [menu, setMenu] = useState(false);
-  const needLead = c.deps.config.preChatForm && !x?.done.lead && !session?.lead &&
+  const needLead = c.deps.config.preChatForm && !x?.done.value.lead && !session?.lead &&
     !m.messages.value.some((x) => x.senderType == "user");
-  const needRating = m.ended.value && !session?.rating && !x?.done[session!.id];
+  const needRating = m.ended.value && !session?.rating && !x?.done.value[session!.id];
   useEffect(() => {
     // Until it is here (or if it cannot load) the composer stays: the chat goes on without them.
-    if (needLead || needRating || menu) c.loadExtras().then(setX);
+    // (A module loads once: asking again costs nothing.)
+    if (needLead || needRating || menu) import("../../embed/extras_chunk.ts").then(setX);
   }, [needLead, needRating, menu]);
   const done = () => setRefocus((n) => n + 1);
 
@@ -131,11 +131,16 @@ export default function ChatWidget(props: ChatWidgetProps) {
         onMinimize={props.onClose}
         onEnd={() => setConfirmEnd(true)}
         human={human}
-        onHandoff={handoff}
         onMore={() => setMenu(!menu)}
         menuOpen={menu}
       />
-      {menu && x && <x.MoreMenu controller={c} onClose={() => setMenu(false)} />}
+      {menu && x && (
+        <x.MoreMenu
+          controller={c}
+          onHandoff={handoff}
+          onClose={() => setMenu(false)}
+        />
+      )}
       {confirmEnd && (
         <div class="bar bar-confirm" role="alertdialog" aria-label={S.endChatConfirm}>
           <span>{S.endChatConfirm}</span>
@@ -169,7 +174,13 @@ export default function ChatWidget(props: ChatWidgetProps) {
           <PhoneIcon size={16} />
           <span>
             {S.callInProgress}
-            {call.startedAt ? ` · ${formatDuration(Date.now() - call.startedAt)}` : ""}
+            {
+              /* The duration's formatting comes with the voice chunk (here whenever the visitor
+                was on the call screen), so the chat's first load does not carry it. */
+            }
+            {call.startedAt && voice
+              ? ` · ${voice.formatDuration(Date.now() - call.startedAt)}`
+              : ""}
           </span>
           <button
             type="button"

@@ -136,6 +136,7 @@ browserTest("a11y: the admin pages an owner walks through have no serious violat
         `/admin/widgets/${widget.id}`,
         "/admin/conversations",
         `/admin/conversations/${session.id}`,
+        "/admin/settings",
       ]
     ) await check(path);
 
@@ -207,3 +208,84 @@ browserTest("a11y: colorScheme auto follows a dark system, and dark passes axe",
     await env.close();
   }
 });
+
+browserTest(
+  "a11y: the pre-chat form, the rating, the menu and the delete confirmation in light, dark and Arabic",
+  async () => {
+    const env = await setup({
+      agent: createDemoAgent({ delayMs: 0 }),
+      widget: {
+        preChatForm: {
+          fields: [{ name: "name", required: true }, { name: "email", required: false }],
+          consentText: "I agree that Acme may contact me about my request.",
+        },
+      },
+    });
+    try {
+      const found: string[] = [];
+      const variants = {
+        light: {},
+        dark: { colorScheme: "dark" },
+        arabic: { locale: "ar" },
+      };
+      for (const [variant, config] of Object.entries(variants)) {
+        env.host.set(
+          `/${variant}`,
+          hostPage({ serverUrl: env.server.url, preset: { widgetId: env.widgetId, config } }),
+        );
+        // A context of its own: a new visitor, asked the form again.
+        const context = await env.browser.browser.newContext();
+        try {
+          const page = await context.newPage();
+          await page.goto(`${env.host.url}/${variant}`);
+          await openWidget(page);
+          const f = frameOf(page);
+          const frame = await widgetFrame(page);
+          const check = async (state: string) => {
+            const problems = await axeProblems(frame);
+            if (problems.length) found.push(`${variant}, ${state}:\n${describe(problems)}`);
+          };
+          await f.locator(".prechat").waitFor();
+          await check("pre-chat form");
+          await f.locator(".prechat-submit").click();
+          await f.locator("#pc-name-error").waitFor();
+          await check("pre-chat form with errors");
+          if (UPDATE_SCREENSHOTS && variant === "light") {
+            await page.screenshot({ path: new URL("widget-prechat.png", DOCS).pathname });
+          }
+          await f.locator("#pc-name").fill("Ada");
+          await f.locator("#pc-consent").check();
+          await f.locator(".prechat-submit").click();
+          await send(page, "Do you ship to Canada?");
+          await f.locator('.msg-agent[data-status="sent"]').nth(1).waitFor();
+
+          await f.locator("#pw-more").click();
+          await f.locator('[role="menu"]').waitFor();
+          await check("menu open");
+          await f.locator(".menu-danger").click();
+          await f.locator('[role="alertdialog"]').waitFor();
+          await check("delete confirmation");
+          await page.keyboard.press("Escape");
+          await f.locator('[role="alertdialog"]').waitFor({ state: "detached" });
+
+          await f.locator(".header-actions .icon-btn").last().click();
+          await f.locator(".bar-confirm .btn-danger").click();
+          await f.locator(".rating .stars").waitFor();
+          await check("rating");
+          await f.locator(".star").nth(3).click();
+          if (UPDATE_SCREENSHOTS && variant === "light") {
+            await page.screenshot({ path: new URL("widget-rating.png", DOCS).pathname });
+          }
+          await f.locator(".rating .btn-primary").click();
+          await f.locator(".rating-done").waitFor();
+          await check("rating thanks");
+        } finally {
+          await context.close();
+        }
+      }
+      assert.equal(found.length, 0, found.join("\n\n"));
+    } finally {
+      await env.close();
+    }
+  },
+);

@@ -284,16 +284,20 @@ browserTest(
       assert.equal(await more.getAttribute("aria-expanded"), "true");
       const items = menu.getByRole("menuitem");
       assert.deepEqual(await items.allTextContents(), [
+        "Talk to a person",
         "Download transcript",
         "Delete my conversation",
       ]);
       const focusedText = () =>
         f.locator("body").evaluate(() => document.activeElement?.textContent ?? "");
-      assert.equal(await focusedText(), "Download transcript");
-      await page.keyboard.press("ArrowDown");
-      assert.equal(await focusedText(), "Delete my conversation");
+      assert.equal(await focusedText(), "Talk to a person");
       await page.keyboard.press("ArrowDown");
       assert.equal(await focusedText(), "Download transcript");
+      await page.keyboard.press("ArrowUp");
+      await page.keyboard.press("ArrowUp");
+      assert.equal(await focusedText(), "Delete my conversation", "arrows wrap around");
+      await page.keyboard.press("Home");
+      assert.equal(await focusedText(), "Talk to a person");
       await page.keyboard.press("End");
       assert.equal(await focusedText(), "Delete my conversation");
       await page.keyboard.press("Escape");
@@ -309,6 +313,7 @@ browserTest(
       // The transcript, fetched with the visitor's token, saved from the cross-origin frame.
       await page.keyboard.press("Enter");
       await menu.waitFor();
+      await page.keyboard.press("ArrowDown");
       const [download] = await Promise.all([
         page.waitForEvent("download"),
         page.keyboard.press("Enter"),
@@ -317,6 +322,19 @@ browserTest(
       const text = await Deno.readTextFile((await download.path())!);
       assert.match(text, /What are your opening hours\?/);
       assert.match(text, /Welcome to Acme! How can we help\?/);
+
+      // "Talk to a person" asks the team once; then the menu no longer offers it.
+      await more.click();
+      await items.first().click();
+      await f.locator(".msg-system", { hasText: "A teammate has been asked to join" }).waitFor();
+      assert.notEqual((await (await adminSession(env, id)).json()).handoffRequestedAt, null);
+      await more.click();
+      await menu.waitFor();
+      assert.deepEqual(await items.allTextContents(), [
+        "Download transcript",
+        "Delete my conversation",
+      ]);
+      await page.keyboard.press("Escape");
 
       // Deletion: a modal confirmation; Escape cancels it, then it is confirmed.
       await more.click();
