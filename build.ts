@@ -42,6 +42,12 @@ export const BUNDLES: Bundle[] = [
     out: `locale-${l}.js`,
     format: "esm",
   })),
+  // The extras chunk's words (pre-chat form, rating, header menu), loaded only with that chunk.
+  ...LOCALES.filter((l) => l !== "en").map((l): Bundle => ({
+    entry: `embed/locales/extras/${l}.ts`,
+    out: `extras-${l}.js`,
+    format: "esm",
+  })),
   { entry: "islands/admin/client.ts", out: "admin.js", format: "esm" },
 ];
 

@@ -3,12 +3,17 @@
  * header menu's screens, fetched by dynamic import only when one is needed (a widget with a
  * form, an ended conversation, the menu opened), so the chat itself never pays for them.
  */
-import { extrasStrings } from "./strings_extras.ts";
+import { type ExtrasStrings, extrasStrings } from "./strings_extras.ts";
 import { translation } from "./i18n.ts";
 
-// Before any of these screens renders: the visitor's language over the English defaults (the
-// locale module is already loaded by the chat, so this costs no request).
-Object.assign(extrasStrings, (await translation()).extras);
+// Before any of these screens renders: the visitor's language over the English defaults. These
+// words are a module of their own per language (`/embed/extras-xx.js`, built from
+// `embed/locales/extras/`), not part of the locale module every chat preloads.
+const lang = globalThis.document?.documentElement.lang;
+Object.assign(
+  extrasStrings,
+  await translation<Partial<ExtrasStrings>>(lang && lang != "en" ? `/embed/extras-${lang}.js` : ""),
+);
 
 export { deleteEverything, done, downloadTranscript } from "./extras.ts";
 export { PreChatForm } from "../components/widget/PreChatForm.tsx";

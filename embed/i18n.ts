@@ -6,7 +6,6 @@
  */
 import type { FrameStrings, LoaderStrings } from "./strings.ts";
 import type { VoiceStrings } from "./strings_voice.ts";
-import type { ExtrasStrings } from "./strings_extras.ts";
 
 /** One locale's words: any key left out falls back to English. */
 export interface Translation {
@@ -14,18 +13,20 @@ export interface Translation {
   loader: Partial<LoaderStrings>;
   frame: Partial<FrameStrings>;
   voice: Partial<VoiceStrings>;
-  /** The pre-chat form, the rating and the header menu (the extras chunk). */
-  extras: Partial<ExtrasStrings>;
 }
 
-/** The page's locale module, if it is not English; an empty translation if it cannot load. */
-export async function translation(): Promise<Partial<Translation>> {
+/**
+ * The page's locale module, if it is not English; an empty translation if it cannot load. The
+ * extras chunk loads its own words the same way, naming their module (`""` for English).
+ */
+export async function translation<T = Partial<Translation>>(
   // No document when the voice chunk runs in unit tests.
-  const href = globalThis.document?.querySelector<HTMLLinkElement>("link[data-locale]")?.href;
+  href = globalThis.document?.querySelector<HTMLLinkElement>("link[data-locale]")?.href,
+): Promise<T> {
   try {
-    return href ? (await import(href)).default : {};
+    return href ? (await import(href)).default : {} as T;
   } catch {
     // A locale that cannot load leaves the chat in English rather than not at all.
-    return {};
+    return {} as T;
   }
 }

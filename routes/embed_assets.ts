@@ -160,6 +160,12 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
       const locale = file.slice(7, 9);
       return LOCALES.some((l) => l === locale && l !== "en") ? serve(c, file) : next();
     })
+    // The extras chunk's words per locale (the same locales).
+    .get("/:file{extras-[a-z]{2}\\.js}", (c, next) => {
+      const file = c.req.param("file");
+      const locale = file.slice(7, 9);
+      return LOCALES.some((l) => l === locale && l !== "en") ? serve(c, file) : next();
+    })
     // Chunks of the frame (`build.ts` code splitting): content-hashed names, nothing else.
     .get("/:chunk{[a-z_]+-[A-Z0-9]{8}\\.js}", (c) => serve(c, c.req.param("chunk"), true))
     .get("/widget-frame.html", async (c) => {

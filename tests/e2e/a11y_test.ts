@@ -246,6 +246,11 @@ browserTest(
             if (problems.length) found.push(`${variant}, ${state}:\n${describe(problems)}`);
           };
           await f.locator(".prechat").waitFor();
+          // The extras' words come in the chat's language (their own module per locale).
+          assert.equal(
+            await f.locator("#pc-title").textContent(),
+            variant === "arabic" ? "قبل أن نبدأ" : "Before we start",
+          );
           await check("pre-chat form");
           await f.locator(".prechat-submit").click();
           await f.locator("#pc-name-error").waitFor();

@@ -23,12 +23,13 @@ import { ensureBuilt } from "../../build.ts";
 for (const locale of LOCALES.filter((l) => l !== "en")) {
   Deno.test(`embed/locales/${locale}.ts translates every string of the widget`, async () => {
     const t: Translation = (await import(`../../embed/locales/${locale}.ts`)).default;
+    const extras = (await import(`../../embed/locales/extras/${locale}.ts`)).default;
     for (
       const [part, english, translated] of [
         ["frame", frameStrings, t.frame],
         ["voice", voiceStrings, t.voice],
         ["loader", loaderStrings, t.loader],
-        ["extras", extrasStrings, t.extras],
+        ["extras", extrasStrings, extras],
       ] as const
     ) {
       const missing = Object.keys(english).filter((k) => !(k in translated));
