@@ -199,8 +199,13 @@ async function splitBundle(b: Bundle): Promise<void> {
 }
 
 const brotli = promisify(brotliCompress);
-/** Past this size zopfli takes seconds for a few hundred bytes; zlib's level 9 is used instead. */
-const ZOPFLI_MAX = 128 * 1024;
+/**
+ * Past these sizes the slowest settings take seconds for a few hundred bytes (the admin bundle,
+ * the browser-call client), so zlib's gzip and brotli quality 9 are used instead; every file of
+ * the widget's first load is far below them.
+ */
+const ZOPFLI_MAX = 32 * 1024;
+const BROTLI_MAX_QUALITY_MAX = 128 * 1024;
 
 /**
  * Writes `name.gz` and `name.br` beside every script and stylesheet that has none newer than it:
@@ -221,7 +226,7 @@ async function precompress(): Promise<void> {
         const packed = e.name === "br"
           ? await brotli(bytes, {
             params: {
-              [constants.BROTLI_PARAM_QUALITY]: 11,
+              [constants.BROTLI_PARAM_QUALITY]: bytes.byteLength <= BROTLI_MAX_QUALITY_MAX ? 11 : 9,
               [constants.BROTLI_PARAM_SIZE_HINT]: bytes.byteLength,
             },
           })
