@@ -93,6 +93,8 @@ export interface StartCallInput {
   phoneNumber: string | null;
   /** Retell dynamic variables of the conversation (page context, verified visitor). */
   variables?: Record<string, string>;
+  /** When the caller agreed to the widget's voice consent text (`calls/consent.ts`). */
+  consentAt?: Date | null;
 }
 
 /**
@@ -118,7 +120,12 @@ export async function startCall(
   const reserve = async () => {
     const row = await reserveCall(
       db,
-      { sessionId: session.id, kind: input.kind, phoneNumber: input.phoneNumber },
+      {
+        sessionId: session.id,
+        kind: input.kind,
+        phoneNumber: input.phoneNumber,
+        consentAt: input.consentAt,
+      },
       cap,
     );
     if (!row) {

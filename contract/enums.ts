@@ -21,6 +21,8 @@ export const INVITE_ROLES = ["admin", "member"] as const;
 export const TYPING_SENDERS = ["agent", "user"] as const;
 /** Where an organization's Retell key comes from: its own, or the deployment's `RETELL_API_KEY`. */
 export const RETELL_SOURCES = ["organization", "deployment"] as const;
+/** The frame's colours (SPEC v2.5): "auto" follows the visitor's system setting. */
+export const COLOR_SCHEMES = ["light", "dark", "auto"] as const;
 
 export const PositionSchema = z.enum(POSITIONS).meta({ id: "Position" });
 export const VoiceModeSchema = z.enum(VOICE_MODES).meta({ id: "VoiceMode" });
@@ -35,6 +37,7 @@ export const SessionHandlerSchema = z.enum(SESSION_HANDLERS).meta({ id: "Session
 export const RoleSchema = z.enum(ROLES).meta({ id: "Role" });
 export const InviteRoleSchema = z.enum(INVITE_ROLES);
 export const RetellSourceSchema = z.enum(RETELL_SOURCES).meta({ id: "RetellSource" });
+export const ColorSchemeSchema = z.enum(COLOR_SCHEMES).meta({ id: "ColorScheme" });
 
 export type Position = z.infer<typeof PositionSchema>;
 export type VoiceMode = z.infer<typeof VoiceModeSchema>;
@@ -48,3 +51,4 @@ export type SessionHandler = z.infer<typeof SessionHandlerSchema>;
 export type Role = z.infer<typeof RoleSchema>;
 export type InviteRole = z.infer<typeof InviteRoleSchema>;
 export type RetellSource = z.infer<typeof RetellSourceSchema>;
+export type ColorScheme = z.infer<typeof ColorSchemeSchema>;

@@ -5,8 +5,10 @@
 import { z } from "zod";
 import { isPublicSuffix } from "../lib/public_suffix.ts";
 import { isSupportedCountry } from "libphonenumber-js";
+import { LOCALES, matchLocale } from "../lib/locale.ts";
 import {
   CallKindSchema,
+  ColorSchemeSchema,
   MessageTypeSchema,
   PositionSchema,
   SessionStatusSchema,
@@ -105,6 +107,25 @@ export const PreChatFormSchema = z.strictObject({
   consentText: z.string().trim().min(1).max(1000).optional(),
 });
 
+/**
+ * A BCP 47 tag (`fr`, `pt-BR`) of a language the widget speaks (SPEC v2.5). Kept as written, so a
+ * region still reaches `Intl`; an unsupported language is refused rather than silently English.
+ */
+export const LocaleSchema = z.string().trim().max(35).regex(/^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$/, {
+  message: "must be a BCP 47 language tag such as fr or pt-BR",
+}).refine((v) => matchLocale(v) !== undefined, {
+  message: `must be a language the widget speaks: ${LOCALES.join(", ")}`,
+});
+
+/** The teaser bubble: a short line, shown after up to ten minutes on the page. */
+export const TeaserSchema = z.strictObject({
+  text: z.string().trim().min(1).max(140),
+  delaySeconds: z.number().int().min(0).max(600),
+});
+
+/** What a visitor must agree to before a call (a recording notice, say). */
+export const VoiceConsentTextSchema = z.string().trim().min(1).max(1000);
+
 export const WidgetCreateSchema = z.strictObject({
   name: z.string().trim().min(1).max(100),
   agentId: z.uuid(),
@@ -122,6 +143,13 @@ export const WidgetCreateSchema = z.strictObject({
   phoneCountries: z.array(CountryCodeSchema).max(250).transform((v) => [...new Set(v)]).optional(),
   requireIdentity: z.boolean().optional(),
   preChatForm: PreChatFormSchema.nullish(),
+  /** null: the visitor's browser decides. A page's own `locale` wins over this one. */
+  locale: LocaleSchema.nullish(),
+  colorScheme: ColorSchemeSchema.optional(),
+  hideLauncher: z.boolean().optional(),
+  teaser: TeaserSchema.nullish(),
+  /** When set, `POST /voice` needs `consent: true` (400 `consent_required`). */
+  voiceConsentText: VoiceConsentTextSchema.nullish(),
 });
 export const WidgetUpdateSchema = WidgetCreateSchema.partial();
 export type WidgetCreate = z.infer<typeof WidgetCreateSchema>;
@@ -226,6 +254,8 @@ export type MessageCreate = z.infer<typeof MessageCreateSchema>;
  */
 export const VoiceStartSchema = z.strictObject({
   mode: CallKindSchema.optional(),
+  /** The visitor agreed to the widget's `voiceConsentText` (required when it has one). */
+  consent: z.boolean().optional(),
   phoneNumber: z.string().trim().max(32).regex(/^\+[\d\s().\-]+$/, {
     message: "must be a phone number in international format such as +14155552671",
   }).optional(),

@@ -145,6 +145,8 @@ export const CallStartedSchema = z.object({
   status: CallStatusSchema,
   phoneNumber: z.string().nullable(),
   kind: CallKindSchema,
+  /** When the caller agreed to the widget's voice consent text; null when none was asked. */
+  consentAt: z.iso.datetime().nullable(),
   /** A browser call's token for the Retell web client. */
   accessToken: z.string().optional(),
   /** The offline demo agent answers: no real call is placed. */

@@ -8,6 +8,7 @@ import { z } from "zod";
 import {
   CallKindSchema,
   CallStatusSchema,
+  ColorSchemeSchema,
   MessageTypeSchema,
   PositionSchema,
   RoleSchema,
@@ -88,6 +89,25 @@ export const PreChatFormSchema = z.object({
 }).meta({ id: "PreChatForm" });
 export type PreChatForm = z.infer<typeof PreChatFormSchema>;
 
+/** The small bubble beside the launcher (SPEC v2.5), shown `delaySeconds` after the page loads. */
+export const TeaserSchema = z.object({
+  text: z.string(),
+  delaySeconds: z.number().int(),
+}).meta({ id: "Teaser" });
+export type Teaser = z.infer<typeof TeaserSchema>;
+
+/** SPEC v2.5's stored presentation options, the same for admins and for the loader. */
+const WidgetOptionFields = {
+  /** A BCP 47 tag the widget speaks; null: the visitor's browser decides. */
+  locale: z.string().nullable(),
+  colorScheme: ColorSchemeSchema,
+  /** No launcher button: the page opens the chat with its own (`rtlChatWidget.open()`). */
+  hideLauncher: z.boolean(),
+  teaser: TeaserSchema.nullable(),
+  /** Shown before any call; when set, `POST /voice` needs `consent: true`. */
+  voiceConsentText: z.string().nullable(),
+};
+
 /** A chat session as clients see it. */
 export const SessionSchema = z.object({
   id: z.uuid(),
@@ -149,6 +169,7 @@ export const WidgetSchema = z.object({
   /** True once an identity secret was generated (the secret itself is shown only then). */
   hasIdentitySecret: z.boolean(),
   preChatForm: PreChatFormSchema.nullable(),
+  ...WidgetOptionFields,
   createdAt: Timestamp,
   updatedAt: Timestamp,
 }).meta({ id: "Widget" });
@@ -170,6 +191,7 @@ export const PublicWidgetConfigSchema = z.object({
   phoneCountries: z.array(z.string()),
   requireIdentity: z.boolean(),
   preChatForm: PreChatFormSchema.nullable(),
+  ...WidgetOptionFields,
 }).meta({ id: "PublicWidgetConfig" });
 export type PublicWidgetConfig = z.infer<typeof PublicWidgetConfigSchema>;
 
@@ -187,6 +209,8 @@ export const CallSchema = z.object({
   recordingUrl: z.string().nullable(),
   summary: z.string().nullable(),
   disconnectionReason: z.string().nullable(),
+  /** When the visitor agreed to the widget's voice consent text; null when none was asked. */
+  consentAt: Timestamp.nullable(),
   createdAt: Timestamp,
 }).meta({ id: "Call" });
 export type Call = z.infer<typeof CallSchema>;

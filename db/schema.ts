@@ -21,6 +21,7 @@ import {
 import {
   CALL_KINDS,
   CALL_STATUSES,
+  COLOR_SCHEMES,
   INVITE_ROLES,
   MESSAGE_TYPES,
   POSITIONS,
@@ -31,7 +32,7 @@ import {
   SESSION_STATUSES,
   VOICE_MODES,
 } from "../contract/enums.ts";
-import type { PreChatForm } from "../contract/wire.ts";
+import type { PreChatForm, Teaser } from "../contract/wire.ts";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
@@ -120,6 +121,14 @@ export const widgetConfigurations = pgTable("widget_configurations", {
   identitySecretSealed: text("identity_secret_sealed"),
   requireIdentity: boolean("require_identity").notNull().default(false),
   preChatForm: jsonb("pre_chat_form").$type<PreChatForm | null>(),
+  /** A BCP 47 tag we speak (SPEC v2.5); null: the visitor's browser decides. */
+  locale: varchar("locale", { length: 35 }),
+  colorScheme: varchar("color_scheme", { length: 10, enum: COLOR_SCHEMES }).notNull()
+    .default("light"),
+  hideLauncher: boolean("hide_launcher").notNull().default(false),
+  teaser: jsonb("teaser").$type<Teaser | null>(),
+  /** When set, no call starts before the visitor agreed to it. */
+  voiceConsentText: text("voice_consent_text"),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [index("widget_configurations_organization_idx").on(t.organizationId)]);
@@ -203,6 +212,8 @@ export const calls = pgTable("calls", {
   summary: text("summary"),
   disconnectionReason: varchar("disconnection_reason", { length: 100 }),
   metadata: jsonb("metadata").$type<Record<string, unknown>>().notNull().default({}),
+  /** When the visitor agreed to the widget's voice consent text; null when none was asked. */
+  consentAt: timestamp("consent_at", { withTimezone: true }),
   createdAt: createdAt(),
   updatedAt: updatedAt(),
 }, (t) => [index("calls_session_idx").on(t.chatSessionId, t.createdAt)]);

@@ -135,6 +135,7 @@ export function toWidget(row: WidgetRow): Widget {
     requireIdentity: row.requireIdentity,
     hasIdentitySecret: row.identitySecretSealed !== null,
     preChatForm: row.preChatForm ?? null,
+    ...optionsOf(row),
     createdAt: iso(row.createdAt),
     updatedAt: iso(row.updatedAt),
   };
@@ -156,6 +157,18 @@ export function toPublicConfig(row: WidgetRow): PublicWidgetConfig {
     phoneCountries: row.phoneCountries,
     requireIdentity: row.requireIdentity,
     preChatForm: row.preChatForm ?? null,
+    ...optionsOf(row),
+  };
+}
+
+/** SPEC v2.5's stored options, the same on both shapes. */
+function optionsOf(row: WidgetRow) {
+  return {
+    locale: row.locale,
+    colorScheme: row.colorScheme,
+    hideLauncher: row.hideLauncher,
+    teaser: row.teaser ?? null,
+    voiceConsentText: row.voiceConsentText,
   };
 }
 
@@ -176,6 +189,7 @@ export function toCall(row: CallRow): Call {
     recordingUrl: row.recordingUrl,
     summary: row.summary,
     disconnectionReason: row.disconnectionReason,
+    consentAt: isoOrNull(row.consentAt),
     createdAt: iso(row.createdAt),
   };
 }

@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   "phone_not_enabled",
   "phone_country_not_allowed",
   "phone_number_not_allowed",
+  "consent_required",
   "retell_failed",
   "retell_key_invalid",
   "retell_resource_unknown",

@@ -225,14 +225,17 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
         theme,
       })
         .replace(/</g, "\\u003c");
-      // The page's choice, then the browser's languages (the frame's request carries them).
+      // The page's choice, then the owner's, then the browser's languages (the frame's request
+      // carries them).
       const locale = pickLocale([
         c.req.query("locale"),
+        widget.locale,
         ...acceptedLanguages(c.req.header("accept-language")),
       ]);
       const strings = locale === "en" ? undefined : await asset(`locale-${locale}.js`);
-      // Dark colours only for pages that ask: "auto" lets the visitor's system decide.
-      const scheme = c.req.query("colorScheme");
+      // Dark colours only for pages (or, when the page says nothing, owners) that ask: "auto" lets
+      // the visitor's system decide.
+      const scheme = c.req.query("colorScheme") ?? widget.colorScheme;
       const dark = scheme === "dark" || scheme === "auto"
         ? await asset("widget-dark.css")
         : undefined;

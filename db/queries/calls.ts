@@ -22,6 +22,8 @@ export interface NewCall {
   kind: CallKind;
   phoneNumber: string | null;
   metadata?: Record<string, unknown>;
+  /** When the caller agreed to the widget's voice consent text, if it has one. */
+  consentAt?: Date | null;
 }
 
 /** Stores a `connecting` call; a second active call of the session fails with 23505. */
@@ -31,6 +33,7 @@ export async function insertCall(db: Db, input: NewCall): Promise<CallRow> {
     kind: input.kind,
     phoneNumber: input.phoneNumber,
     metadata: input.metadata ?? {},
+    consentAt: input.consentAt ?? null,
   }).returning();
   return row;
 }

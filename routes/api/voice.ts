@@ -11,6 +11,7 @@ import { idParam } from "../../lib/validate.ts";
 import { VoiceStartSchema } from "../../contract/requests.ts";
 import type { CallKind, CallRow } from "../../db/schema.ts";
 import { CallRefused, depsForOrganization, startCall, stopCall } from "../../calls/lifecycle.ts";
+import { consentFor } from "../../calls/consent.ts";
 import {
   allowedPhoneNumber,
   invalidPhoneNumber,
@@ -56,6 +57,7 @@ function callBody(call: CallRow) {
     status: call.status,
     phoneNumber: call.phoneNumber,
     kind: call.kind,
+    consentAt: call.consentAt?.toISOString() ?? null,
   };
 }
 
@@ -94,6 +96,7 @@ export const voiceRoutes = new Hono<AppEnv>()
       }
       // Every refusal of SPEC v2.1 happens here, before any budget is spent or Retell is asked.
       const phoneNumber = kind === "phone" ? allowedPhoneNumber(body.phoneNumber!, policy) : null;
+      const consentAt = consentFor(conversation.widget, body.consent);
       if (session.status === "ended") {
         throw new HttpError(
           409,
@@ -121,6 +124,7 @@ export const voiceRoutes = new Hono<AppEnv>()
           kind,
           phoneNumber,
           variables: agentVariables(session),
+          consentAt,
         });
       } catch (err) {
         if (err instanceof CallRefused) await refundCall(rateLimits, spent);

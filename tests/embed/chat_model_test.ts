@@ -108,6 +108,7 @@ Deno.test("ChatModel.apply: typing, mode changes, call updates and session updat
     durationMs: null,
     recordingUrl: null,
     summary: null,
+    consentAt: null,
     disconnectionReason: null,
     createdAt: ts,
   };

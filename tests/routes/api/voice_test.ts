@@ -91,6 +91,7 @@ voiceTest(
       status: "connecting",
       phoneNumber: TO,
       kind: "phone",
+      consentAt: null,
     });
 
     const requests = fake.requestsTo("/v2/create-phone-call", "POST");
