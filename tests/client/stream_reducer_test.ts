@@ -56,6 +56,7 @@ function call(id: string, status: Call["status"]): Call {
     recordingUrl: null,
     summary: null,
     disconnectionReason: null,
+    consentAt: null,
     createdAt: ts,
   };
 }
