@@ -106,7 +106,7 @@ dbTest("the v2.5 options refuse bad values with a 400 naming the field", async (
 dbTest("the OpenAPI document describes the v2.5 options from the same schemas", async (t) => {
   const document = await (await t.get("/api/openapi.json")).json();
   const schemas = document.components.schemas;
-  for (const name of ["Widget", "PublicWidgetConfig"]) {
+  for (const name of ["Widget", "EmbedConfig"]) {
     for (const k of ["locale", "colorScheme", "hideLauncher", "teaser", "voiceConsentText"]) {
       assert.ok(schemas[name].properties[k], `${name}.${k}`);
       assert.ok(schemas[name].required.includes(k), `${name}.${k} is always sent`);
