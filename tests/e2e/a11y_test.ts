@@ -279,6 +279,9 @@ browserTest(
           await check("rating");
           await f.locator(".star").nth(3).click();
           if (UPDATE_SCREENSHOTS && variant === "light") {
+            // After the stars' colour transition.
+            await page.mouse.move(0, 0);
+            await page.waitForTimeout(400);
             await page.screenshot({ path: new URL("widget-rating.png", DOCS).pathname });
           }
           await f.locator(".rating .btn-primary").click();
