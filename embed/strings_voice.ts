@@ -33,6 +33,9 @@ export const voiceStrings = {
     "Your browser blocked the microphone. To talk in the browser, allow microphone access for this site (the icon in the address bar), or ask us to call your phone instead.",
   micMissing: "No microphone was found. Plug one in, or ask us to call your phone instead.",
   voiceUnavailable: "Voice calls aren't available right now. You can keep chatting here.",
+  // Before any call, when the widget's owner set a notice (voiceConsentText) to agree to.
+  consentTitle: "Before we call",
+  consentAgree: "Agree and call",
 };
 
 export type VoiceStrings = typeof voiceStrings;

@@ -67,14 +67,27 @@ export interface PhoneCountry {
   callingCode: string;
 }
 
+function inlined(): { phone?: unknown; consent?: unknown } {
+  try {
+    return JSON.parse(globalThis.document?.getElementById("parley-config")?.textContent ?? "{}");
+  } catch {
+    return {};
+  }
+}
+
 /** The countries the page inlined (`#parley-config`'s `phone`); empty when none. */
 export function phoneCountries(): PhoneCountry[] {
-  try {
-    const config = JSON.parse(document.getElementById("parley-config")?.textContent ?? "{}");
-    return Array.isArray(config.phone) ? config.phone : [];
-  } catch {
-    return [];
-  }
+  const { phone } = inlined();
+  return Array.isArray(phone) ? phone : [];
+}
+
+/**
+ * The owner's notice a visitor must agree to before any call (`voiceConsentText`), or undefined
+ * when calls need no consent.
+ */
+export function consentText(): string | undefined {
+  const { consent } = inlined();
+  return typeof consent === "string" && consent ? consent : undefined;
 }
 
 /**

@@ -14,6 +14,7 @@ import { voiceStrings as V } from "./strings_voice.ts";
 import { carryVoiceError } from "./voice_notice.ts";
 import {
   checkMicrophone,
+  consentText,
   loadWebCallClient,
   type MicResult,
   normalizePhone,
@@ -55,6 +56,12 @@ export function watchCalls(model: ChatModel, notify: (message: FrameToHost) => v
   });
 }
 
+/**
+ * `consent: true` when the widget asks for consent: the voice options only start a call after the
+ * visitor agreed to the owner's notice (VoicePanel), so reaching here means they did.
+ */
+const consented = (): { consent?: true } => consentText() ? { consent: true } : {};
+
 /** The voice calls of one widget frame. */
 export class VoiceCalls {
   #c: VoiceContext;
@@ -86,7 +93,7 @@ export class VoiceCalls {
       const r = await this.#c.api.request(
         "POST",
         `/api/chat/sessions/${session.id}/voice`,
-        { phoneNumber },
+        { phoneNumber, ...consented() },
       );
       this.#callCreated(r);
       return null;
@@ -126,7 +133,7 @@ export class VoiceCalls {
       const r = await this.#c.api.request(
         "POST",
         `/api/chat/sessions/${session.id}/voice`,
-        { mode: "web" },
+        { mode: "web", ...consented() },
       );
       this.#callCreated(r);
       if (r.simulated) return null;

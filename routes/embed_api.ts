@@ -184,9 +184,11 @@ export const embedApiRoutes = new Hono<AppEnv>()
       // A page on a domain the widget does not allow learns so at once, and shows no launcher.
       assertOriginAllowed(c, widget);
       const config = toPublicConfig(widget);
-      // The page's language, then the browser's (the loader's request carries them).
+      // The page's language, then the owner's stored one, then the browser's (the loader's
+      // request carries them): the same order as the frame page's.
       const locale = pickLocale([
         query.locale,
+        widget.locale,
         ...acceptedLanguages(c.req.header("accept-language")),
       ]);
       c.header("Cache-Control", "public, max-age=30");

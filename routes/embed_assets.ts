@@ -223,6 +223,8 @@ export function embedAssetRoutes(options: EmbedAssetOptions = {}): Hono<AppEnv> 
           ? pub.phoneCountries.map((code) => ({ code, callingCode: callingCodeOf(code) }))
           : [],
         theme,
+        // Asked before any call (SPEC v2.5); only the voice chunk reads it.
+        consent: pub.voiceConsentText ?? undefined,
       })
         .replace(/</g, "\\u003c");
       // The page's choice, then the owner's, then the browser's languages (the frame's request

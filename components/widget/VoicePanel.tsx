@@ -4,7 +4,13 @@
  */
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { VoiceMode } from "../../contract/enums.ts";
-import { composePhone, countryLabel, inCountries, phoneCountries } from "../../embed/voice.ts";
+import {
+  composePhone,
+  consentText,
+  countryLabel,
+  inCountries,
+  phoneCountries,
+} from "../../embed/voice.ts";
 import { takeVoiceError, typed } from "../../embed/voice_notice.ts";
 import { frameStrings as S } from "../../embed/strings.ts";
 import { voiceStrings as V } from "../../embed/strings_voice.ts";
@@ -44,16 +50,55 @@ export function VoicePanel(props: VoicePanelProps) {
     if (props.error !== undefined) setError(props.error);
   }, [props.error]);
 
-  const run = async (start: () => Promise<string | null>) => {
+  // The owner's notice (SPEC v2.5): asked before any call, phone or browser.
+  const [consent] = useState(consentText);
+  const [asking, setAsking] = useState<(() => Promise<string | null>) | null>(null);
+  const agree = useRef<HTMLButtonElement>(null);
+  useEffect(() => agree.current?.focus(), [asking]);
+
+  const start = async (call: () => Promise<string | null>) => {
     setBusy(true);
     setError(null);
     try {
-      const e = await start();
+      const e = await call();
       if (mounted.current) setError(e);
     } finally {
       setBusy(false);
     }
   };
+  const run = (call: () => Promise<string | null>) => {
+    if (consent) setAsking(() => call);
+    else start(call);
+  };
+
+  if (asking) {
+    return (
+      <section class="voice-panel voice-consent" aria-labelledby="consent-title">
+        <div class="voice-panel-head">
+          <h2 id="consent-title">{V.consentTitle}</h2>
+        </div>
+        <p class="voice-intro" id="consent-text" dir="auto">{consent}</p>
+        <div class="consent-actions">
+          <button
+            ref={agree}
+            type="button"
+            class="btn btn-primary"
+            aria-describedby="consent-text"
+            onClick={() => {
+              const call = asking;
+              setAsking(null);
+              start(call);
+            }}
+          >
+            {V.consentAgree}
+          </button>
+          <button type="button" class="btn btn-secondary" onClick={() => setAsking(null)}>
+            {S.cancel}
+          </button>
+        </div>
+      </section>
+    );
+  }
 
   return (
     <section class="voice-panel" aria-labelledby="voice-title" data-voice-mode={props.voiceMode}>

@@ -84,5 +84,7 @@ export default {
     micMissing:
       "Es wurde kein Mikrofon gefunden. Schließen Sie eines an, oder lassen Sie sich von uns anrufen.",
     voiceUnavailable: "Sprachanrufe sind gerade nicht verfügbar. Sie können hier weiter schreiben.",
+    consentTitle: "Vor dem Anruf",
+    consentAgree: "Zustimmen und anrufen",
   },
 } satisfies Translation;

@@ -83,5 +83,7 @@ export default {
       "No se ha encontrado ningún micrófono. Conecta uno o pídenos que te llamemos por teléfono.",
     voiceUnavailable:
       "Las llamadas de voz no están disponibles ahora mismo. Puedes seguir escribiendo aquí.",
+    consentTitle: "Antes de la llamada",
+    consentAgree: "Aceptar y llamar",
   },
 } satisfies Translation;

@@ -82,5 +82,7 @@ export default {
     micMissing: "Aucun micro n'a été trouvé. Branchez-en un, ou demandez-nous de vous appeler.",
     voiceUnavailable:
       "Les appels vocaux ne sont pas disponibles pour le moment. Vous pouvez continuer à écrire ici.",
+    consentTitle: "Avant l'appel",
+    consentAgree: "Accepter et appeler",
   },
 } satisfies Translation;

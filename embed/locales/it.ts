@@ -84,5 +84,7 @@ export default {
       "Non è stato trovato nessun microfono. Collegane uno oppure chiedici di chiamarti al telefono.",
     voiceUnavailable:
       "Le chiamate vocali non sono disponibili al momento. Puoi continuare a scrivere qui.",
+    consentTitle: "Prima della chiamata",
+    consentAgree: "Accetta e chiama",
   },
 } satisfies Translation;

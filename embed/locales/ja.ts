@@ -82,5 +82,7 @@ export default {
     micMissing:
       "マイクが見つかりません。マイクを接続するか、お電話でのご連絡をお申し付けください。",
     voiceUnavailable: "現在、音声通話はご利用いただけません。このままチャットを続けられます。",
+    consentTitle: "通話の前に",
+    consentAgree: "同意して通話する",
   },
 } satisfies Translation;

@@ -82,5 +82,7 @@ export default {
     micMissing: "Er is geen microfoon gevonden. Sluit er een aan, of vraag ons je te bellen.",
     voiceUnavailable:
       "Spraakgesprekken zijn op dit moment niet beschikbaar. Je kunt hier gewoon verder chatten.",
+    consentTitle: "Voordat we bellen",
+    consentAgree: "Akkoord en bellen",
   },
 } satisfies Translation;

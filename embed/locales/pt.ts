@@ -83,5 +83,7 @@ export default {
       "Nenhum microfone foi encontrado. Conecte um ou peça para ligarmos para o seu telefone.",
     voiceUnavailable:
       "As chamadas de voz não estão disponíveis no momento. Você pode continuar escrevendo aqui.",
+    consentTitle: "Antes da chamada",
+    consentAgree: "Aceitar e ligar",
   },
 } satisfies Translation;

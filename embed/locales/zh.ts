@@ -80,5 +80,7 @@ export default {
       "浏览器阻止了麦克风。若要在浏览器中通话，请允许此网站使用麦克风（地址栏中的图标），或让我们给你打电话。",
     micMissing: "未找到麦克风。请连接麦克风，或让我们给你打电话。",
     voiceUnavailable: "语音通话暂不可用，你可以继续在这里聊天。",
+    consentTitle: "通话前请注意",
+    consentAgree: "同意并通话",
   },
 } satisfies Translation;

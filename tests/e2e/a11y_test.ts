@@ -297,3 +297,41 @@ browserTest(
     }
   },
 );
+
+browserTest("a11y: the consent step before a call, in light, dark and Arabic", async () => {
+  const env = await setup({
+    agent: createDemoAgent({ delayMs: 0 }),
+    widget: { voiceMode: "web", voiceConsentText: "This call may be recorded for training." },
+  });
+  try {
+    const found: string[] = [];
+    const variants = { light: {}, dark: { colorScheme: "dark" }, arabic: { locale: "ar" } };
+    for (const [variant, config] of Object.entries(variants)) {
+      env.host.set(
+        `/${variant}`,
+        hostPage({ serverUrl: env.server.url, preset: { widgetId: env.widgetId, config } }),
+      );
+      const context = await env.browser.browser.newContext();
+      try {
+        const page = await context.newPage();
+        await page.goto(`${env.host.url}/${variant}`);
+        await openWidget(page);
+        const f = frameOf(page);
+        await f.locator(".composer-voice").click();
+        await f.locator(".voice-panel").waitFor();
+        await f.locator(".voice-panel .btn-wide").click();
+        await f.locator(".voice-consent").waitFor();
+        const problems = await axeProblems(await widgetFrame(page));
+        if (problems.length) found.push(`${variant}:\n${describe(problems)}`);
+        if (variant === "arabic") {
+          await f.getByRole("button", { name: "موافقة والاتصال" }).waitFor();
+        }
+      } finally {
+        await context.close();
+      }
+    }
+    assert.equal(found.length, 0, found.join("\n\n"));
+  } finally {
+    await env.close();
+  }
+});

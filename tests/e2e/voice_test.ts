@@ -8,6 +8,7 @@ import type { Page } from "playwright-core";
 import { browserTest, hostPage } from "../helpers/browser.ts";
 import { createDemoAgent } from "../../agents/demo.ts";
 import { frameOf, openWidget, recordEvents, records, send, setup } from "./widget_env.ts";
+import { listCallsOf } from "../../db/queries/calls.ts";
 
 const FAST_CALL = { startedMs: 300, endedMs: 1500, analyzedMs: 1800 };
 const FAKE_MIC = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"];
@@ -207,3 +208,50 @@ browserTest("voice: a refused microphone is explained and no call is made", asyn
     await env.close();
   }
 });
+
+browserTest(
+  "voice: with the owner's consent notice, the visitor agrees before any call; cancelling calls no one",
+  async () => {
+    const notice = "This call may be recorded to improve our service.";
+    const env = await setup({
+      agent: createDemoAgent({ delayMs: 0, callTimings: FAST_CALL }),
+      widget: { voiceMode: "phone", phoneCountries: ["US"], voiceConsentText: notice },
+    });
+    try {
+      env.host.set("/", hostPage({ serverUrl: env.server.url, widgetId: env.widgetId }));
+      const { page, errors } = await env.browser.page();
+      await page.goto(env.host.url + "/");
+      await openWidget(page);
+      await send(page, "Can you call me?");
+      const f = frameOf(page);
+      await f.locator('.msg-agent[data-status="sent"]').nth(1).waitFor();
+      await openVoicePanel(page);
+      await f.getByLabel("Your phone number").fill("+1 (415) 555-2671");
+      await f.getByRole("button", { name: "Call me" }).click();
+
+      // The notice, with the agreement focused; cancelling goes back and places no call.
+      await f.getByRole("heading", { name: "Before we call" }).waitFor();
+      await f.getByText(notice).waitFor();
+      const agree = f.getByRole("button", { name: "Agree and call" });
+      assert.ok(await agree.evaluate((b) => b === document.activeElement));
+      await f.getByRole("button", { name: "Cancel" }).click();
+      await f.getByLabel("Your phone number").waitFor();
+      assert.equal(await f.locator(".call").count(), 0);
+      const sessionId = await f.locator(".pw").getAttribute("data-session");
+      assert.ok(sessionId);
+      const db = env.server.t.deps.database.db;
+      assert.equal((await listCallsOf(db, sessionId, 10)).length, 0);
+
+      // Agreeing places the call, and the call records when consent was given.
+      await f.getByRole("button", { name: "Call me" }).click();
+      await f.getByRole("button", { name: "Agree and call" }).click();
+      await f.locator('.call[data-call-kind="phone"]').waitFor();
+      const [call] = await listCallsOf(db, sessionId, 10);
+      assert.ok(call?.consentAt, "the call stores when consent was given");
+      await f.locator('.pw[data-mode="chat"][data-view="chat"]').waitFor({ timeout: 15_000 });
+      assert.deepEqual(errors, []);
+    } finally {
+      await env.close();
+    }
+  },
+);

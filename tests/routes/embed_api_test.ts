@@ -178,6 +178,12 @@ dbTest(
       assert.ok(["en", "fr"].includes(l.locale), q);
       assert.ok(!JSON.stringify(l).includes("script") && !JSON.stringify(l).includes("evil"), q);
     }
+    // The owner's stored locale comes between the page's and the browser's.
+    const put = await t.put(`/api/widgets/${widget.id}`, { locale: "es" }, token);
+    assert.equal(put.status, 200);
+    await put.body?.cancel();
+    assert.equal((await launcher("", { "accept-language": "de" })).labels.open, "Abrir el chat");
+    assert.equal((await launcher("?locale=it", { "accept-language": "de" })).locale, "it");
     // The answer depends on the language the browser sends: shared caches must key on it.
     const res = await t.get(`/embed/config/${widget.id}`);
     assert.match(res.headers.get("vary") ?? "", /Accept-Language/);
