@@ -246,8 +246,12 @@ async function precompress(): Promise<void> {
 export async function build(): Promise<Record<string, number>> {
   const started = performance.now();
   await Deno.mkdir(BUILD_DIR, { recursive: true });
+  // The first `deno bundle` on a machine unpacks esbuild into Deno's cache; several doing it at
+  // once race on the same file and fail ("failed to copy esbuild binary"), so one goes first.
+  const [first, ...rest] = BUNDLES;
+  await bundle(first);
   await Promise.all([
-    ...BUNDLES.map(bundle),
+    ...rest.map(bundle),
     // esbuild (inside `deno bundle`) minifies CSS properly: no hand-written regexes that could
     // change a selector's meaning.
     ...STYLES.map((s) => writeAtomically(s.out, (tmp) => denoBundle([s.from], tmp.pathname))),
@@ -260,9 +264,20 @@ export async function build(): Promise<Record<string, number>> {
 }
 
 let ensured: Promise<void> | undefined;
-/** Builds when missing or stale; once per process. */
+/**
+ * Builds when missing or stale; once per process. Parallel test files and a starting server may
+ * all ask at once: an exclusive lock on a file in the build directory lets one build while the
+ * others wait, then find the outputs fresh.
+ */
 export function ensureBuilt(): Promise<void> {
   ensured ??= (async () => {
+    if (!(await isStale())) return;
+    await Deno.mkdir(BUILD_DIR, { recursive: true });
+    using lock = await Deno.open(new URL(".build.lock", BUILD_DIR), {
+      create: true,
+      write: true,
+    });
+    await lock.lock(true);
     if (await isStale()) await build();
   })();
   return ensured;
