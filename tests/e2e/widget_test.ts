@@ -534,6 +534,10 @@ browserTest(
       await f.locator(".bar-confirm").waitFor();
       await f.getByRole("button", { name: "End chat" }).click();
       await f.locator(".ended-note").waitFor();
+      // The end-of-conversation rating takes the composer's place until it is sent or skipped.
+      await f.getByRole("radiogroup", { name: "Your rating" }).waitFor();
+      assert.equal(await f.locator(".composer").count(), 0);
+      await f.getByRole("button", { name: "Skip" }).click();
       await send(page, "thanks, one more question");
       await f.getByText("You're welcome!").waitFor();
       const second = await f.locator(".pw").getAttribute("data-session");
