@@ -81,7 +81,7 @@ Deno.test("readMigrations refuses a gap in the numbering", async () => {
 });
 
 eachDatabase("two processes starting on one empty PostgreSQL database both come up", async () => {
-  const pg = await createPgDatabase();
+  const pg = await createPgDatabase({ empty: true });
   const start = () =>
     new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", new URL("../../main.ts", import.meta.url).pathname],

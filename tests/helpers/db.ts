@@ -4,7 +4,7 @@
  */
 import postgres from "postgres";
 import { type Database, openDatabase } from "../../db/client.ts";
-import { migrate } from "../../db/migrate.ts";
+import { migrate, readMigrations } from "../../db/migrate.ts";
 
 export type DbKind = "pglite" | "postgres";
 
@@ -18,20 +18,68 @@ if (!TEST_DATABASE_URL) {
   console.warn("TEST_DATABASE_URL is unset: PostgreSQL variants of data tests are skipped");
 }
 
-/** A fresh, empty PostgreSQL database; `drop()` removes it. */
-export async function createPgDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+function databaseUrl(name: string): string {
+  const url = new URL(TEST_DATABASE_URL!);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+let template: Promise<string> | undefined;
+
+/**
+ * A migrated, empty PostgreSQL database to copy, named by a hash of the migrations so that a
+ * changed migration makes a new one. Made once by whichever test process comes first (under an
+ * advisory lock); copying it takes a tenth of the time of migrating a fresh database per test.
+ * Nothing stays connected to it, as `CREATE DATABASE … TEMPLATE` requires.
+ */
+function migratedTemplate(): Promise<string> {
+  template ??= (async () => {
+    const sql = (await readMigrations()).map((m) => m.sql).join("\n");
+    const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(sql));
+    const hash = [...new Uint8Array(digest).slice(0, 6)]
+      .map((b) => b.toString(16).padStart(2, "0")).join("");
+    const name = `parley_template_${hash}`;
+    const admin = postgres(TEST_DATABASE_URL!, { max: 1, onnotice: () => {} });
+    try {
+      await admin`SELECT pg_advisory_lock(hashtext('parley test template'))`;
+      const [found] = await admin`SELECT 1 FROM pg_database WHERE datname = ${name}`;
+      if (!found) {
+        const building = `${name}_${crypto.randomUUID().replaceAll("-", "").slice(0, 8)}`;
+        await admin.unsafe(`CREATE DATABASE ${building}`);
+        const database = await openDatabase(databaseUrl(building));
+        try {
+          await migrate(database);
+        } finally {
+          await database.close();
+        }
+        // Renamed only once complete, so no process ever copies half a schema.
+        await admin.unsafe(`ALTER DATABASE ${building} RENAME TO ${name}`);
+      }
+      await admin`SELECT pg_advisory_unlock(hashtext('parley test template'))`;
+    } finally {
+      await admin.end();
+    }
+    return name;
+  })();
+  return template;
+}
+
+/** A fresh PostgreSQL database (migrated, or `empty`); `drop()` removes it. */
+export async function createPgDatabase(
+  options: { empty?: boolean } = {},
+): Promise<{ url: string; drop(): Promise<void> }> {
   if (!TEST_DATABASE_URL) throw new Error("TEST_DATABASE_URL is unset");
   const name = `parley_test_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+  const from = options.empty ? "" : ` TEMPLATE ${await migratedTemplate()}`;
   const admin = postgres(TEST_DATABASE_URL, { max: 1, onnotice: () => {} });
   try {
-    await admin.unsafe(`CREATE DATABASE ${name}`);
+    await admin.unsafe(`CREATE DATABASE ${name}${from}`);
   } finally {
     await admin.end();
   }
-  const url = new URL(TEST_DATABASE_URL);
-  url.pathname = `/${name}`;
+  const url = databaseUrl(name);
   return {
-    url: url.toString(),
+    url,
     async drop() {
       const sql = postgres(TEST_DATABASE_URL!, { max: 1, onnotice: () => {} });
       try {
@@ -91,6 +139,7 @@ export async function openTestDatabase(
   }
   const pg = await createPgDatabase();
   const database = await openDatabase(pg.url, { onStatement });
+  // A no-op on the copy of the template, but it proves the copy is current with the migrations.
   await migrate(database);
   return {
     kind,

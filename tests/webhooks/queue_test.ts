@@ -51,7 +51,9 @@ for (const { kind, ignore } of DB_KINDS) {
             data: { session: {} as never, lead: { email } },
           });
         }
-        const clock = new TestClock();
+        // A second ahead of the database's clock: its now() has microseconds, a Date has not, so
+        // a clock read in the same millisecond as the insert could find the row not yet due.
+        const clock = new TestClock(Date.now() + 1000);
         const taken = await claimDue(first.db, {
           now: clock.now(),
           leaseEnd: new Date(clock.ms + 70_000),
