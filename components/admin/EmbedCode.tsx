@@ -26,6 +26,11 @@ export function presetSnippet(origin: string, widget: WidgetRow): string {
     autoOpen: widget.autoOpen,
     width: widget.width,
     height: widget.height,
+    // SPEC v2.5's options, only where the owner set them: a default need not be pasted.
+    ...widget.locale ? { locale: widget.locale } : {},
+    ...widget.colorScheme !== "light" ? { colorScheme: widget.colorScheme } : {},
+    ...widget.hideLauncher ? { hideLauncher: true } : {},
+    ...widget.teaser ? { teaser: widget.teaser } : {},
   };
   const lines = Object.entries(config).map(([k, v]) => `      ${k}: ${jsLiteral(v)}`);
   return [
@@ -39,6 +44,12 @@ export function presetSnippet(origin: string, widget: WidgetRow): string {
     "</script>",
     `<script src="${origin}/embed/widget.js" async></script>`,
   ].join("\n");
+}
+
+/** A button of the owner's own that opens the chat, for a widget without the launcher. */
+export function openButtonSnippet(headerText: string): string {
+  const label = headerText.replace(/[&<>"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
+  return `<button type="button" onclick="rtlChatWidget.open()">${label}</button>`;
 }
 
 /** A titled code block with a copy button. */
@@ -84,6 +95,14 @@ export function EmbedCode({ origin, widget }: { origin: string; widget: WidgetRo
         hint="Settings written in the page win over the saved ones for look and placement."
         code={presetSnippet(origin, widget)}
       />
+      {widget.hideLauncher && (
+        <Snippet
+          id="snippet-open"
+          title="Your own chat button"
+          hint="The launcher is hidden: put a button like this anywhere on the page to open the chat."
+          code={openButtonSnippet(widget.headerText)}
+        />
+      )}
     </section>
   );
 }

@@ -3,7 +3,9 @@
  * allowed domains, voice mode and active state. Plain HTML controls, so it works without
  * JavaScript; the preview island listens to its `input` events.
  */
-import type { AgentRow, PreChatForm } from "../../db/schema.ts";
+import type { AgentRow } from "../../db/schema.ts";
+import type { PreChatForm, Teaser } from "../../contract/wire.ts";
+import { LOCALES } from "../../lib/locale.ts";
 import { Field, type FieldErrors, TextField } from "./ui.tsx";
 import { Island } from "./Island.tsx";
 import type { CountryOption } from "../../islands/admin/CountryPicker.tsx";
@@ -25,6 +27,12 @@ export interface WidgetValues {
   requireIdentity?: boolean;
   preChatForm?: PreChatForm | null;
   phoneCountries: string[];
+  /** null: the visitor's browser decides. */
+  locale?: string | null;
+  colorScheme?: string;
+  hideLauncher?: boolean;
+  teaser?: Teaser | null;
+  voiceConsentText?: string | null;
 }
 
 /** The phone-country picker's data: every country, and the organization's likely one. */
@@ -47,7 +55,26 @@ export const WIDGET_DEFAULTS: Omit<WidgetValues, "name" | "agentId"> = {
   // Phone calls are opt-in (SPEC v2.1): they cost the owner money per minute.
   voiceMode: "web",
   phoneCountries: [],
+  locale: null,
+  colorScheme: "light",
+  hideLauncher: false,
+  teaser: null,
+  voiceConsentText: null,
 };
+
+/** Each language by its own name, with the English one for the owner who cannot read it. */
+const LANGUAGES = LOCALES.map((l) => {
+  const own = new Intl.DisplayNames([l], { type: "language" }).of(l) ?? l;
+  const english = new Intl.DisplayNames(["en"], { type: "language" }).of(l) ?? l;
+  const name = own[0].toLocaleUpperCase(l) + own.slice(1);
+  return { value: l, label: name === english ? name : `${name} (${english})` };
+});
+
+const COLOR_SCHEMES = [
+  { value: "light", label: "Light" },
+  { value: "dark", label: "Dark" },
+  { value: "auto", label: "Match the visitor's device" },
+];
 
 const POSITIONS = [
   { value: "top-left", label: "Top left" },
@@ -153,6 +180,40 @@ export function WidgetFields(
             <textarea {...aria} rows={3} maxLength={1000}>{values.welcomeMessage ?? ""}</textarea>
           )}
         </Field>
+        <div class="field-row">
+          <Field
+            name="locale"
+            label="Language"
+            error={errors.locale}
+            hint="Of every word the visitor sees. A page's own locale setting wins."
+          >
+            {(aria) => (
+              <select {...aria}>
+                <option value="" selected={!values.locale}>The visitor's browser language</option>
+                {LANGUAGES.map((l) => (
+                  <option key={l.value} value={l.value} selected={values.locale === l.value}>
+                    {l.label}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field name="colorScheme" label="Colour scheme" error={errors.colorScheme}>
+            {(aria) => (
+              <select {...aria}>
+                {COLOR_SCHEMES.map((m) => (
+                  <option
+                    key={m.value}
+                    value={m.value}
+                    selected={(values.colorScheme ?? "light") === m.value}
+                  >
+                    {m.label}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+        </div>
         <fieldset class="field" aria-describedby="f-position-hint">
           <legend>Position</legend>
           <div class="position-picker">
@@ -200,7 +261,15 @@ export function WidgetFields(
           hint="Open the chat window as soon as the page loads."
           checked={values.autoOpen}
         />
+        <Checkbox
+          name="hideLauncher"
+          label="Hide the launcher button"
+          hint="Open the chat from your own button instead: the embed code below shows how."
+          checked={values.hideLauncher ?? false}
+        />
       </section>
+
+      <TeaserFields teaser={values.teaser ?? null} errors={errors} />
 
       <section class="card form-section" aria-labelledby="sec-voice">
         <h2 id="sec-voice">Voice</h2>
@@ -246,6 +315,24 @@ export function WidgetFields(
             }}
           />
         </fieldset>
+        <Field
+          name="voiceConsentText"
+          label="Consent before a call"
+          error={errors.voiceConsentText}
+          hint="When set, visitors see this text and must agree before any call starts, for example a recording notice. When they agreed is kept with the call."
+          optional
+        >
+          {(aria) => (
+            <textarea
+              {...aria}
+              rows={2}
+              maxLength={1000}
+              placeholder="Calls are recorded and transcribed to improve our service."
+            >
+              {values.voiceConsentText ?? ""}
+            </textarea>
+          )}
+        </Field>
       </section>
 
       <section class="card form-section" aria-labelledby="sec-security">
@@ -278,6 +365,49 @@ export function WidgetFields(
 
       <PreChatFields form={values.preChatForm ?? null} errors={errors} />
     </>
+  );
+}
+
+/** The teaser: a short line beside the launcher after a delay, until the visitor closes it. */
+function TeaserFields({ teaser, errors }: { teaser: Teaser | null; errors: FieldErrors }) {
+  return (
+    <section class="card form-section" aria-labelledby="sec-teaser">
+      <h2 id="sec-teaser">Teaser</h2>
+      <p class="hint">
+        A small bubble beside the launcher that invites visitors to chat. It shows once per visit,
+        and not after the visitor has closed it or opened the chat.
+      </p>
+      <div class="field-row field-row-teaser">
+        <TextField
+          name="teaserText"
+          label="Text"
+          value={teaser?.text ?? ""}
+          error={errors.teaserText}
+          placeholder="Questions about pricing? We answer in seconds."
+          hint="Leave empty for no teaser."
+          maxLength={140}
+          optional
+        />
+        <Field
+          name="teaserDelay"
+          label="Show after (seconds)"
+          error={errors.teaserDelay}
+          hint="From 0 to 600."
+        >
+          {(aria) => (
+            <input
+              {...aria}
+              type="number"
+              inputMode="numeric"
+              min={0}
+              max={600}
+              step={1}
+              value={Number.isFinite(teaser?.delaySeconds) ? String(teaser!.delaySeconds) : "5"}
+            />
+          )}
+        </Field>
+      </div>
+    </section>
   );
 }
 
@@ -315,7 +445,7 @@ function PreChatFields({ form, errors }: { form: PreChatForm | null; errors: Fie
       <Field
         name="consentText"
         label="Consent text"
-        error={errors["preChatForm.consentText"] ?? errors.consentText}
+        error={errors.consentText}
         hint="When set, visitors must tick a box with this text before they can chat."
         optional
       >

@@ -17,8 +17,19 @@ export interface WidgetPreviewProps {
 /** The message the editor posts to the preview page. */
 export interface PreviewConfigMessage {
   type: "parley:preview-config";
-  config: Record<string, string | boolean>;
+  config: PreviewConfig;
+  /** Show the page as a visitor first sees it (chat closed, the teaser out) instead of the chat. */
+  teaser?: boolean;
 }
+
+/** The presentation options the preview page mounts the loader with. */
+export type PreviewConfig = Record<
+  string,
+  string | boolean | { text: string; delaySeconds: number }
+>;
+
+/** The languages the frame speaks (as `lib/locale.ts` lists them; no import, to stay small). */
+const LOCALES = ["en", "es", "fr", "de", "it", "pt", "nl", "ja", "zh", "ar", "he"];
 
 const POSITIONS = ["bottom-right", "bottom-left", "top-right", "top-left"];
 
@@ -27,10 +38,23 @@ const POSITIONS = ["bottom-right", "bottom-left", "top-right", "top-left"];
  * to the saved one (the server validates with the API's schema on save; zod stays out of this
  * bundle, and the browser's own `CSS.supports` is the better judge of a length here).
  */
-export function configFromForm(form: HTMLFormElement): Record<string, string | boolean> {
+export function configFromForm(form: HTMLFormElement): PreviewConfig {
   const data = new FormData(form);
   const text = (name: string) => String(data.get(name) ?? "").trim();
-  const config: Record<string, string | boolean> = { autoOpen: data.has("autoOpen") };
+  const config: PreviewConfig = {
+    autoOpen: data.has("autoOpen"),
+    hideLauncher: data.has("hideLauncher"),
+    // "The visitor's browser" previews in this browser's language, as a visitor like you sees it.
+    locale: LOCALES.includes(text("locale"))
+      ? text("locale")
+      : LOCALES.find((l) => navigator.language.toLowerCase().split("-")[0] === l) ?? "en",
+  };
+  if (["light", "dark", "auto"].includes(text("colorScheme"))) {
+    config.colorScheme = text("colorScheme");
+  }
+  if (text("teaserText")) {
+    config.teaser = { text: text("teaserText").slice(0, 140), delaySeconds: 0 };
+  }
   if (POSITIONS.includes(text("position"))) config.position = text("position");
   if (/^#([0-9a-f]{3}|[0-9a-f]{6})$/i.test(text("themeColor"))) {
     config.themeColor = text("themeColor");
@@ -72,13 +96,19 @@ export default function WidgetPreview({ previewUrl, formId, active }: WidgetPrev
     const form = document.getElementById(formId);
     if (!(form instanceof HTMLFormElement)) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const send = () => {
+    // While the owner edits the teaser, the preview shows it (chat closed); any other field
+    // brings the chat back.
+    let teaser = false;
+    const send = (event?: Event) => {
+      const name = (event?.target as HTMLInputElement | null)?.name;
+      if (name) teaser = name.startsWith("teaser");
       clearTimeout(timer);
       // A short pause so that typing a word re-mounts the widget once, not once per key.
       timer = setTimeout(() => {
         const message: PreviewConfigMessage = {
           type: "parley:preview-config",
           config: configFromForm(form),
+          teaser,
         };
         frame.current?.contentWindow?.postMessage(message, location.origin);
       }, 200);
@@ -87,12 +117,13 @@ export default function WidgetPreview({ previewUrl, formId, active }: WidgetPrev
     form.addEventListener("input", send);
     form.addEventListener("change", send);
     // Unsaved edits survive a reload of the frame.
-    iframe?.addEventListener("load", send);
+    const reload = () => send();
+    iframe?.addEventListener("load", reload);
     return () => {
       clearTimeout(timer);
       form.removeEventListener("input", send);
       form.removeEventListener("change", send);
-      iframe?.removeEventListener("load", send);
+      iframe?.removeEventListener("load", reload);
     };
   }, [formId]);
   const size = DEVICES[device.value];

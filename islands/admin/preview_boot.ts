@@ -26,18 +26,25 @@ interface LoaderApi {
 const page = globalThis as unknown as { rtlChatWidget?: LoaderApi | PreviewData };
 
 let generation = 0;
+let showingTeaser = false;
 
 // Counted on this browser's clock from when the page arrived: the server's clock may differ.
 let renewAt = Infinity;
 
-function mount(data: PreviewData): void {
+function mount(data: PreviewData, teaser = false): void {
   // A new pass comes with the page; the editor posts the unsaved edits again once it has loaded.
   if (Date.now() >= renewAt) return location.reload();
   const api = page.rtlChatWidget as LoaderApi | undefined;
   if (api && typeof api.destroy === "function") api.destroy();
   document.querySelectorAll("script[data-parley-loader]").forEach((s) => s.remove());
-  // The preview always shows the chat window open, whatever `autoOpen` says.
-  page.rtlChatWidget = { widgetId: data.widgetId, config: { ...data.config, autoOpen: true } };
+  // The preview shows the chat window open, whatever `autoOpen` says, unless the owner is editing
+  // the teaser: then the page as a visitor first sees it, with the teaser out. The loader keeps
+  // "opened" and "teaser closed" for the tab; the preview starts each mount afresh.
+  sessionStorage.removeItem(`parley:${data.widgetId}`);
+  const config = teaser && data.config.teaser && !data.config.hideLauncher
+    ? { ...data.config, autoOpen: false }
+    : { ...data.config, autoOpen: true, teaser: null };
+  page.rtlChatWidget = { widgetId: data.widgetId, config };
   const script = document.createElement("script");
   // A fresh URL per mount makes the browser run the loader again after `destroy()`.
   script.src = `/embed/widget.js?preview=${++generation}`;
@@ -55,8 +62,10 @@ export function bootPreview(el: HTMLElement): void {
     if (event.origin !== location.origin || event.source !== parent) return;
     if (event.data?.type !== "parley:preview-config") return;
     const config = { ...data.config, ...event.data.config };
-    if (JSON.stringify(config) === JSON.stringify(data.config)) return;
+    const teaser = event.data.teaser === true;
+    if (JSON.stringify(config) === JSON.stringify(data.config) && teaser === showingTeaser) return;
     data.config = config;
-    mount(data);
+    showingTeaser = teaser;
+    mount(data, teaser);
   });
 }

@@ -66,10 +66,14 @@ function friendly(issue: z.core.$ZodIssue, input: Record<string, unknown>): stri
 }
 
 /** zod error → first message per top-level field (`""` for form-wide issues). */
-export function fieldErrors(error: z.ZodError, input: Record<string, unknown>): FieldErrors {
+export function fieldErrors(
+  error: z.ZodError,
+  input: Record<string, unknown>,
+  fieldOf: (path: PropertyKey[]) => string = (path) => path.length ? String(path[0]) : "",
+): FieldErrors {
   const out: FieldErrors = {};
   for (const issue of error.issues) {
-    const field = issue.path.length ? String(issue.path[0]) : "";
+    const field = fieldOf(issue.path);
     out[field] ??= friendly(issue, input);
   }
   return out;
@@ -124,7 +128,29 @@ export function widgetInput(form: Record<string, string>) {
     requireIdentity: checkbox(form.requireIdentity),
     preChatForm: preChatFormInput(form),
     phoneCountries: (form.phoneCountries ?? "").split(",").map((c) => c.trim()).filter(Boolean),
+    locale: optionalText(form.locale),
+    colorScheme: form.colorScheme ?? "light",
+    hideLauncher: checkbox(form.hideLauncher),
+    teaser: teaserInput(form),
+    voiceConsentText: optionalText(form.voiceConsentText),
   };
+}
+
+/** The form field of an API path: nested options are typed in fields of their own. */
+export function widgetField(path: PropertyKey[]): string {
+  const [top, inner] = path.map(String);
+  if (top === "teaser") return inner === "delaySeconds" ? "teaserDelay" : "teaserText";
+  if (top === "preChatForm" && inner === "consentText") return "consentText";
+  return top ?? "";
+}
+
+/** The teaser's two fields as the API's `teaser` (null: no text, no teaser). */
+function teaserInput(form: Record<string, string>) {
+  const text = optionalText(form.teaserText);
+  if (!text) return null;
+  const delay = (form.teaserDelay ?? "").trim();
+  // A blank delay is the default; anything else goes to the schema as typed, to be judged there.
+  return { text, delaySeconds: delay === "" ? 5 : /^-?\d+$/.test(delay) ? Number(delay) : NaN };
 }
 
 /** The pre-chat form builder's fields as the API's `preChatForm` (null: no form). */

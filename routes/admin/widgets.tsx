@@ -61,7 +61,7 @@ import {
   requireCsrf,
   requireManager,
 } from "./middleware.ts";
-import { fieldErrors, widgetInput } from "./forms.ts";
+import { fieldErrors, widgetField, widgetInput } from "./forms.ts";
 
 const NOTICES = {
   created: "Widget created. Copy the embed code below onto your site.",
@@ -295,7 +295,7 @@ function phoneChoices(c: AdminContext, agents: AgentRow[]): PhoneChoices {
 async function validWidget(c: AdminContext, form: Record<string, string>) {
   const input = widgetInput(form);
   const parsed = WidgetCreateSchema.safeParse(input);
-  let errors = parsed.success ? undefined : fieldErrors(parsed.error, input);
+  let errors = parsed.success ? undefined : fieldErrors(parsed.error, input, widgetField);
   if (
     parsed.success &&
     !await findOwnAgent(c.var.db, accountOf(c).organizationId, parsed.data.agentId)

@@ -114,6 +114,25 @@ Deno.test({
         .waitFor();
       const previewPage = admin.frames().find((f) => f.url().endsWith(`${widgetId}/preview`))!;
       assert.doesNotMatch(await previewPage.evaluate(() => document.cookie), /parley_preview/);
+
+      // The preview follows unsaved edits: language and colour scheme switch the chat itself.
+      const chat = preview.frameLocator("parley-widget iframe");
+      await admin.getByLabel("Language").selectOption("fr");
+      await admin.getByLabel("Colour scheme").selectOption("dark");
+      await chat.locator('html[lang="fr"] link[href^="/embed/widget-dark.css"]').waitFor({
+        state: "attached",
+      });
+      await chat.getByPlaceholder("Écrivez un message…").waitFor();
+      await admin.getByLabel("Language").selectOption("ar");
+      await chat.locator('html[lang="ar"][dir="rtl"]').waitFor({ state: "attached" });
+      // While the teaser is edited the preview shows it, as a visitor first sees the page.
+      await admin.locator("#f-teaserText").fill("Questions? Ask us.");
+      await preview.locator("parley-widget").getByText("Questions? Ask us.").waitFor();
+      // Back to the saved options for the rest of the walk.
+      await admin.getByRole("link", { name: "Discard" }).click();
+      await hydrated(admin);
+      await preview.frameLocator("parley-widget iframe").locator('.pw[data-status="ready"]')
+        .waitFor();
       // Anywhere else on Parley's origin (the landing page shows this organization's widget),
       // a browser without the pass gets the allowlist: the widget stays hidden.
       const strangerContext = await browser.browser.newContext();

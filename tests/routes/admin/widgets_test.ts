@@ -330,3 +330,99 @@ dbTest("POST /admin/widgets/:id/delete removes the widget", async (t) => {
   assert.equal((await s.get(`/admin/widgets/${id}`)).status, 404);
   assert.equal((await t.get(`/embed/config/${id}`)).status, 404);
 });
+
+dbTest(
+  "/admin/widgets/:id stores language, colour scheme, launcher, teaser and call consent, and the snippet shows the ones set",
+  async (t) => {
+    const s = await signUp(t);
+    const agentId = await createAgentByForm(s);
+    const id = await createWidgetByForm(s, agentId);
+    const token = await apiToken(s);
+    const fresh = decodeHtml((await s.page(`/admin/widgets/${id}`)).html);
+    assert.ok(!/locale:|colorScheme:|hideLauncher:|teaser:/.test(fresh), "defaults are not pasted");
+    assert.ok(!fresh.includes("Your own chat button"));
+
+    const saved = await s.post(
+      `/admin/widgets/${id}`,
+      widgetForm(agentId, {
+        locale: "fr",
+        colorScheme: "dark",
+        hideLauncher: "true",
+        teaserText: "  Une question ? Écrivez-nous.  ",
+        teaserDelay: "12",
+        voiceConsentText: "Les appels sont enregistrés.",
+      }),
+    );
+    assert.equal(saved.status, 303);
+    const after = await (await t.get(`/api/widgets/${id}`, token)).json();
+    assert.deepEqual(
+      [after.locale, after.colorScheme, after.hideLauncher, after.teaser, after.voiceConsentText],
+      [
+        "fr",
+        "dark",
+        true,
+        { text: "Une question ? Écrivez-nous.", delaySeconds: 12 },
+        "Les appels sont enregistrés.",
+      ],
+    );
+    const editor = await s.page(`/admin/widgets/${id}`);
+    assert.match(editor.html, /<option value="fr" selected/);
+    assert.match(editor.html, /<option value="dark" selected/);
+    assert.match(editor.html, /name="hideLauncher" value="true" checked/);
+    const text = decodeHtml(editor.html);
+    assert.ok(text.includes(`locale: "fr"`));
+    assert.ok(text.includes(`colorScheme: "dark"`));
+    assert.ok(text.includes(`hideLauncher: true`));
+    assert.ok(text.includes(`teaser: {"text":"Une question ? Écrivez-nous.","delaySeconds":12}`));
+    assert.ok(
+      text.includes(`<button type="button" onclick="rtlChatWidget.open()">Ask us</button>`),
+    );
+    assert.ok(text.includes("Les appels sont enregistrés."));
+
+    // Cleared fields go back to the defaults: no teaser, the browser's language, no consent step.
+    await s.post(
+      `/admin/widgets/${id}`,
+      widgetForm(agentId, {
+        locale: "",
+        colorScheme: "auto",
+        teaserText: "",
+        teaserDelay: "30",
+        voiceConsentText: " ",
+      }),
+    );
+    const cleared = await (await t.get(`/api/widgets/${id}`, token)).json();
+    assert.deepEqual(
+      [cleared.locale, cleared.colorScheme, cleared.hideLauncher, cleared.teaser],
+      [null, "auto", false, null],
+    );
+    assert.equal(cleared.voiceConsentText, null);
+  },
+);
+
+dbTest(
+  "/admin/widgets: a bad language, scheme or teaser delay is shown on its field, never stored",
+  async (t) => {
+    const s = await signUp(t);
+    const agentId = await createAgentByForm(s);
+    const id = await createWidgetByForm(s, agentId);
+    await s.page(`/admin/widgets/${id}`);
+    const cases: [Record<string, string>, string][] = [
+      [{ locale: "xx" }, "locale"],
+      [{ colorScheme: "purple" }, "colorScheme"],
+      [{ teaserText: "Hi", teaserDelay: "601" }, "teaserDelay"],
+      [{ teaserText: "Hi", teaserDelay: "-1" }, "teaserDelay"],
+      [{ teaserText: "Hi", teaserDelay: "soon" }, "teaserDelay"],
+      [{ teaserText: "x".repeat(141) }, "teaserText"],
+      [{ voiceConsentText: "x".repeat(1001) }, "voiceConsentText"],
+    ];
+    for (const [override, field] of cases) {
+      const res = await s.post(`/admin/widgets/${id}`, widgetForm(agentId, override));
+      assert.equal(res.status, 400, JSON.stringify(override));
+      const html = await res.text();
+      assert.match(html, new RegExp(`href="#f-${field}"`), field);
+      assert.match(html, new RegExp(`id="f-${field}-error"`), field);
+    }
+    const stored = await (await t.get(`/api/widgets/${id}`, await apiToken(s))).json();
+    assert.deepEqual([stored.locale, stored.colorScheme, stored.teaser], [null, "light", null]);
+  },
+);
