@@ -3,8 +3,9 @@
  * its own key uses only that key; one that did not uses the deployment's `RETELL_API_KEY` only
  * while sign-up is closed (every organization is then the operator's own), and the offline demo
  * agent once strangers can sign up, so nobody spends the operator's Retell account but the
- * operator. Keys are sealed at rest (`lib/secret_box.ts`) and opened per request, so a key
- * changed or removed in one process is seen at once by every other process.
+ * operator. Keys are sealed at rest (`lib/secret_box.ts`) and read with each request (a chat
+ * message reads it in the same join as its session), so a key changed or removed in one process is
+ * seen at once by every other process; only the opening of a sealed key is remembered.
  */
 import type Retell from "retell-sdk";
 import type { Config } from "../config.ts";
@@ -35,8 +36,14 @@ export interface RetellAccount {
   keyHint: string;
 }
 
-/** Retell clients kept per key; more than this many keys in use evicts the oldest. */
+/** Retell clients (and opened keys) kept per key; more than this many evicts the oldest. */
 const MAX_CLIENTS = 500;
+
+/** An organization's key as stored: sealed, with its hint (both null: none connected). */
+export interface StoredRetellKey {
+  sealed: string | null;
+  hint: string | null;
+}
 
 const sealContext = (organizationId: string) => `retell-key:${organizationId}`;
 
@@ -46,6 +53,8 @@ export class TenantAgents {
   #box: SecretBox;
   #demo?: Agent;
   #agents = new Map<string, RetellAgent>();
+  /** Sealed key → key: the same sealed text always opens to the same key (AES-GCM). */
+  #opened = new Map<string, string | undefined>();
 
   constructor(config: Config) {
     this.#config = config;
@@ -66,9 +75,15 @@ export class TenantAgents {
   /**
    * The agent backend for the organization. `deployment` is the app's own agent (Retell with
    * `RETELL_API_KEY`, or the demo), used for organizations without a key while sign-up is closed.
+   * `stored`: the organization's key as the caller already read it (saves a query).
    */
-  async agentFor(db: Db, organizationId: string, deployment: Agent): Promise<Agent> {
-    const own = await this.#ownKey(db, organizationId);
+  async agentFor(
+    db: Db,
+    organizationId: string,
+    deployment: Agent,
+    stored?: StoredRetellKey,
+  ): Promise<Agent> {
+    const own = await this.#ownKey(db, organizationId, stored);
     if (own) return this.retellAgent(own.apiKey);
     if (this.#config.signup === "closed" || deployment.kind === "demo") return deployment;
     this.#demo ??= createDemoAgent({
@@ -114,16 +129,30 @@ export class TenantAgents {
     await setRetellKey(db, organizationId, null);
   }
 
-  async #ownKey(db: Db, organizationId: string): Promise<RetellAccount | undefined> {
-    const stored = await getRetellKey(db, organizationId);
-    if (!stored) return undefined;
-    const apiKey = await this.#box.open(stored.sealed, sealContext(organizationId));
+  async #ownKey(
+    db: Db,
+    organizationId: string,
+    known?: StoredRetellKey,
+  ): Promise<RetellAccount | undefined> {
+    const stored = known ?? await getRetellKey(db, organizationId);
+    if (!stored?.sealed) return undefined;
+    const apiKey = await this.#open(stored.sealed, organizationId);
     if (apiKey) return { apiKey, source: "organization", keyHint: stored.hint ?? keyHint(apiKey) };
     // The secret that sealed it changed (ENCRYPTION_KEY or JWT_SECRET): the owner must reconnect.
     log.warn("a stored Retell key does not decrypt; the organization must connect it again", {
       organizationId,
     });
     return undefined;
+  }
+
+  async #open(sealed: string, organizationId: string): Promise<string | undefined> {
+    // The organization is part of the sealing context: the cache key must hold it too.
+    const id = `${organizationId}:${sealed}`;
+    if (this.#opened.has(id)) return this.#opened.get(id);
+    const apiKey = await this.#box.open(sealed, sealContext(organizationId));
+    if (this.#opened.size >= MAX_CLIENTS) this.#opened.delete(this.#opened.keys().next().value!);
+    this.#opened.set(id, apiKey);
+    return apiKey;
   }
 }
 

@@ -106,7 +106,7 @@ export async function sendMessage(
   }
 
   if (created) {
-    await emitMessagesCreated(db, session, [user]);
+    if (conversation.messageWebhooks) await emitMessagesCreated(db, session, [user]);
     await publishMessage(deps.hub, user);
     // A person handles the conversation: the visitor's message is theirs to answer.
     if (session.handler === "human") return { userMessage: user, agentMessage: null, created };
@@ -122,6 +122,10 @@ export async function sendMessage(
   return { userMessage: user, agentMessage, created };
 }
 
+// `message.created` is queued only when the session's load found an endpoint that takes it: an
+// endpoint added while this request runs hears from the next message on (a statement per stored
+// message saved for the many organizations without webhooks).
+
 /**
  * Asks the agent to answer a stored user message: typing indicators around the call, the reply
  * stored once (keyed `reply:<userMessageId>`) and published. On failure a system message says so,
@@ -135,7 +139,12 @@ async function answer(
   const { hub } = deps;
   const db: Db = deps.database.db;
   // The organization's own Retell account (or the demo): never another organization's.
-  const agent = await deps.tenants.agentFor(db, conversation.session.organizationId, deps.agent);
+  const agent = await deps.tenants.agentFor(
+    db,
+    conversation.session.organizationId,
+    deps.agent,
+    conversation.retellKey,
+  );
   const { session } = conversation;
   // Over the organization's daily reply budget the agent is not asked: the visitor reads why.
   if (!await spendAgentReply(deps.rateLimits, session.organizationId)) {
@@ -169,7 +178,7 @@ async function answer(
       clientMessageId: replyKey(user.id),
     });
     if (created) {
-      await emitMessagesCreated(db, session, [row]);
+      if (conversation.messageWebhooks) await emitMessagesCreated(db, session, [row]);
       await publishMessage(hub, row);
     }
     return row;
@@ -190,7 +199,7 @@ async function answer(
       content: systemText(session.metadata).agentFailed,
       metadata: { replyTo: user.id, error: failure.code },
     });
-    await emitMessagesCreated(db, session, [system]);
+    if (conversation.messageWebhooks) await emitMessagesCreated(db, session, [system]);
     await publishMessage(hub, system);
     throw new HttpError(failure.status, failure.code, failure.message, {
       cause: err,

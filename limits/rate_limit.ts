@@ -105,21 +105,20 @@ export class RateLimits {
 
   /**
    * Spends one point of every budget, or none: when one is met, the points already taken are
-   * given back and the 429 of the budget met is thrown. Each spend is one atomic increment, so
-   * concurrent requests can never pass a budget together.
+   * given back and the 429 of the first budget met (in the order given) is thrown. Each spend is
+   * one atomic increment, so concurrent requests can never pass a budget together; the spends go
+   * out together, so a message waits for one round trip to the store rather than one per budget.
    */
   async consumeAll(spends: readonly Spend[]): Promise<void> {
     if (!this.enabled) return;
-    const taken: Spend[] = [];
-    try {
-      for (const spend of spends) {
-        await this.consume(...spend);
-        taken.push(spend);
-      }
-    } catch (err) {
-      await Promise.all(taken.map(([name, key]) => this.#limiters.get(name)!.reward(key, 1)));
-      throw err;
-    }
+    const results = await Promise.allSettled(spends.map((spend) => this.consume(...spend)));
+    const refused = results.find((r) => r.status === "rejected");
+    if (!refused) return;
+    await Promise.all(
+      spends.filter((_, i) => results[i].status === "fulfilled")
+        .map(([name, key]) => this.#limiters.get(name)!.reward(key, 1)),
+    );
+    throw refused.reason;
   }
 
   /**

@@ -9,9 +9,11 @@ import {
   agents,
   chatMessages,
   chatSessions,
+  organizations,
   type SessionHandler,
   type SessionRow,
   type SessionStatus,
+  webhookEndpoints,
   widgetConfigurations,
   type WidgetRow,
 } from "../schema.ts";
@@ -76,11 +78,17 @@ export interface SessionWithWidgetAndAgent {
   session: SessionRow;
   widget: WidgetRow | null;
   agent: AgentRow;
+  /** The organization's own Retell key, sealed (null: none connected), read in the same join. */
+  retellKey: { sealed: string | null; hint: string | null };
+  /** Whether an endpoint of the organization takes `message.created` (else nothing to queue). */
+  messageWebhooks: boolean;
 }
 
 /**
- * A session the scope may see, joined with its widget and agent: one statement where a chat
- * message used to need three (the session, the visitor's widget, the agent).
+ * A session the scope may see, joined with its widget, agent and the organization's sealed Retell
+ * key, and whether anyone listens for its messages: one statement where a chat message used to
+ * need four (the session, the visitor's widget, the agent, the key of the account that answers)
+ * and then a webhook enqueue per stored message even with no endpoint to queue for.
  */
 export async function findSessionWithWidgetAndAgent(
   db: Db,
@@ -91,8 +99,13 @@ export async function findSessionWithWidgetAndAgent(
     session: chatSessions,
     widget: widgetConfigurations,
     agent: agents,
+    retellKey: { sealed: organizations.retellKeySealed, hint: organizations.retellKeyHint },
+    messageWebhooks: sql<boolean>`exists (select 1 from ${webhookEndpoints}
+      where ${webhookEndpoints.organizationId} = ${chatSessions.organizationId}
+      and 'message.created' = any(${webhookEndpoints.events}))`.mapWith(Boolean),
   }).from(chatSessions)
     .innerJoin(agents, eq(agents.id, chatSessions.agentId))
+    .innerJoin(organizations, eq(organizations.id, chatSessions.organizationId))
     .leftJoin(widgetConfigurations, eq(widgetConfigurations.id, chatSessions.widgetId))
     .where(and(eq(chatSessions.id, id), scopeWhere(scope))).limit(1);
   return row;

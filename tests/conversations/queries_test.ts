@@ -8,17 +8,17 @@ import type { Agent } from "../../agents/agent.ts";
  * the shared rate-limit store included; PGlite: every drizzle statement, limits in memory).
  * Fan-out NOTIFYs are not part of it: `startApp` runs one process. Before the domain layer a
  * message took 5 statements before the agent was asked and 6 in all on PostgreSQL (4 and 5 on
- * PGlite): the session, the visitor's widget and the agent were three reads; now they are one
- * joined read. Then come the budgets (PostgreSQL only: messages per visitor, per address, and
- * the organization's agent replies, one atomic upsert each; in memory on PGlite), the user
- * message and its outbound webhook enqueue (`webhooks/`, one statement per stored message), the
- * organization's own Retell account (`tenants.agentFor`, one read: a candidate for a cache), and
- * after the agent the reply and its enqueue. A change that adds a query to the hot path fails
- * here and says so.
+ * PGlite): the session, the visitor's widget and the agent were three reads. Now one joined read
+ * brings those, the organization's sealed Retell key and whether any endpoint takes
+ * `message.created`. Then come the budgets (PostgreSQL only: messages per visitor and per address,
+ * sent together, and the organization's agent replies, one atomic upsert each; in memory on
+ * PGlite), the user message, its webhook enqueue (only with such an endpoint), and after the
+ * agent the reply and its enqueue. A change that adds a query to the hot path fails here and
+ * says so.
  */
 const EXPECTED = {
-  pglite: { beforeAgent: 4, total: 6 },
-  postgres: { beforeAgent: 7, total: 9 },
+  pglite: { beforeAgent: 2, total: 3 },
+  postgres: { beforeAgent: 5, total: 6 },
 };
 
 let statements = 0;
@@ -46,6 +46,30 @@ dbTest(
     assert.equal(res.status, 201);
     const counted = { beforeAgent: atReply, total: statements };
     assert.deepEqual(counted, EXPECTED[t.kind], `statements per message on ${t.kind}`);
+  },
+  { agent: counting, onStatement: () => void statements++ },
+);
+
+dbTest(
+  "POST /api/chat/sessions/:id/messages: with a message.created webhook, one more statement per stored message",
+  async (t) => {
+    const v = await setupVisitor(t);
+    const hook = await t.post("/api/webhooks", {
+      url: "https://hooks.example.com/parley",
+      events: ["message.created"],
+    }, v.admin.token);
+    assert.equal(hook.status, 201);
+    const session = await (await t.post("/api/chat/sessions", {}, v.visitorToken)).json();
+    const path = `/api/chat/sessions/${session.id}/messages`;
+    assert.equal((await t.post(path, { content: "warm up" }, v.visitorToken)).status, 201);
+    statements = 0;
+    const res = await t.post(path, { content: "Where is my order?" }, v.visitorToken);
+    assert.equal(res.status, 201);
+    const plain = EXPECTED[t.kind];
+    assert.deepEqual(
+      { beforeAgent: atReply, total: statements },
+      { beforeAgent: plain.beforeAgent + 1, total: plain.total + 2 },
+    );
   },
   { agent: counting, onStatement: () => void statements++ },
 );
