@@ -18,6 +18,12 @@ export interface HttpJob {
   maxRequests: number;
   /** 0: send again as soon as the answer arrives; else one request per visitor per `paceMs`. */
   paceMs: number;
+  /**
+   * Each visitor from an address of its own (`X-Forwarded-For`, for a server started with
+   * `TRUST_PROXY_HOPS=1`), as real visitors are; without it every visitor is 127.0.0.1 and shares
+   * one per-address budget row.
+   */
+  ownAddresses?: boolean;
 }
 
 /** What it measured. */
@@ -44,7 +50,13 @@ export async function runHttpJob(job: HttpJob): Promise<HttpResult> {
 
   async function visitor(v: HttpJob["visitors"][number], index: number) {
     const url = `${job.base}/api/chat/sessions/${v.sessionId}/messages`;
-    const headers = { "content-type": "application/json", authorization: `Bearer ${v.token}` };
+    const headers: Record<string, string> = {
+      "content-type": "application/json",
+      authorization: `Bearer ${v.token}`,
+    };
+    if (job.ownAddresses) {
+      headers["x-forwarded-for"] = `10.${(index >> 16) & 255}.${(index >> 8) & 255}.${index & 255}`;
+    }
     // Paced visitors start spread over one period so their requests do not arrive in waves.
     if (job.paceMs) await sleep((index / job.visitors.length) * job.paceMs);
     for (let n = 0; performance.now() < stopAt && measured < job.maxRequests; n++) {

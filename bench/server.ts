@@ -80,7 +80,15 @@ export async function runBudgetCostBench(
 ): Promise<void> {
   const n = options.concurrency[0];
   const p50: Record<string, number> = {};
-  for (const [label, env] of [["on", {}], ["off", { RATE_LIMITS: "off" }]] as const) {
+  // Visitors from addresses of their own, as on a real site (one proxy hop in front): the
+  // organization's agent-reply budget is then the one row they all share.
+  const proxied = { TRUST_PROXY_HOPS: "1" };
+  for (
+    const [label, env] of [
+      ["on", proxied],
+      ["off", { ...proxied, RATE_LIMITS: "off" }],
+    ] as const
+  ) {
     progress(`budget cost on ${kind}: budgets ${label}`);
     const { server, close } = await startOn(kind, env);
     try {
@@ -93,6 +101,7 @@ export async function runBudgetCostBench(
         warmupMs: options.warmupMs,
         maxRequests: 5_000_000,
         paceMs: options.paceMs,
+        ownAddresses: true,
       });
       p50[label] = r.latency.p50;
       emit({
