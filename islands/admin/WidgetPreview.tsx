@@ -99,25 +99,27 @@ export default function WidgetPreview({ previewUrl, formId, active }: WidgetPrev
     // While the owner edits the teaser, the preview shows it (chat closed); any other field
     // brings the chat back.
     let teaser = false;
+    const post = () => {
+      const message: PreviewConfigMessage = {
+        type: "parley:preview-config",
+        config: configFromForm(form),
+        teaser,
+      };
+      frame.current?.contentWindow?.postMessage(message, location.origin);
+    };
     const send = (event?: Event) => {
       const name = (event?.target as HTMLInputElement | null)?.name;
       if (name) teaser = name.startsWith("teaser");
       clearTimeout(timer);
       // A short pause so that typing a word re-mounts the widget once, not once per key.
-      timer = setTimeout(() => {
-        const message: PreviewConfigMessage = {
-          type: "parley:preview-config",
-          config: configFromForm(form),
-          teaser,
-        };
-        frame.current?.contentWindow?.postMessage(message, location.origin);
-      }, 200);
+      timer = setTimeout(post, 200);
     };
     const iframe = frame.current;
     form.addEventListener("input", send);
     form.addEventListener("change", send);
     // Unsaved edits survive a reload of the frame.
-    const reload = () => send();
+    // The preview page waits for this first message before it mounts the widget.
+    const reload = () => post();
     iframe?.addEventListener("load", reload);
     return () => {
       clearTimeout(timer);

@@ -57,13 +57,23 @@ function mount(data: PreviewData, teaser = false): void {
 export function bootPreview(el: HTMLElement): void {
   const data = JSON.parse(el.textContent ?? "{}") as PreviewData;
   renewAt = Date.now() + data.renewInMs;
-  mount(data);
+  // The editor posts its form's options as soon as this page has loaded: mounting before they
+  // come would show the widget twice in a row. Opened on its own, the page mounts what it has.
+  let mounted = false;
+  const fallback = setTimeout(() => {
+    mounted = true;
+    mount(data);
+  }, 1000);
   addEventListener("message", (event: MessageEvent<PreviewConfigMessage>) => {
     if (event.origin !== location.origin || event.source !== parent) return;
     if (event.data?.type !== "parley:preview-config") return;
+    clearTimeout(fallback);
     const config = { ...data.config, ...event.data.config };
     const teaser = event.data.teaser === true;
-    if (JSON.stringify(config) === JSON.stringify(data.config) && teaser === showingTeaser) return;
+    const same = JSON.stringify(config) === JSON.stringify(data.config) &&
+      teaser === showingTeaser;
+    if (mounted && same) return;
+    mounted = true;
     data.config = config;
     showingTeaser = teaser;
     mount(data, teaser);

@@ -335,6 +335,11 @@ Deno.test({
         await preview.locator("body").waitFor();
         await page.frameLocator(".preview-frame").frameLocator("parley-widget iframe")
           .locator('.pw[data-status="ready"]').waitFor();
+        // The window's opening transitions (the preview page's, its shadow root's and the chat
+        // frame's own) have ended.
+        for (const frame of page.frames()) {
+          await frame.evaluate(() => Promise.all(document.getAnimations().map((a) => a.finished)));
+        }
         await page.screenshot({ path: new URL(`admin-widget-editor${suffix}.png`, DOCS).pathname });
 
         await page.goto(`${server.url}/admin/conversations/${callSession}`);
