@@ -70,6 +70,18 @@ async function boot(bridge: Bridge): Promise<void> {
     notify: (m) => bridge.send(m),
     maxChars: MAX_CHARS,
   });
+  bridge.send({ type: "ready" });
+  setTimeout(identified, 3000);
+  // The loader sends the token with `init`, so this wait is over at once; the visitor's
+  // authentication then goes out before the first render rather than after it.
+  who.token = await identity;
+  started = true;
+  // A verified visitor is `u_<sub>`: remembered state of anyone else (an anonymous visitor, or
+  // the person who used this browser before) is not theirs to see.
+  const expected = who.token && "u_" + subjectOf(who.token);
+  const saved = store.load().visitorId;
+  if (saved && (expected ? saved !== expected : saved.startsWith("u_"))) forget();
+  controller.start();
   render(
     <ChatWidget
       controller={controller}
@@ -81,16 +93,6 @@ async function boot(bridge: Bridge): Promise<void> {
     />,
     app,
   );
-  bridge.send({ type: "ready" });
-  setTimeout(identified, 3000);
-  who.token = await identity;
-  started = true;
-  // A verified visitor is `u_<sub>`: remembered state of anyone else (an anonymous visitor, or
-  // the person who used this browser before) is not theirs to see.
-  const expected = who.token && "u_" + subjectOf(who.token);
-  const saved = store.load().visitorId;
-  if (saved && (expected ? saved !== expected : saved.startsWith("u_"))) forget();
-  controller.start();
 }
 
 function forget() {

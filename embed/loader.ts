@@ -180,6 +180,9 @@ function boot(): void {
     // (frame-ancestors) or broke.
     frame.onload = () => {
       post({ type: "init", state: keep("localStorage") });
+      // The token now, so the frame can authenticate while it renders; the context again on
+      // `ready`, once the frame's chat can take it.
+      identify();
       timer = setTimeout(() => !ready && unavailable("the chat did not start"), 4000);
     };
     root.append(frame);
