@@ -26,7 +26,8 @@ export function tables(rows: Row[]): string {
   out.push(table(
     ["figure", "measured", "budget", "verdict"],
     rows.filter((r) => r.verdict).map((r) => {
-      const value = r.gzip ?? r.median_ms ?? r.ratio_to_floor ?? r.kb_per_socket ?? r.p50_ms;
+      const value = r.gzip ?? r.median_ms ?? r.ratio_to_floor ?? r.kb_per_socket ?? r.p50_ms ??
+        r.p50_on_ms;
       const where = [
         r.concurrency && `${r.concurrency} visitors`,
         r.sockets && `${r.sockets} sockets`,

@@ -57,8 +57,9 @@ export const wsRoutes = new Hono<AppEnv>().get("/ws", async (c) => {
 
   async function handle(raw: unknown, tooBig: () => void): Promise<void> {
     if (!peer || peer.closed) return;
+    // A string of n UTF-16 units is at most 3n bytes of UTF-8: only a long one needs encoding.
     const size = typeof raw === "string"
-      ? encoder.encode(raw).byteLength
+      ? raw.length * 3 <= limits.wsFrameBytes ? raw.length : encoder.encode(raw).byteLength
       : raw instanceof ArrayBuffer
       ? raw.byteLength
       : raw instanceof Blob
