@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { dbTest, setupVisitor } from "../helpers/test_app.ts";
+import { dbTest, setupVisitor, type TestApp } from "../helpers/test_app.ts";
 import { createDemoAgent } from "../../agents/demo.ts";
 import type { Agent } from "../../agents/agent.ts";
 
@@ -33,18 +33,22 @@ const counting: Agent = {
   },
 };
 
+/** Warms up the limiter's rows and the session's first message, then counts one message. */
+async function countOneMessage(t: TestApp, visitorToken: string) {
+  const session = await (await t.post("/api/chat/sessions", {}, visitorToken)).json();
+  const path = `/api/chat/sessions/${session.id}/messages`;
+  assert.equal((await t.post(path, { content: "warm up" }, visitorToken)).status, 201);
+  statements = 0;
+  const res = await t.post(path, { content: "Where is my order?" }, visitorToken);
+  assert.equal(res.status, 201);
+  return { beforeAgent: atReply, total: statements };
+}
+
 dbTest(
   "POST /api/chat/sessions/:id/messages: statements before the agent is asked, and in all",
   async (t) => {
     const v = await setupVisitor(t);
-    const session = await (await t.post("/api/chat/sessions", {}, v.visitorToken)).json();
-    // Warm up the limiter's row and the session's first message, then count one message.
-    const path = `/api/chat/sessions/${session.id}/messages`;
-    assert.equal((await t.post(path, { content: "warm up" }, v.visitorToken)).status, 201);
-    statements = 0;
-    const res = await t.post(path, { content: "Where is my order?" }, v.visitorToken);
-    assert.equal(res.status, 201);
-    const counted = { beforeAgent: atReply, total: statements };
+    const counted = await countOneMessage(t, v.visitorToken);
     assert.deepEqual(counted, EXPECTED[t.kind], `statements per message on ${t.kind}`);
   },
   { agent: counting, onStatement: () => void statements++ },
@@ -59,17 +63,11 @@ dbTest(
       events: ["message.created"],
     }, v.admin.token);
     assert.equal(hook.status, 201);
-    const session = await (await t.post("/api/chat/sessions", {}, v.visitorToken)).json();
-    const path = `/api/chat/sessions/${session.id}/messages`;
-    assert.equal((await t.post(path, { content: "warm up" }, v.visitorToken)).status, 201);
-    statements = 0;
-    const res = await t.post(path, { content: "Where is my order?" }, v.visitorToken);
-    assert.equal(res.status, 201);
     const plain = EXPECTED[t.kind];
-    assert.deepEqual(
-      { beforeAgent: atReply, total: statements },
-      { beforeAgent: plain.beforeAgent + 1, total: plain.total + 2 },
-    );
+    assert.deepEqual(await countOneMessage(t, v.visitorToken), {
+      beforeAgent: plain.beforeAgent + 1,
+      total: plain.total + 2,
+    });
   },
   { agent: counting, onStatement: () => void statements++ },
 );
