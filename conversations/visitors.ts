@@ -10,6 +10,7 @@
  * the copy is opaque to scripts and refused under any other host. It lives in a partitioned
  * HttpOnly cookie of our own (`visitorCookie`), or, where even that is refused, in the host page.
  */
+import { createHash } from "node:crypto";
 import type { Db } from "../db/client.ts";
 import type { SecretBox } from "../lib/secret_box.ts";
 import {
@@ -55,8 +56,6 @@ export interface AdmitOptions {
 // Ids of verified visitors (`u_<sub>`, v2.4) come only from an identity token, never from a claim.
 const RESERVED = /^u_/;
 
-const encoder = new TextEncoder();
-
 function randomToken(bytes: number): string {
   const b = crypto.getRandomValues(new Uint8Array(bytes));
   return btoa(String.fromCharCode(...b)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
@@ -67,10 +66,13 @@ export function newVisitorId(): string {
   return "v_" + randomToken(16);
 }
 
-/** The hex SHA-256 of a visitor key (a 256-bit random secret needs no slow hash). */
-export async function hashVisitorKey(key: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(key)));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+/**
+ * The hex SHA-256 of a visitor key (a 256-bit random secret needs no slow hash). Synchronous on
+ * purpose, as for the cookie name: `crypto.subtle` runs each digest on a worker thread, and while
+ * a browser loads the chat on the same cores that hop alone took up to 100 ms of `/embed/auth`.
+ */
+export function hashVisitorKey(key: string): Promise<string> {
+  return Promise.resolve(createHash("sha256").update(key).digest("hex"));
 }
 
 /** Compares two equal-length hex digests without an early exit. */
@@ -136,10 +138,7 @@ export async function admitVisitor(
  * The partitioned cookie holding a sealed visitor. Browsers partition it by top-level site, so
  * sibling subdomains share one jar: the name is per widget and host name, so each keeps its own.
  */
-export async function visitorCookieName(widgetId: string, domain: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(`${widgetId}|${domain}`));
-  return "pv_" +
-    Array.from(new Uint8Array(digest).subarray(0, 12), (b) => b.toString(16).padStart(2, "0")).join(
-      "",
-    );
+export function visitorCookieName(widgetId: string, domain: string): Promise<string> {
+  const digest = createHash("sha256").update(`${widgetId}|${domain}`).digest("hex");
+  return Promise.resolve("pv_" + digest.slice(0, 24));
 }

@@ -6,6 +6,9 @@
  * data, so a ciphertext copied to another organization's row does not decrypt there.
  */
 
+import { Buffer } from "node:buffer";
+import { createCipheriv, createDecipheriv, hkdfSync } from "node:crypto";
+
 const VERSION = "v1";
 const encoder = new TextEncoder();
 
@@ -21,47 +24,52 @@ const b64url = (bytes: Uint8Array) =>
 const unb64url = (text: string) =>
   Uint8Array.from(atob(text.replaceAll("-", "+").replaceAll("_", "/")), (c) => c.charCodeAt(0));
 
-/** The AES-GCM key for a configured secret (`ENCRYPTION_KEY`, else `JWT_SECRET`). */
-async function deriveKey(secret: string, label: string): Promise<CryptoKey> {
-  const material = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, [
-    "deriveKey",
-  ]);
-  return await crypto.subtle.deriveKey(
-    { name: "HKDF", hash: "SHA-256", salt: encoder.encode("parley"), info: encoder.encode(label) },
-    material,
-    { name: "AES-GCM", length: 256 },
-    false,
-    ["encrypt", "decrypt"],
-  );
+/** The AES-GCM key for a configured secret (`ENCRYPTION_KEY`, else `JWT_SECRET`): HKDF-SHA256. */
+function deriveKey(secret: string, label: string): Uint8Array {
+  return new Uint8Array(hkdfSync("sha256", encoder.encode(secret), "parley", label, 32));
 }
 
-/** A box keyed by `ENCRYPTION_KEY` when given, else by a key derived from the JWT secret. */
+const TAG_BYTES = 16;
+
+/**
+ * A box keyed by `ENCRYPTION_KEY` when given, else by a key derived from the JWT secret. The
+ * cipher runs synchronously (`node:crypto`): the records are a few hundred bytes, and
+ * `crypto.subtle` sent each one to a worker thread, a hop that took up to 100 ms of a visitor's
+ * `/embed/auth` while a browser loaded the chat on the same cores. The record is WebCrypto's
+ * layout (ciphertext, then the 16-byte tag), so records sealed either way open either way.
+ */
 export function createSecretBox(options: { encryptionKey?: string; jwtSecret: string }): SecretBox {
   const key = options.encryptionKey
     ? deriveKey(options.encryptionKey, "parley:encryption-key:v1")
     : deriveKey(options.jwtSecret, "parley:secrets-from-jwt-secret:v1");
   return {
-    async seal(plaintext, context) {
+    seal(plaintext, context) {
       const iv = crypto.getRandomValues(new Uint8Array(12));
-      const sealed = await crypto.subtle.encrypt(
-        { name: "AES-GCM", iv, additionalData: encoder.encode(context) },
-        await key,
-        encoder.encode(plaintext),
-      );
-      return `${VERSION}.${b64url(iv)}.${b64url(new Uint8Array(sealed))}`;
+      const cipher = createCipheriv("aes-256-gcm", key, iv);
+      cipher.setAAD(encoder.encode(context));
+      const sealed = Buffer.concat([
+        cipher.update(encoder.encode(plaintext)),
+        cipher.final(),
+        cipher.getAuthTag(),
+      ]);
+      return Promise.resolve(`${VERSION}.${b64url(iv)}.${b64url(new Uint8Array(sealed))}`);
     },
-    async open(sealed, context) {
+    open(sealed, context) {
       const [version, iv, data] = sealed.split(".");
-      if (version !== VERSION || !iv || !data) return undefined;
+      if (version !== VERSION || !iv || !data) return Promise.resolve(undefined);
       try {
-        const plain = await crypto.subtle.decrypt(
-          { name: "AES-GCM", iv: unb64url(iv), additionalData: encoder.encode(context) },
-          await key,
-          unb64url(data),
-        );
-        return new TextDecoder().decode(plain);
+        const bytes = unb64url(data);
+        if (bytes.length < TAG_BYTES) return Promise.resolve(undefined);
+        const decipher = createDecipheriv("aes-256-gcm", key, unb64url(iv));
+        decipher.setAAD(encoder.encode(context));
+        decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
+        const plain = Buffer.concat([
+          decipher.update(bytes.subarray(0, bytes.length - TAG_BYTES)),
+          decipher.final(),
+        ]);
+        return Promise.resolve(new TextDecoder().decode(plain));
       } catch {
-        return undefined;
+        return Promise.resolve(undefined);
       }
     },
   };
