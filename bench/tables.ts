@@ -26,7 +26,9 @@ export function tables(rows: Row[]): string {
   out.push(table(
     ["figure", "measured", "budget", "verdict"],
     rows.filter((r) => r.verdict).map((r) => {
-      const value = r.gzip ?? r.median_ms ?? r.ratio_to_floor ?? r.kb_per_socket ?? r.p50_ms ??
+      const value = r.gzip ?? r.median_ms ?? r.ratio_to_floor ?? r.kb_per_socket_idle ??
+        r.kb_per_socket ??
+        r.p50_ms ??
         r.p50_on_ms;
       const where = [
         r.concurrency && `${r.concurrency} visitors`,
@@ -84,10 +86,18 @@ export function tables(rows: Row[]): string {
 
   out.push("\n### Memory per idle socket\n");
   out.push(table(
-    ["server", "sockets", "RSS KB/socket", "after GC KB/socket", "JS heap KB/socket"],
+    [
+      "server",
+      "sockets",
+      "RSS KB/socket idle",
+      "RSS KB/socket at 2 s",
+      "after GC KB/socket",
+      "JS heap KB/socket",
+    ],
     [...by("memory.floor"), ...by("memory.idle")].map((r) => [
       r.name.replace("memory.", ""),
       n(r.sockets),
+      r.kb_per_socket_idle === undefined ? "–" : `${r.kb_per_socket_idle} (${r.idle_s} s)`,
       String(r.kb_per_socket),
       String(r.kb_per_socket_after_gc),
       String(r.js_heap_kb_per_socket_after_gc),
