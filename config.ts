@@ -77,6 +77,7 @@ const EnvSchema = z.object({
   TRUST_PROXY: bool.optional(),
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).optional(),
   RATE_LIMITS: z.enum(["on", "off"]).default("on"),
+  DATABASE_PREPARE: bool.optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error", "off"]).default("info"),
   WEBHOOKS_ALLOW_PRIVATE: bool.optional(),
 });
@@ -86,6 +87,8 @@ export interface Config {
   port: number;
   /** `postgres://…`, `memory://`, or `pglite:<dir>` for the embedded database. */
   databaseUrl: string;
+  /** PostgreSQL statements as named prepared statements (off behind a transaction-mode pooler). */
+  databasePrepare: boolean;
   dataDir: string;
   jwtSecret: string;
   /** Encrypts stored Retell keys; unset: a key derived from `jwtSecret` does. */
@@ -209,6 +212,7 @@ export function parseConfig(
     // `TRUST_PROXY=1` keeps meaning one proxy (SPEC v2.1); an explicit hop count wins.
     trustProxyHops: e.TRUST_PROXY_HOPS ?? (e.TRUST_PROXY ? 1 : 0),
     rateLimits: e.RATE_LIMITS === "on",
+    databasePrepare: e.DATABASE_PREPARE ?? true,
     limits: limits.data,
     webhooksAllowPrivate: e.WEBHOOKS_ALLOW_PRIVATE ?? false,
   };

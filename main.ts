@@ -43,7 +43,7 @@ if (embedded) {
   privateUmask();
   restrictTree(config.dataDir);
 }
-const database = await openDatabase(config.databaseUrl);
+const database = await openDatabase(config.databaseUrl, { prepare: config.databasePrepare });
 const applied = await migrate(database);
 if (embedded) restrictTree(config.dataDir);
 if (applied.length) log.info("migrated", { applied });
