@@ -85,10 +85,17 @@ export function listMessages(
   )).orderBy(asc(chatMessages.seq)).limit(options.limit);
 }
 
+const lastSeqQueries = new WeakMap<Db, ReturnType<typeof lastSeqQuery>>();
+function lastSeqQuery(db: Db) {
+  return db.select({ seq: sql<number>`coalesce(max(${chatMessages.seq}), 0)::bigint` })
+    .from(chatMessages).where(eq(chatMessages.chatSessionId, sql.placeholder("sessionId")))
+    .prepare("last_seq_of");
+}
 /** The highest `seq` of the session's messages (0 when none): where a new socket starts. */
 export async function lastSeqOf(db: Db, sessionId: string): Promise<number> {
-  const [row] = await db.select({ seq: sql<number>`coalesce(max(${chatMessages.seq}), 0)::bigint` })
-    .from(chatMessages).where(eq(chatMessages.chatSessionId, sessionId));
+  let q = lastSeqQueries.get(db);
+  if (!q) lastSeqQueries.set(db, q = lastSeqQuery(db));
+  const [row] = await q.execute({ sessionId });
   return Number(row?.seq ?? 0);
 }
 
