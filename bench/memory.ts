@@ -22,7 +22,11 @@ import {
   track,
   waitForHttp,
 } from "./lib/proc.ts";
-import { connectInspector } from "./lib/inspector.ts";
+import {
+  connectInspector,
+  type SamplingHeapProfile,
+  type SamplingHeapProfileNode,
+} from "./lib/inspector.ts";
 import { emit, emitBudget, progress, round, skip } from "./lib/report.ts";
 
 /** Options of the memory benchmark. */
@@ -39,10 +43,23 @@ const SETTLE_MS = 2000;
  * collections when allocation stops).
  */
 const IDLE_MS = Number(Deno.env.get("BENCH_IDLE_MS") ?? 30_000);
+/**
+ * RSS is also read at these seconds after the sockets opened, while they idle: with the 2 s and
+ * the idle readings, `kb_per_socket_by_s` shows when V8 gives the upgrades' garbage back.
+ */
+const IDLE_MARKS_S = [10, 20];
+/**
+ * A directory: Parley's upgrades are then recorded by V8's sampling heap profiler (what they
+ * allocate, collected or not) into `upgrades_postgres_<n>.heapprofile` there, and the largest allocation
+ * sites are printed. The profiler slows the upgrades, so the figures of such a run are not the
+ * budgeted ones.
+ */
+const HEAP_PROFILE_DIR = Deno.env.get("BENCH_HEAP_PROFILE");
 /** Extra `deno run` flags for the server (e.g. V8 heap flags while looking into a figure). */
 const SERVER_FLAGS = Deno.env.get("BENCH_SERVER_FLAGS")?.split(" ").filter(Boolean) ?? [];
 const inspect = (port: number) => [`--inspect=127.0.0.1:${port}`];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+const ROOT = new URL("..", import.meta.url).href;
 
 /** Opens `urls` from a child process; resolves once all are open, with a `close()`. */
 async function hold(urls: string[]): Promise<{ connectMs: number; close(): Promise<void> }> {
@@ -84,7 +101,13 @@ async function hold(urls: string[]): Promise<{ connectMs: number; close(): Promi
  * and after `IDLE_MS` more of idling, never forcing a collection); through its inspector, also
  * the JS heap after a forced collection, which tells what sockets keep from garbage.
  */
-async function perSocket(pid: number, inspectPort: number, urls: string[], warmup: string[]) {
+async function perSocket(
+  pid: number,
+  inspectPort: number,
+  urls: string[],
+  warmup: string[],
+  profile?: string,
+) {
   const inspector = await connectInspector(inspectPort);
   try {
     // One round of opening and closing first, so code loading and JIT are not counted per socket.
@@ -96,27 +119,69 @@ async function perSocket(pid: number, inspectPort: number, urls: string[], warmu
     // garbage; the after-GC figures show what the sockets themselves keep.
     const gcBefore = await inspector.gcAndMeasure();
     const before = await rssBytes(pid);
+    if (profile) await inspector.startSampling();
     const h = await hold(urls);
-    await sleep(SETTLE_MS);
+    const open = Date.now();
+    if (profile) await writeUpgradeProfile(await inspector.stopSampling(), profile, urls.length);
+    const perSocketKb = (bytes: number) => round(bytes / urls.length / 1024, 1);
+    await sleep(open + SETTLE_MS - Date.now());
     const after = await rssBytes(pid);
-    await sleep(IDLE_MS);
+    // The same reading as the sockets idle on, nothing forced: when V8 gives the garbage back.
+    const bySeconds: Record<string, number> = { [SETTLE_MS / 1000]: perSocketKb(after - before) };
+    for (const s of IDLE_MARKS_S.filter((s) => s * 1000 < SETTLE_MS + IDLE_MS)) {
+      await sleep(open + s * 1000 - Date.now());
+      bySeconds[s] = perSocketKb(await rssBytes(pid) - before);
+    }
+    await sleep(open + SETTLE_MS + IDLE_MS - Date.now());
     const idle = await rssBytes(pid);
+    bySeconds[(SETTLE_MS + IDLE_MS) / 1000] = perSocketKb(idle - before);
     const gcAfter = await inspector.gcAndMeasure();
     await h.close();
-    const perSocketKb = (bytes: number) => round(bytes / urls.length / 1024, 1);
     return {
       rss_before_mb: round(before / 2 ** 20, 1),
       rss_after_mb: round(after / 2 ** 20, 1),
       kb_per_socket: perSocketKb(after - before),
       idle_s: IDLE_MS / 1000,
       kb_per_socket_idle: perSocketKb(idle - before),
+      kb_per_socket_by_s: bySeconds,
       kb_per_socket_after_gc: perSocketKb(gcAfter.rss - gcBefore.rss),
       js_heap_kb_per_socket_after_gc: perSocketKb(gcAfter.heapUsed - gcBefore.heapUsed),
       connect_ms: h.connectMs,
+      // The profiler's own bookkeeping and its slower upgrades count in such a run's figures.
+      ...(profile ? { heap_profiled: true } : {}),
     };
   } finally {
     inspector.close();
   }
+}
+
+/**
+ * Saves the sampling heap profile of `n` upgrades under `name` in `HEAP_PROFILE_DIR` and prints
+ * its largest allocation sites (bytes allocated there, by the function itself, per upgrade).
+ */
+async function writeUpgradeProfile(profile: SamplingHeapProfile, name: string, n: number) {
+  await Deno.mkdir(HEAP_PROFILE_DIR!, { recursive: true });
+  await Deno.writeTextFile(`${HEAP_PROFILE_DIR}/${name}.heapprofile`, JSON.stringify(profile));
+  const bySite = new Map<string, number>();
+  let total = 0;
+  const walk = (node: SamplingHeapProfileNode) => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const file = url.replace(/^.*registry\.npmjs\.org\//, "npm:").replace(ROOT, "");
+    const site = `${functionName || "(anonymous)"} ${file || "(builtin)"}:${lineNumber + 1}`;
+    bySite.set(site, (bySite.get(site) ?? 0) + node.selfSize);
+    total += node.selfSize;
+    node.children.forEach(walk);
+  };
+  walk(profile.head);
+  const kb = (bytes: number) => round(bytes / n / 1024, 1);
+  emit({
+    name: "memory.upgrade_allocations",
+    profile: name,
+    kb_per_upgrade: kb(total),
+    top_sites_kb_per_upgrade: Object.fromEntries(
+      [...bySite].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([site, b]) => [site, kb(b)]),
+    ),
+  });
 }
 
 /** Runs the memory benchmark, printing its figures. */
@@ -173,9 +238,11 @@ export async function runMemoryBench(options: MemoryBenchOptions): Promise<void>
         inspectPort,
         Array.from({ length: n }, (_, i) => url(i)),
         Array.from({ length: 100 }, (_, i) => url(i)),
+        HEAP_PROFILE_DIR && `upgrades_postgres_${n}`,
       );
       // The budget is what an idle socket costs once the server is idle too: the 2 s figure also
-      // holds the garbage of the upgrades themselves, which V8 collects by itself within seconds.
+      // holds the garbage of the upgrades themselves, which V8's memory reducer collects by itself
+      // about 20 s after allocation stops (never within 20 s, by 24 s in every run so far).
       emitBudget({ name: "memory.idle_socket.postgres", sockets: n, ...r }, r.kb_per_socket_idle, {
         limit: SOCKET_BUDGET_KB,
         kind: "max",

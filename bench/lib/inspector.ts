@@ -4,12 +4,34 @@
  * sockets keep from garbage not yet collected.
  */
 
+/** A node of V8's sampling heap profile: a call site and what was allocated there. */
+export interface SamplingHeapProfileNode {
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  /** Bytes allocated by this frame itself, as estimated from the samples. */
+  selfSize: number;
+  id: number;
+  children: SamplingHeapProfileNode[];
+}
+
+/** V8's sampling heap profile (`HeapProfiler.stopSampling`). */
+export interface SamplingHeapProfile {
+  head: SamplingHeapProfileNode;
+  samples: { size: number; nodeId: number; ordinal: number }[];
+}
+
 /** A connection to a process's inspector. */
 export interface Inspector {
   /** Runs a full GC, then returns the process's `Deno.memoryUsage()`. */
   gcAndMeasure(): Promise<Deno.MemoryUsage>;
   /** Writes a heap snapshot to `path` (for a closer look in Chrome's memory tab). */
   heapSnapshot(path: string): Promise<void>;
+  /**
+   * Starts V8's sampling heap profiler, keeping the samples of objects collected since (the
+   * garbage of a burst is what it is for); `stopSampling` returns the profile, which Chrome's
+   * memory tab opens when saved as a `.heapprofile`.
+   */
+  startSampling(intervalBytes?: number): Promise<void>;
+  stopSampling(): Promise<SamplingHeapProfile>;
   close(): void;
 }
 
@@ -62,6 +84,18 @@ export async function connectInspector(port: number, timeoutMs = 30_000): Promis
       await call("HeapProfiler.takeHeapSnapshot", { reportProgress: false });
       onChunk = undefined;
       await Deno.writeTextFile(path, chunks.join(""));
+    },
+    async startSampling(intervalBytes = 4096) {
+      await call("HeapProfiler.enable");
+      await call("HeapProfiler.startSampling", {
+        samplingInterval: intervalBytes,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true,
+      });
+    },
+    async stopSampling() {
+      const result = await call("HeapProfiler.stopSampling") as { profile: SamplingHeapProfile };
+      return result.profile;
     },
     close: () => ws.close(),
   };
