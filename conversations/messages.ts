@@ -106,8 +106,7 @@ export async function sendMessage(
   }
 
   if (created) {
-    if (conversation.messageWebhooks) await emitMessagesCreated(db, session, [user]);
-    await publishMessage(deps.hub, user);
+    await announce(deps, conversation, user);
     // A person handles the conversation: the visitor's message is theirs to answer.
     if (session.handler === "human") return { userMessage: user, agentMessage: null, created };
   } else {
@@ -122,9 +121,18 @@ export async function sendMessage(
   return { userMessage: user, agentMessage, created };
 }
 
-// `message.created` is queued only when the session's load found an endpoint that takes it: an
-// endpoint added while this request runs hears from the next message on (a statement per stored
-// message saved for the many organizations without webhooks).
+/**
+ * A newly stored message goes to the session's sockets and, when the session's load found an
+ * endpoint that takes `message.created`, to the webhook queue: an endpoint added while this
+ * request runs hears from the next message on (a statement per stored message saved for the many
+ * organizations without webhooks).
+ */
+async function announce(deps: Deps, conversation: Conversation, row: MessageRow): Promise<void> {
+  if (conversation.messageWebhooks) {
+    await emitMessagesCreated(deps.database.db, conversation.session, [row]);
+  }
+  await publishMessage(deps.hub, row);
+}
 
 /**
  * Asks the agent to answer a stored user message: typing indicators around the call, the reply
@@ -178,8 +186,7 @@ async function answer(
       clientMessageId: replyKey(user.id),
     });
     if (created) {
-      if (conversation.messageWebhooks) await emitMessagesCreated(db, session, [row]);
-      await publishMessage(hub, row);
+      await announce(deps, conversation, row);
     }
     return row;
   } catch (err) {
@@ -199,8 +206,7 @@ async function answer(
       content: systemText(session.metadata).agentFailed,
       metadata: { replyTo: user.id, error: failure.code },
     });
-    if (conversation.messageWebhooks) await emitMessagesCreated(db, session, [system]);
-    await publishMessage(hub, system);
+    await announce(deps, conversation, system);
     throw new HttpError(failure.status, failure.code, failure.message, {
       cause: err,
       details: { userMessage: toMessage(user) },

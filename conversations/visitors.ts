@@ -71,8 +71,8 @@ export function newVisitorId(): string {
  * purpose, as for the cookie name: `crypto.subtle` runs each digest on a worker thread, and while
  * a browser loads the chat on the same cores that hop alone took up to 100 ms of `/embed/auth`.
  */
-export function hashVisitorKey(key: string): Promise<string> {
-  return Promise.resolve(createHash("sha256").update(key).digest("hex"));
+export function hashVisitorKey(key: string): string {
+  return createHash("sha256").update(key).digest("hex");
 }
 
 /** Compares two equal-length hex digests without an early exit. */
@@ -112,7 +112,7 @@ export async function admitVisitor(
   if (visitorId && visitorKey) {
     const row = await findVisitor(db, widgetId, visitorId);
     if (
-      row && row.domain === domain && sameDigest(row.keyHash, await hashVisitorKey(visitorKey))
+      row && row.domain === domain && sameDigest(row.keyHash, hashVisitorKey(visitorKey))
     ) {
       return {
         visitorId,
@@ -127,7 +127,7 @@ export async function admitVisitor(
     ? visitorId
     : undefined;
   const key = randomToken(32);
-  const keyHash = await hashVisitorKey(key);
+  const keyHash = hashVisitorKey(key);
   let id = wanted;
   // A fresh random id cannot collide in practice; the loop only guards the impossible.
   while (!id || !await insertVisitor(db, { widgetId, id, domain, keyHash })) id = newVisitorId();
@@ -138,7 +138,6 @@ export async function admitVisitor(
  * The partitioned cookie holding a sealed visitor. Browsers partition it by top-level site, so
  * sibling subdomains share one jar: the name is per widget and host name, so each keeps its own.
  */
-export function visitorCookieName(widgetId: string, domain: string): Promise<string> {
-  const digest = createHash("sha256").update(`${widgetId}|${domain}`).digest("hex");
-  return Promise.resolve("pv_" + digest.slice(0, 24));
+export function visitorCookieName(widgetId: string, domain: string): string {
+  return "pv_" + createHash("sha256").update(`${widgetId}|${domain}`).digest("hex").slice(0, 24);
 }

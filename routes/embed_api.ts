@@ -108,7 +108,7 @@ export const embedApiRoutes = new Hono<AppEnv>()
       }
       // Where the frame has no localStorage, an anonymous visitor comes back in our partitioned
       // cookie (named per widget and host name).
-      const cookie = await visitorCookieName(widget.id, host);
+      const cookie = visitorCookieName(widget.id, host);
       const { visitorId, visitorKey, sealedVisitor, sessionId } = identity
         ? {
           visitorId: verifiedVisitorId(identity),

@@ -4,6 +4,7 @@
  */
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
+import { oncePerDb } from "../prepared.ts";
 import { chatMessages, type MessageRow, type MessageType, type SenderType } from "../schema.ts";
 
 /** Fields of a new message. */
@@ -85,17 +86,14 @@ export function listMessages(
   )).orderBy(asc(chatMessages.seq)).limit(options.limit);
 }
 
-const lastSeqQueries = new WeakMap<Db, ReturnType<typeof lastSeqQuery>>();
-function lastSeqQuery(db: Db) {
-  return db.select({ seq: sql<number>`coalesce(max(${chatMessages.seq}), 0)::bigint` })
+const lastSeqQuery = oncePerDb((db) =>
+  db.select({ seq: sql<number>`coalesce(max(${chatMessages.seq}), 0)::bigint` })
     .from(chatMessages).where(eq(chatMessages.chatSessionId, sql.placeholder("sessionId")))
-    .prepare("last_seq_of");
-}
+    .prepare("last_seq_of")
+);
 /** The highest `seq` of the session's messages (0 when none): where a new socket starts. */
 export async function lastSeqOf(db: Db, sessionId: string): Promise<number> {
-  let q = lastSeqQueries.get(db);
-  if (!q) lastSeqQueries.set(db, q = lastSeqQuery(db));
-  const [row] = await q.execute({ sessionId });
+  const [row] = await lastSeqQuery(db).execute({ sessionId });
   return Number(row?.seq ?? 0);
 }
 

@@ -2,8 +2,9 @@
  * @module Queries on chat sessions. Every read an actor makes goes through a `SessionScope`, so a
  * visitor sees only their own sessions of their widget and an admin only their organization's.
  */
-import { and, desc, eq, isNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, isNull, lt, or, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../client.ts";
+import { oncePerDb } from "../prepared.ts";
 import {
   type AgentRow,
   agents,
@@ -24,7 +25,13 @@ export interface SessionScope {
   visitor?: { widgetId: string; visitorId: string };
 }
 
-function scopeWhere(scope: SessionScope): SQL {
+/** A scope's values, or placeholders for them in a query built once (`oncePerDb`). */
+type ScopeValues = {
+  organizationId: string | Placeholder;
+  visitor?: { widgetId: string | Placeholder; visitorId: string | Placeholder };
+};
+
+function scopeWhere(scope: ScopeValues): SQL {
   const org = eq(chatSessions.organizationId, scope.organizationId);
   if (!scope.visitor) return org;
   return and(
@@ -88,15 +95,12 @@ export interface SessionWithWidgetAndAgent {
 // a visitor's scope, one for the organization's): drizzle building this 56-column join was 0.58 ms
 // and 200 KB of garbage a call (bench/memory.ts's heap profile), the query itself 0.42 ms.
 function sessionWithWidgetAndAgentQuery(db: Db, visitor: boolean) {
-  const id = sql.placeholder("id"), org = sql.placeholder("organizationId");
-  const where = visitor
-    ? and(
-      eq(chatSessions.id, id),
-      eq(chatSessions.organizationId, org),
-      eq(chatSessions.widgetId, sql.placeholder("widgetId")),
-      eq(chatSessions.visitorId, sql.placeholder("visitorId")),
-    )
-    : and(eq(chatSessions.id, id), eq(chatSessions.organizationId, org));
+  const scope: ScopeValues = {
+    organizationId: sql.placeholder("organizationId"),
+    visitor: visitor
+      ? { widgetId: sql.placeholder("widgetId"), visitorId: sql.placeholder("visitorId") }
+      : undefined,
+  };
   return db.select({
     session: chatSessions,
     widget: widgetConfigurations,
@@ -109,11 +113,12 @@ function sessionWithWidgetAndAgentQuery(db: Db, visitor: boolean) {
     .innerJoin(agents, eq(agents.id, chatSessions.agentId))
     .innerJoin(organizations, eq(organizations.id, chatSessions.organizationId))
     .leftJoin(widgetConfigurations, eq(widgetConfigurations.id, chatSessions.widgetId))
-    .where(where).limit(1)
+    .where(and(eq(chatSessions.id, sql.placeholder("id")), scopeWhere(scope))).limit(1)
     .prepare(visitor ? "session_with_widget_visitor" : "session_with_widget_org");
 }
 
-const prepared = new WeakMap<Db, Map<boolean, ReturnType<typeof sessionWithWidgetAndAgentQuery>>>();
+const visitorScopeQuery = oncePerDb((db) => sessionWithWidgetAndAgentQuery(db, true));
+const organizationScopeQuery = oncePerDb((db) => sessionWithWidgetAndAgentQuery(db, false));
 
 /**
  * A session the scope may see, joined with its widget, agent and the organization's sealed Retell
@@ -126,11 +131,7 @@ export async function findSessionWithWidgetAndAgent(
   scope: SessionScope,
   id: string,
 ): Promise<SessionWithWidgetAndAgent | undefined> {
-  let byKind = prepared.get(db);
-  if (!byKind) prepared.set(db, byKind = new Map());
-  const visitor = !!scope.visitor;
-  let query = byKind.get(visitor);
-  if (!query) byKind.set(visitor, query = sessionWithWidgetAndAgentQuery(db, visitor));
+  const query = scope.visitor ? visitorScopeQuery(db) : organizationScopeQuery(db);
   const [row] = await query.execute({
     id,
     organizationId: scope.organizationId,
