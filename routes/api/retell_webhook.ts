@@ -20,7 +20,7 @@ import { isUuid } from "../../lib/validate.ts";
 import { CallEventSchema } from "../../agents/call_event.ts";
 import { organizationExists } from "../../db/queries/organizations.ts";
 import { claimDelivery, forgetDelivery } from "../../db/queries/retell_deliveries.ts";
-import { handleCallEvent, type HandleOptions } from "../../calls/lifecycle.ts";
+import { handleCallEvent, type HandleOptions } from "../../calls/call_events.ts";
 import { doc } from "../../lib/openapi.ts";
 import { rateLimitByIp } from "../../limits/rate_limit.ts";
 
