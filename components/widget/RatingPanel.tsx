@@ -4,7 +4,7 @@
  * hover), an optional comment, then a thank-you. The server takes one rating per conversation; a
  * second (from another tab) is a 409, which reads here as "already rated", not as an error.
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { ApiError } from "../../embed/api.ts";
 import { type ExtrasHost, markDone, rate } from "../../embed/extras.ts";
 import { extrasStrings as X } from "../../embed/strings_extras.ts";
@@ -38,7 +38,9 @@ export function RatingPanel(props: RatingPanelProps) {
     props.onDone();
   };
 
-  useEffect(() => {
+  // Focus moves with the render that shows the thank-you, not a frame later: a keyboard user's
+  // next Enter must land on "new conversation", not on the form that is gone.
+  useLayoutEffect(() => {
     if (state !== "ask") next.current?.focus();
   }, [state]);
 

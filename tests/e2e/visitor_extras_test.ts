@@ -181,6 +181,8 @@ browserTest("rating: five stars by keyboard alone, with a comment, stored once",
     assert.equal(rating.comment, "Quick and clear answers.");
 
     // Back to the composer, which starts a new conversation; the rating is not asked again.
+    // Focus is on "Start a new conversation" as soon as the thank-you shows.
+    assert.equal(await f.locator(".rating-done button:focus").count(), 1);
     await page.keyboard.press("Enter");
     await f.locator("textarea").waitFor();
     assert.equal(await f.locator(".rating").count(), 0);
