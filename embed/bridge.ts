@@ -17,8 +17,8 @@ export interface Bridge {
 }
 
 /**
- * Waits for the host page's `init`, then connects. `onMessage` gets every later message of the
- * host page.
+ * Greets the parent window, waits for the host page's `init`, then connects. `onMessage` gets
+ * `init` and every later message of the host page.
  */
 export function connectHost(onMessage: (m: HostToFrame) => void): Promise<Bridge> {
   return new Promise((resolve) => {
@@ -30,6 +30,7 @@ export function connectHost(onMessage: (m: HostToFrame) => void): Promise<Bridge
         if (e.origin === origin) onMessage(m);
       } else if (m.type === "init" && /^https?:/.test(e.origin)) {
         origin = e.origin;
+        onMessage(m);
         resolve({
           origin,
           state: m.state,
@@ -37,5 +38,7 @@ export function connectHost(onMessage: (m: HostToFrame) => void): Promise<Bridge
         });
       }
     });
+    // Who embeds us is not known yet, so the greeting goes to any origin: it carries nothing.
+    parent.postMessage(envelope({ type: "hello" }), "*");
   });
 }

@@ -41,16 +41,13 @@ const config: FrameConfig = {
 const app = document.getElementById("app")!;
 const focusRequest = signal(0);
 let modal = false;
-// The loader sends the host's identity token and the page context once the frame is ready; the
-// visitor is authenticated only after that (or after a pause, when no loader speaks to us).
-let identified: (token?: string) => void;
-const identity = new Promise<string | undefined>((resolve) => identified = resolve);
-const who: { token?: string } = {};
+// The host's identity token and the page context, from `init` and any later `identify`.
+const who: { token?: string; context?: Record<string, unknown> } = {};
 let started = false;
 let store: Store, controller: ChatController;
 
 /** Starts the chat once the host page has said who it is (`init`). */
-async function boot(bridge: Bridge): Promise<void> {
+function boot(bridge: Bridge): void {
   const rootStyle = document.documentElement.style;
   rootStyle.setProperty("--theme", stored.theme.color);
   rootStyle.setProperty("--fill", stored.theme.fill);
@@ -70,11 +67,8 @@ async function boot(bridge: Bridge): Promise<void> {
     notify: (m) => bridge.send(m),
     maxChars: MAX_CHARS,
   });
+  controller.setContext(who.context ?? {});
   bridge.send({ type: "ready" });
-  setTimeout(identified, 3000);
-  // The loader sends the token with `init`, so this wait is over at once; the visitor's
-  // authentication then goes out before the first render rather than after it.
-  who.token = await identity;
   started = true;
   // A verified visitor is `u_<sub>`: remembered state of anyone else (an anonymous visitor, or
   // the person who used this browser before) is not theirs to see.
@@ -118,13 +112,15 @@ function subjectOf(token: string): string {
 
 if (parent !== window) {
   keepTabInside(() => modal);
-  // Listening starts now, before anything is awaited: the loader sends `init` on the frame's load.
+  // Listening starts now, before anything is awaited: the loader answers our `hello` with `init`.
   const bridge = connectHost((msg) => {
     switch (msg.type) {
+      case "init":
       case "identify":
         // Someone else signed in (or out) on the page: start afresh as them.
         if (started && msg.token !== who.token) forget(), location.reload();
-        identified(msg.token);
+        who.token = msg.token;
+        who.context = msg.context;
         controller?.setContext(msg.context);
         break;
       case "open":
@@ -132,7 +128,6 @@ if (parent !== window) {
         if (msg.focus) focusRequest.value++;
         break;
       case "close":
-      case "init":
         break;
       default:
         msg satisfies never;

@@ -141,16 +141,15 @@ function boot(): void {
     frame?.contentWindow?.postMessage({ ...msg, ns: PROTOCOL }, origin);
   // The host's identity token and page context reach the frame by message, never in its URL.
   let idToken = mine ? preset.identityToken as string : undefined, ctx = {};
-  const identify = () =>
-    post({
-      type: "identify",
-      token: idToken,
-      context: {
-        ...ctx,
-        page_url: location.origin + location.pathname,
-        page_title: document.title,
-      },
-    });
+  const who = () => ({
+    token: idToken,
+    context: {
+      ...ctx,
+      page_url: location.origin + location.pathname,
+      page_title: document.title,
+    },
+  });
+  const identify = () => post({ type: "identify", ...who() });
   const setUnread = (n: number) => {
     if (n != unread) emit("unread", n);
     unread = n;
@@ -179,10 +178,6 @@ function boot(): void {
     // The frame says `ready` once it renders; silence after loading means it was refused
     // (frame-ancestors) or broke.
     frame.onload = () => {
-      post({ type: "init", state: keep("localStorage") });
-      // The token now, so the frame can authenticate while it renders; the context again on
-      // `ready`, once the frame's chat can take it.
-      identify();
       timer = setTimeout(() => !ready && unavailable("the chat did not start"), 4000);
     };
     root.append(frame);
@@ -222,12 +217,16 @@ function boot(): void {
     if (e.origin !== origin || e.source !== frame?.contentWindow) return;
     if ((m as { ns?: string })?.ns !== PROTOCOL) return;
     switch (m.type) {
+      // The frame's script runs (before its `load`, which waits for every subresource).
+      // With the token and the page context, so the frame authenticates at once.
+      case "hello":
+        post({ type: "init", state: keep("localStorage"), ...who() });
+        break;
       case "ready":
         ready = true;
         clearTimeout(timer);
         host!.toggleAttribute("ready");
         host!.dataset.state = "ready";
-        identify();
         if (open) show();
         emit("ready");
         break;

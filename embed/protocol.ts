@@ -12,11 +12,11 @@ export const PROTOCOL = "parley:1";
 /** Host page → frame. */
 export type HostToFrame =
   /**
-   * The first message, sent when the frame has loaded: its `origin` (the browser's, not a URL's)
+   * The first message, the answer to the frame's `hello` (with the visitor's identity): its `origin` (the browser's, not a URL's)
    * tells the frame who embeds it, and `state` is what the loader keeps for the frame where the
    * frame's own storage is refused (see `store`).
    */
-  | { type: "init"; state?: string }
+  | { type: "init"; state?: string } & Identity
   /**
    * The panel became visible; `focus`: the visitor opened it, so focus the input; `modal`: it
    * covers the whole page (phones), so focus must stay inside it.
@@ -24,12 +24,17 @@ export type HostToFrame =
   | { type: "open"; focus: boolean; modal: boolean }
   /** The panel was hidden. */
   | { type: "close" }
-  /**
-   * The host's identity token (none: anonymous) and the page context (`setContext` plus
-   * `page_url` and `page_title`); sent on `ready` (the frame waits for it before it
-   * authenticates) and whenever the context changes.
-   */
-  | { type: "identify"; token?: string; context: Record<string, unknown> };
+  /** Who the visitor is and where, again, whenever the page changes either. */
+  | { type: "identify" } & Identity;
+
+/**
+ * The host's identity token (none: anonymous) and the page context (`setContext` plus `page_url`
+ * and `page_title`).
+ */
+export interface Identity {
+  token?: string;
+  context: Record<string, unknown>;
+}
 
 /** A call as the host page hears of it. */
 export interface CallInfo {
@@ -39,6 +44,11 @@ export interface CallInfo {
 
 /** Frame → host page. */
 export type FrameToHost =
+  /**
+   * The frame's script is running; the only message posted to any origin (it says nothing), so
+   * `init` comes before the frame's `load` event, which waits for every subresource.
+   */
+  | { type: "hello" }
   /** The frame has rendered and may be shown. */
   | { type: "ready" }
   /** The visitor asked to hide the widget (minimize button, Escape). */
