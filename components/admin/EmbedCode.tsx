@@ -1,4 +1,7 @@
-/** @module The embed snippets of a widget (plain and with a pre-set configuration), with copy buttons. */
+/**
+ * @module The embed snippets of a widget (plain, after the page has loaded, and with a pre-set
+ * configuration), with copy buttons.
+ */
 import type { WidgetRow } from "../../db/schema.ts";
 import { DEFAULT_WELCOME } from "../../contract/defaults.ts";
 import { Island } from "./Island.tsx";
@@ -14,6 +17,24 @@ function jsLiteral(value: unknown): string {
 /** `<script src=".../embed/widget.js?id=ID" async></script>` */
 export function plainSnippet(origin: string, widgetId: string): string {
   return `<script src="${origin}/embed/widget.js?id=${widgetId}" async></script>`;
+}
+
+/**
+ * The loader inserted once the page has loaded and painted, as Intercom's snippet does: the chat
+ * then costs the page's first paint nothing at all, which Lighthouse's simulated LCP (it charges
+ * an `async` script that arrives before the first paint) can see. For a page's own HTML; a tag
+ * manager, which runs later anyway, takes the plain tag.
+ */
+export function afterLoadSnippet(origin: string, widgetId: string): string {
+  return [
+    "<script>",
+    '  addEventListener("load", () => requestAnimationFrame(() => setTimeout(() => {',
+    '    const s = document.createElement("script");',
+    `    s.src = ${jsLiteral(`${origin}/embed/widget.js?id=${widgetId}`)};`,
+    "    document.body.append(s);",
+    "  })));",
+    "</script>",
+  ].join("\n");
 }
 
 /** The pre-set form: `window.rtlChatWidget = {widgetId, config}` before the loader. */
@@ -88,6 +109,12 @@ export function EmbedCode({ origin, widget }: { origin: string; widget: WidgetRo
         title="Script tag"
         hint="Uses the settings saved here; changes apply without touching your site."
         code={plainSnippet(origin, widget.id)}
+      />
+      <Snippet
+        id="snippet-after-load"
+        title="After the page has loaded"
+        hint="The chat waits until your page has loaded and painted, so it costs your page's own loading nothing (Lighthouse included); the launcher shows a moment later."
+        code={afterLoadSnippet(origin, widget.id)}
       />
       <Snippet
         id="snippet-preset"

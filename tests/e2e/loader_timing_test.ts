@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { browserTest, hostPage } from "../helpers/browser.ts";
 import { launcherReady, setup } from "./widget_env.ts";
+import { afterLoadSnippet } from "../../components/admin/EmbedCode.tsx";
 
 browserTest(
   "loader: no config request and no launcher before the page's first frame is painted",
@@ -90,6 +91,48 @@ browserTest(
       const { page, errors } = await env.browser.page();
       await page.goto(env.host.url + "/");
       await page.waitForSelector("parley-widget[open][ready]", { state: "attached" });
+      assert.deepEqual(errors, []);
+    } finally {
+      await env.close();
+    }
+  },
+);
+
+browserTest(
+  "loader: the editor's after-load snippet fetches widget.js only after the page's load and first paint, and the chat works",
+  async () => {
+    const env = await setup();
+    try {
+      env.host.set(
+        "/",
+        hostPage({
+          serverUrl: env.server.url,
+          times: 0,
+          head:
+            `<script>addEventListener("load", () => window.__load = performance.now())</script>`,
+          body: afterLoadSnippet(env.server.url, env.widgetId),
+        }),
+      );
+      const { page, errors } = await env.browser.page();
+      await page.goto(env.host.url + "/");
+      await launcherReady(page);
+      const timing = await page.evaluate(() => ({
+        load: (window as unknown as { __load: number }).__load,
+        paint: performance.getEntriesByType("paint")[0]?.startTime ?? -1,
+        loader: performance.getEntriesByType("resource")
+          .find((r) => r.name.includes("/embed/widget.js"))?.startTime ?? -1,
+      }));
+      assert.ok(timing.paint > 0 && timing.load > 0, JSON.stringify(timing));
+      assert.ok(
+        timing.loader > timing.load && timing.loader > timing.paint,
+        JSON.stringify(timing),
+      );
+      // The loader found its id in the inserted tag's URL, and the chat opens.
+      await page.evaluate(() =>
+        (window as unknown as { rtlChatWidget: { open(): void } })
+          .rtlChatWidget.open()
+      );
+      await page.frameLocator("parley-widget iframe").locator("textarea").waitFor();
       assert.deepEqual(errors, []);
     } finally {
       await env.close();

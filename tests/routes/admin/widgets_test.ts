@@ -341,6 +341,12 @@ dbTest(
     const fresh = decodeHtml((await s.page(`/admin/widgets/${id}`)).html);
     assert.ok(!/locale:|colorScheme:|hideLauncher:|teaser:/.test(fresh), "defaults are not pasted");
     assert.ok(!fresh.includes("Your own chat button"));
+    // The after-load form, with this widget's loader URL in it.
+    assert.ok(fresh.includes("After the page has loaded"));
+    assert.ok(
+      fresh.includes(`s.src = "${ORIGIN}/embed/widget.js?id=${id}";`),
+      "after-load snippet",
+    );
 
     const saved = await s.post(
       `/admin/widgets/${id}`,
