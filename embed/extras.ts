@@ -28,14 +28,32 @@ export interface ExtrasHost {
 }
 
 /**
- * What the visitor answered or skipped in this frame: `lead` (the form), and each conversation
+ * Where `done` lasts the visit (the tab), per widget: a reload must not ask again what the visitor
+ * answered or skipped. The chat is open by then, so storing it keeps SPEC v2.4's promise.
+ */
+const DONE_KEY = "parley:done:" + new URLSearchParams(globalThis.location?.search).get("id");
+
+/**
+ * What the visitor answered or skipped in this tab: `lead` (the form), and each conversation
  * rated or not to be asked again. The chat reads it to know which screen to show.
  */
-export const done = signal<Record<string, boolean>>({});
+export const done = signal<Record<string, boolean>>(stored());
+
+function stored(): Record<string, boolean> {
+  try {
+    return JSON.parse(sessionStorage.getItem(DONE_KEY) ?? "{}");
+  } catch {
+    // No storage here (blocked, or unit tests): it lasts as long as the frame.
+    return {};
+  }
+}
 
 /** Marks `key` done (a new object, so the signal tells its readers). */
 export function markDone(key: string): void {
   done.value = { ...done.value, [key]: true };
+  try {
+    sessionStorage.setItem(DONE_KEY, JSON.stringify(done.value));
+  } catch { /* no storage: the mark lasts as long as the frame */ }
 }
 
 /** The pre-chat form's answers, as `POST /sessions/:id/lead` takes them. */
@@ -101,6 +119,11 @@ export async function deleteEverything(c: ExtrasHost): Promise<void> {
     expiresAt: undefined,
     sessionId: undefined,
   });
+  // What this tab remembers of their answers goes too.
+  done.value = {};
+  try {
+    sessionStorage.removeItem(DONE_KEY);
+  } catch { /* no storage */ }
   const m = c.model;
   m.session.value = null;
   m.messages.value = [];

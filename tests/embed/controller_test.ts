@@ -8,6 +8,7 @@ import { Api } from "../../embed/api.ts";
 import { createStore } from "../../embed/store.ts";
 import type { FrameToHost } from "../../embed/protocol.ts";
 import type { Message, Session } from "../../contract/wire.ts";
+import { memoryStorage } from "../helpers/memory_storage.ts";
 
 interface Call {
   method: string;
@@ -98,15 +99,6 @@ function harness(routes: Route[], saved: Record<string, string> = {}) {
     },
   });
   return { controller, calls, sleeps, notified, store };
-}
-
-function memoryStorage(): Storage {
-  const m = new Map<string, string>();
-  return {
-    getItem: (k: string) => m.get(k) ?? null,
-    setItem: (k: string, v: string) => void m.set(k, v),
-    removeItem: (k: string) => void m.delete(k),
-  } as unknown as Storage;
 }
 
 const later = new Date(Date.now() + 3600_000).toISOString();

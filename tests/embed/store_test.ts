@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { createStore } from "../../embed/store.ts";
+import { memoryStorage } from "../helpers/memory_storage.ts";
 
 /** Runs `fn` with `localStorage` refused, as a third-party frame's is where storage is blocked. */
 function denied<T>(fn: () => T): T {
@@ -16,18 +17,6 @@ function denied<T>(fn: () => T): T {
     if (real) Object.defineProperty(globalThis, "localStorage", real);
     else delete (globalThis as { localStorage?: Storage }).localStorage;
   }
-}
-
-function memoryStorage(): Storage {
-  const m = new Map<string, string>();
-  return {
-    getItem: (k: string) => m.get(k) ?? null,
-    setItem: (k: string, v: string) => void m.set(k, v),
-    removeItem: (k: string) => void m.delete(k),
-    get length() {
-      return m.size;
-    },
-  } as unknown as Storage;
 }
 
 const full = {
