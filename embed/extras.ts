@@ -82,19 +82,43 @@ export async function rate(c: ExtrasHost, score: number, comment: string): Promi
   });
 }
 
+/** The transcript last fetched, and the messages it was fetched over. */
+let last: { of: unknown; blob: Promise<Blob> } | undefined;
+
 /**
- * Saves the conversation's transcript as a text file. The request carries the visitor's token
- * (a link could not), so the file is made here from a Blob; the click happens within the
- * menu click's user activation, which Chromium needs for a download from a cross-origin frame.
+ * The conversation's transcript as text, fetched once per state of the conversation. The request
+ * carries the visitor's token (a link could not), so the file is made here from a Blob. The menu
+ * asks for it as it opens: Chromium lets a cross-origin frame start a download only within the
+ * click's user activation (5 s), which a slow network can outlast if the fetch waits for the click.
+ */
+export function transcript(c: ExtrasHost): Promise<Blob> {
+  const s = c.model.session.value;
+  const of = c.model.messages.value;
+  if (last?.of !== of) {
+    const blob = (async () => {
+      const res = await fetch(`/api/chat/sessions/${s!.id}/transcript?format=text`, {
+        headers: { authorization: `Bearer ${await c.deps.api.token()}` },
+      });
+      if (!res.ok) throw new Error(`transcript: HTTP ${res.status}`);
+      return res.blob();
+    })();
+    const entry = (last = { of, blob });
+    // A failure is reported when the visitor asks for the file; the next ask fetches again.
+    blob.catch(() => last === entry && (last = undefined));
+  }
+  return last!.blob;
+}
+
+/**
+ * Saves the conversation's transcript as a text file. Throws when the browser would refuse the
+ * download (the fetch outlasted the click's activation): the visitor is told to try again, and
+ * the second click finds the file ready.
  */
 export async function downloadTranscript(c: ExtrasHost): Promise<void> {
   const s = c.model.session.value;
   if (!s) return;
-  const res = await fetch(`/api/chat/sessions/${s.id}/transcript?format=text`, {
-    headers: { authorization: `Bearer ${await c.deps.api.token()}` },
-  });
-  if (!res.ok) throw new Error(`transcript: HTTP ${res.status}`);
-  const url = URL.createObjectURL(await res.blob());
+  const url = URL.createObjectURL(await transcript(c));
+  if (navigator.userActivation?.isActive === false) throw new Error("transcript: click too old");
   const a = document.createElement("a");
   a.href = url;
   a.download = `conversation-${s.createdAt.slice(0, 10)}.txt`;
@@ -110,6 +134,7 @@ export async function downloadTranscript(c: ExtrasHost): Promise<void> {
  * (a new visitor starts fresh, with the welcome and a line saying what happened).
  */
 export async function deleteEverything(c: ExtrasHost): Promise<void> {
+  last = undefined;
   await c.deps.api.request("DELETE", "/api/chat/visitor");
   c.deps.store.save({
     visitorId: undefined,

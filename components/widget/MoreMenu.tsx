@@ -6,7 +6,12 @@
  * that keeps the focus inside until it is answered.
  */
 import { useEffect, useRef, useState } from "preact/hooks";
-import { deleteEverything, downloadTranscript, type ExtrasHost } from "../../embed/extras.ts";
+import {
+  deleteEverything,
+  downloadTranscript,
+  type ExtrasHost,
+  transcript,
+} from "../../embed/extras.ts";
 import { frameStrings as S } from "../../embed/strings.ts";
 import { extrasStrings as X } from "../../embed/strings_extras.ts";
 import { Icon } from "./icons.tsx";
@@ -47,6 +52,10 @@ export function MoreMenu(props: MoreMenuProps) {
   const menu = useRef<HTMLDivElement>(null);
   const dialog = useRef<HTMLDivElement>(null);
   const hasSession = !!c.model.session.value;
+  // Fetched as the menu opens, so saving it needs no request after the click (see transcript).
+  useEffect(() => {
+    if (hasSession) transcript(c).catch(() => {});
+  }, []);
 
   const close = (refocus = true) => {
     props.onClose();

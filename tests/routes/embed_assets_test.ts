@@ -16,17 +16,16 @@ async function widgetOf(t: TestApp, widget: Record<string, unknown> = {}) {
   return (await createAgentAndWidget(t, admin.token, widget)).widget;
 }
 
+// Its weight (3 KB gzipped, as the server sends it) is the contract of tests/embed/weight_test.ts.
 dbTest(
-  "GET /embed/widget.js serves the loader within its 3 KB budget, cached by ETag",
+  "GET /embed/widget.js serves the loader to any page, cached by ETag",
   async (t) => {
     const res = await t.request("/embed/widget.js");
     assert.equal(res.status, 200);
     assert.match(res.headers.get("content-type")!, /^text\/javascript/);
     assert.equal(res.headers.get("cross-origin-resource-policy"), "cross-origin");
     assert.equal(res.headers.get("cache-control"), "public, max-age=300");
-    const body = new Uint8Array(await res.arrayBuffer());
-    const gz = gzipSize(body);
-    assert.ok(gz <= 3072, `loader is ${gz} bytes gzipped`);
+    await res.body?.cancel();
     const etag = res.headers.get("etag")!;
     const again = await t.request("/embed/widget.js", { headers: { "if-none-match": etag } });
     assert.equal(again.status, 304);
