@@ -269,13 +269,13 @@ browserTest(
       }, { a, b });
       assert.deepEqual(apis, { a, b, none: null, first: true });
 
-      const widgets = page.locator("parley-widget");
-      const hostB = widgets.nth(1);
-      assert.equal(await hostB.getAttribute("data-pos"), "bottom-left");
+      // Each mounts when its own configuration arrives, in either order: B is the one on the left.
+      const hostB = page.locator('parley-widget[data-pos="bottom-left"]');
+      assert.equal(await page.locator('parley-widget[data-pos="bottom-right"]').count(), 1);
       // Open A and talk there; B stays closed, without a frame.
       await page.evaluate((a) => (window as unknown as ParleyWindow).parley.get(a)!.open(), a);
       await page.waitForSelector("parley-widget[open][ready]", { state: "attached" });
-      const frameA = page.frameLocator("parley-widget >> nth=0 >> iframe");
+      const frameA = page.frameLocator('parley-widget[data-pos="bottom-right"] iframe');
       await frameA.locator('.pw[data-status="ready"]').waitFor();
       await send(page, "About my order");
       await frameA.locator('.msg-agent[data-status="sent"]').nth(1).waitFor();
@@ -287,7 +287,7 @@ browserTest(
       await page.waitForFunction(() =>
         document.querySelectorAll("parley-widget[open][ready]").length === 2
       );
-      const frameB = page.frameLocator("parley-widget >> nth=1 >> iframe");
+      const frameB = page.frameLocator('parley-widget[data-pos="bottom-left"] iframe');
       await frameB.locator('.pw[data-status="ready"]').waitFor();
       assert.equal(await frameB.locator(".header-title").textContent(), "Billing desk");
       await frameB.getByText("Billing here. What can we sort out?").waitFor();
