@@ -8,6 +8,12 @@ import {
   TextField,
 } from "../../components/admin/ui.tsx";
 
+const SignInInstead = () => (
+  <>
+    Already have an account? <a href="/admin/login">Sign in</a>
+  </>
+);
+
 export function LoginPage(
   props: {
     csrf: string;
@@ -61,11 +67,7 @@ export function SignupClosedPage() {
   return (
     <AuthShell
       title="Sign-up is closed"
-      footer={
-        <>
-          Already have an account? <a href="/admin/login">Sign in</a>
-        </>
-      }
+      footer={<SignInInstead />}
     >
       <p class="auth-lead">
         This Parley does not take new organizations. Ask the owner of your organization for an
@@ -82,11 +84,7 @@ export function SignupPage(
   return (
     <AuthShell
       title="Create your account"
-      footer={
-        <>
-          Already have an account? <a href="/admin/login">Sign in</a>
-        </>
-      }
+      footer={<SignInInstead />}
     >
       <p class="auth-lead">Put a chat and voice assistant on your site in a few minutes.</p>
       <ErrorSummary errors={props.errors} />
@@ -140,11 +138,7 @@ export function InvitePage(
   return (
     <AuthShell
       title="Join your team"
-      footer={
-        <>
-          Already have an account? <a href="/admin/login">Sign in</a>
-        </>
-      }
+      footer={<SignInInstead />}
     >
       <p class="muted">
         You were invited to Parley as <strong>{props.role}</strong> with{" "}

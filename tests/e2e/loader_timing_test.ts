@@ -6,36 +6,48 @@
  * Real Chromium, host page on another origin, PGlite.
  */
 import assert from "node:assert/strict";
+import type { Page } from "playwright-core";
 import { browserTest, hostPage } from "../helpers/browser.ts";
 import { launcherReady, setup } from "./widget_env.ts";
 import { afterLoadSnippet } from "../../components/admin/EmbedCode.tsx";
+
+type Env = Awaited<ReturnType<typeof setup>>;
+
+/** The host page with the loader's tag and `head` before it, until the launcher is mounted. */
+async function loadWith(env: Env, head: string) {
+  env.host.set("/", hostPage({ serverUrl: env.server.url, widgetId: env.widgetId, head }));
+  const { page, errors } = await env.browser.page();
+  await page.goto(env.host.url + "/");
+  await launcherReady(page);
+  return { page, errors };
+}
+
+/** When the loader's config request started (ms since navigation), -1 if it did not. */
+const configStart = (page: Page) =>
+  page.evaluate(() =>
+    performance.getEntriesByType("resource")
+      .find((r) => r.name.includes("/embed/config/"))?.startTime ?? -1
+  );
+
+/** A global the page set, as a number. */
+const mark = (page: Page, name: string) =>
+  page.evaluate((name) => (window as unknown as Record<string, number>)[name], name);
 
 browserTest(
   "loader: no config request and no launcher before the page's first frame is painted",
   async () => {
     const env = await setup();
     try {
-      env.host.set(
-        "/",
-        hostPage({
-          serverUrl: env.server.url,
-          widgetId: env.widgetId,
-          // When the page's first frame ran (rendering steps follow in the same frame).
-          head: `<script>requestAnimationFrame(() => window.__frame = performance.now())</script>`,
-        }),
+      // When the page's first frame ran (rendering steps follow in the same frame).
+      const { page, errors } = await loadWith(
+        env,
+        `<script>requestAnimationFrame(() => window.__frame = performance.now())</script>`,
       );
-      const { page, errors } = await env.browser.page();
-      await page.goto(env.host.url + "/");
-      await launcherReady(page);
-      const timing = await page.evaluate(() => {
-        const config = performance.getEntriesByType("resource")
-          .find((r) => r.name.includes("/embed/config/"));
-        return {
-          frame: (window as unknown as { __frame: number }).__frame,
-          paint: performance.getEntriesByType("paint")[0]?.startTime ?? -1,
-          config: config?.startTime ?? -1,
-        };
-      });
+      const timing = {
+        frame: await mark(page, "__frame"),
+        paint: await page.evaluate(() => performance.getEntriesByType("paint")[0]?.startTime ?? -1),
+        config: await configStart(page),
+      };
       assert.ok(timing.frame > 0 && timing.config > timing.frame, JSON.stringify(timing));
       // Two frames were not enough: the paint can be presented after them.
       assert.ok(timing.paint > 0 && timing.config > timing.paint, JSON.stringify(timing));
@@ -63,11 +75,7 @@ browserTest(
         document.body.append(s);
       }, `${env.server.url}/embed/widget.js?id=${env.widgetId}`);
       await launcherReady(page);
-      const timing = await page.evaluate(() => ({
-        ran: (window as unknown as { __ran: number }).__ran,
-        config: performance.getEntriesByType("resource")
-          .find((r) => r.name.includes("/embed/config/"))?.startTime ?? -1,
-      }));
+      const timing = { ran: await mark(page, "__ran"), config: await configStart(page) };
       // The buffered paint entry lets it go in the next task or so, not at the 3 s fallback.
       assert.ok(timing.config > 0 && timing.config - timing.ran < 1000, JSON.stringify(timing));
       assert.deepEqual(errors, []);
@@ -82,24 +90,13 @@ browserTest(
   async () => {
     const env = await setup();
     try {
-      env.host.set(
-        "/",
-        hostPage({
-          serverUrl: env.server.url,
-          widgetId: env.widgetId,
-          // As in a browser that does not know the "paint" entry type: observe() does nothing.
-          head: `<script>PerformanceObserver.prototype.observe = () => {};
+      // As in a browser that does not know the "paint" entry type: observe() does nothing.
+      const { page, errors } = await loadWith(
+        env,
+        `<script>PerformanceObserver.prototype.observe = () => {};
 window.__start = performance.now();</script>`,
-        }),
       );
-      const { page, errors } = await env.browser.page();
-      await page.goto(env.host.url + "/");
-      await launcherReady(page);
-      const timing = await page.evaluate(() => ({
-        start: (window as unknown as { __start: number }).__start,
-        config: performance.getEntriesByType("resource")
-          .find((r) => r.name.includes("/embed/config/"))?.startTime ?? -1,
-      }));
+      const timing = { start: await mark(page, "__start"), config: await configStart(page) };
       assert.ok(timing.config - timing.start >= 2900, JSON.stringify(timing));
       assert.deepEqual(errors, []);
     } finally {
