@@ -329,10 +329,17 @@ browserTest(
       await page.keyboard.press("ArrowDown");
       // Picked at once, it is still on its way when the activation lapses: the visitor is asked
       // to try again rather than left with nothing, and the next pick finds it ready.
+      const answered = page.waitForEvent("requestfinished", {
+        predicate: (r) => r.url().endsWith("/transcript?format=text"),
+        timeout: 30_000,
+      });
       await page.keyboard.press("Enter");
       picked();
-      // Nothing is asked of the page meanwhile: Playwright's evaluations count as user gestures.
-      await new Promise((resolve) => setTimeout(resolve, 7_000));
+      // Nothing is asked of the page until the frame has had the answer for a while: Playwright's
+      // evaluations count as user gestures, and one made before the frame tries to save the file
+      // would lend it an activation (a loaded CI machine took more than a second).
+      await answered;
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
       await f.getByText("We couldn't download the transcript. Please try again.")
         .waitFor({ timeout: 15_000 });
       await more.click();
